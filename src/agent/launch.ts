@@ -1,0 +1,140 @@
+// The agent's command line, per runtime. Pure decisions: the host (platform, PATH
+// look-ups, file checks) is passed in so every branch is testable on any OS.
+
+import { dirname, join } from "node:path";
+import { UserError } from "../errors.ts";
+import type { AgentProject } from "./detect.ts";
+
+export type Runtime = "python" | "node" | "bun";
+
+export interface Host {
+  platform: NodeJS.Platform;
+  env: Record<string, string | undefined>;
+  /** Absolute path of a program on PATH, or undefined. */
+  which(name: string): string | undefined;
+  exists(path: string): boolean;
+  /** The command line that runs this binary as the `bun` CLI (with BUN_BE_BUN=1 in the child's env). */
+  selfAsBun: string[];
+  /** `node --version` without the v, when node is present. */
+  nodeVersion(): string | undefined;
+}
+
+export interface LaunchPlan {
+  runtime: Runtime;
+  /** Shown to the user: "Python" or "Node.js". */
+  label: string;
+  cwd: string;
+  argv: string[];
+  /** Added to the user's environment for the agent. */
+  env: Record<string, string>;
+}
+
+export interface LaunchOptions {
+  project: AgentProject;
+  connectAddr: string;
+  runtimeArgs: string[];
+  /** Forces a runtime for a Node project ("bun" runs it inside this binary). */
+  runtime?: "node" | "bun";
+}
+
+const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/i;
+
+export function planLaunch(opts: LaunchOptions, host: Host): LaunchPlan {
+  const { project, connectAddr, runtimeArgs } = opts;
+  if (project.kind === "python") {
+    if (opts.runtime)
+      throw new UserError(`--runtime ${opts.runtime} applies to Node.js agents; this is a Python agent`);
+    const python = pythonCommand(project, host);
+    return {
+      runtime: "python",
+      label: "Python",
+      cwd: project.root,
+      argv: [
+        ...python,
+        ...runtimeArgs,
+        "-m",
+        "livekit.agents",
+        "console",
+        project.entry,
+        "--connect-addr",
+        connectAddr,
+      ],
+      env: {},
+    };
+  }
+
+  const agentArgs = [project.entry, "console", "--connect-addr", connectAddr];
+  const node = opts.runtime === "bun" ? undefined : host.which("node");
+  if (opts.runtime === "node" && !node) {
+    throw new UserError("node is not on PATH", 1, [
+      "install Node.js, or drop --runtime node to use the built-in Bun runtime",
+    ]);
+  }
+  if (!node) {
+    return {
+      runtime: "bun",
+      label: "Node.js",
+      cwd: project.root,
+      argv: [...host.selfAsBun, ...runtimeArgs, ...agentArgs],
+      env: { BUN_BE_BUN: "1" },
+    };
+  }
+  const flags: string[] = [];
+  if (TS_EXTENSIONS.test(project.entry)) {
+    const version = host.nodeVersion() ?? "0.0.0";
+    if (!atLeast(version, [22, 6, 0])) {
+      throw new UserError(`TypeScript entrypoints need Node.js 22.6 or newer (found ${version})`, 1, [
+        "upgrade Node.js, or run it with the built-in Bun runtime: lk agent session start --runtime bun",
+      ]);
+    }
+    // From 23.6 types are stripped by default; the flag is harmless there.
+    flags.push("--experimental-strip-types");
+  }
+  return {
+    runtime: "node",
+    label: "Node.js",
+    cwd: project.root,
+    argv: [node, ...flags, ...runtimeArgs, ...agentArgs],
+    env: {},
+  };
+}
+
+/** How to run the project's python: uv for uv projects, else a venv, else the system's. */
+export function pythonCommand(project: AgentProject, host: Host): string[] {
+  if (project.pythonFlavor === "uv") {
+    const uv = host.which("uv");
+    // --no-sync: starting a session must never install anything as a side effect.
+    if (uv) return [uv, "run", "--no-sync", "python"];
+  }
+  const fromVenv = (venv: string) => {
+    const exe = host.platform === "win32" ? join(venv, "Scripts", "python.exe") : join(venv, "bin", "python");
+    return host.exists(exe) ? exe : undefined;
+  };
+  const active = host.env.VIRTUAL_ENV ? fromVenv(host.env.VIRTUAL_ENV) : undefined;
+  if (active) return [active];
+  for (let dir = project.root; ; dir = dirname(dir)) {
+    for (const name of [".venv", "venv"]) {
+      const exe = fromVenv(join(dir, name));
+      if (exe) return [exe];
+    }
+    if (dirname(dir) === dir) break;
+  }
+  const system = host.which("python3") ?? host.which("python");
+  if (system) return [system];
+  throw new UserError("no Python interpreter found for this agent", 1, [
+    `looked for $VIRTUAL_ENV, .venv or venv in ${project.root} and its parents, then python3 and python on PATH`,
+    "create a virtual environment in the project (python3 -m venv .venv) and install livekit-agents into it",
+  ]);
+}
+
+export function atLeast(version: string, min: [number, number, number]): boolean {
+  const parts = version
+    .replace(/^v/, "")
+    .split(/[.+-]/)
+    .map((p) => Number.parseInt(p, 10));
+  for (let i = 0; i < 3; i++) {
+    const have = Number.isFinite(parts[i]) ? (parts[i] as number) : 0;
+    if (have !== min[i]) return have > (min[i] as number);
+  }
+  return true;
+}

@@ -1,0 +1,90 @@
+// The agent's own output: kept in a size-capped log file, its last lines in memory,
+// and watched for the markers real frameworks print when they have failed.
+
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+
+/** Printed by livekit-agents (Python) when the job failed; the process itself stays alive. */
+const PYTHON_CRASH = "job crashed";
+/** Printed by @livekit/agents (Node) just before it exits 1. */
+const NODE_CRASH = "console mode failed:";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point.
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
+/** The crash marker in a line of agent output, if any. */
+export function crashMarkerIn(line: string): string | undefined {
+  if (line.includes(PYTHON_CRASH)) return PYTHON_CRASH;
+  if (line.includes(NODE_CRASH)) return NODE_CRASH;
+  return undefined;
+}
+
+export class AgentOutput {
+  private fd: number;
+  private written = 0;
+  private readonly lines: string[] = [];
+  private partial = "";
+  private readonly decoder = new TextDecoder();
+  onCrashMarker?: (line: string) => void;
+
+  constructor(
+    readonly logPath: string,
+    private readonly capBytes = 8 * 1024 * 1024,
+    private readonly keepLines = 200,
+  ) {
+    this.fd = openSync(logPath, "w", 0o600);
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.written + chunk.length > this.capBytes) this.rotate();
+    writeSync(this.fd, chunk);
+    this.written += chunk.length;
+    const text = this.partial + this.decoder.decode(chunk, { stream: true });
+    const parts = text.split("\n");
+    this.partial = parts.pop() ?? "";
+    for (const raw of parts) this.addLine(raw);
+  }
+
+  /** A note of our own in the log (e.g. "agent exited with code 1"). */
+  note(text: string): void {
+    this.write(new TextEncoder().encode(`[lk] ${text}\n`));
+  }
+
+  /** The last lines, colors and carriage returns removed. */
+  tail(count = 30): string[] {
+    const pending = this.partial.trim() ? [clean(this.partial)] : [];
+    return [...this.lines, ...pending].filter((l) => l.trim() !== "").slice(-count);
+  }
+
+  close(): void {
+    if (this.partial) this.addLine(this.partial);
+    this.partial = "";
+    try {
+      closeSync(this.fd);
+    } catch {}
+  }
+
+  private addLine(raw: string): void {
+    const line = clean(raw);
+    this.lines.push(line);
+    if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
+    if (crashMarkerIn(line)) this.onCrashMarker?.(line);
+  }
+
+  /** Keeps one previous file so a chatty agent cannot fill the disk. */
+  private rotate(): void {
+    closeSync(this.fd);
+    renameSync(this.logPath, `${this.logPath}.1`);
+    this.fd = openSync(this.logPath, "w", 0o600);
+    this.written = 0;
+  }
+}
+
+function clean(raw: string): string {
+  // Python prefixes lines with \r; keep what a terminal would finally show.
+  const segments = stripAnsi(raw).split("\r");
+  return (segments.filter((s) => s !== "").pop() ?? "").trimEnd();
+}

@@ -1,0 +1,78 @@
+// Stopping an agent and everything it started.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { isAlive } from "../session/state.ts";
+
+/** Live descendants of `pid` (Linux, from /proc); empty elsewhere. */
+export function descendants(pid: number): number[] {
+  if (process.platform !== "linux") return [];
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // Field 4 is the parent pid; the command name (field 2) may hold spaces, so parse after ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {}
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift() as number;
+    for (const child of children.get(next) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {}
+}
+
+/**
+ * Asks the agent (a process-group leader we started detached) to stop with SIGINT,
+ * waits up to `graceMs`, then kills its group and every descendant still alive.
+ * Windows has no SIGINT for a child: the tree is killed at once.
+ */
+export async function stopProcessTree(pid: number, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (process.platform === "win32") {
+    Bun.spawnSync(["taskkill", "/T", "/F", "/PID", String(pid)], { stdout: "ignore", stderr: "ignore" });
+    await Promise.race([exited, Bun.sleep(graceMs)]);
+    return;
+  }
+  const family = [pid, ...descendants(pid)];
+  signal(-pid, "SIGINT");
+  const gone = await Promise.race([exited.then(() => true), Bun.sleep(graceMs).then(() => false)]);
+  // Even after a clean exit, children that left the group may linger.
+  const survivors = [...new Set([...family, ...descendants(pid)])].filter((p) =>
+    p === pid ? !gone : isAlive(p),
+  );
+  if (!gone) signal(-pid, "SIGKILL");
+  for (const p of survivors) signal(p, "SIGKILL");
+  if (!gone) await Promise.race([exited, Bun.sleep(1000)]);
+}
+
+/** Kills a recorded agent tree without waiting (for a stale session whose daemon died). */
+export function killTreeNow(pid: number): void {
+  if (process.platform === "win32") {
+    Bun.spawnSync(["taskkill", "/T", "/F", "/PID", String(pid)], { stdout: "ignore", stderr: "ignore" });
+    return;
+  }
+  const family = descendants(pid);
+  signal(-pid, "SIGKILL");
+  signal(pid, "SIGKILL");
+  for (const p of family) signal(p, "SIGKILL");
+}

@@ -1,0 +1,63 @@
+// The agent child: started detached in its own process group, its output captured.
+
+import type { Subprocess } from "bun";
+import type { LaunchPlan } from "./launch.ts";
+import type { AgentOutput } from "./output.ts";
+import { stopProcessTree } from "./process-tree.ts";
+
+export class AgentProcess {
+  readonly exited: Promise<number | null>;
+  exitCode: number | null | undefined = undefined;
+
+  private constructor(
+    private readonly child: Subprocess<"ignore", "pipe", "pipe">,
+    readonly output: AgentOutput,
+  ) {
+    this.exited = child.exited.then((code) => {
+      this.exitCode = code ?? child.signalCode ?? null;
+      return code;
+    });
+    void this.pump(child.stdout);
+    void this.pump(child.stderr);
+  }
+
+  static spawn(plan: LaunchPlan, output: AgentOutput): AgentProcess {
+    const child = Bun.spawn(plan.argv, {
+      cwd: plan.cwd,
+      env: { ...process.env, ...plan.env },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      // Own process group (setsid): the whole tree can be signalled, and a terminal's ^C never reaches it.
+      detached: true,
+      windowsHide: true,
+    });
+    return new AgentProcess(child, output);
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  describeExit(): string {
+    const code = this.exitCode;
+    if (code === undefined) return "the agent is still running";
+    return typeof code === "number"
+      ? `the agent exited with code ${code}`
+      : `the agent was killed (${String(code ?? "signal")})`;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    if (this.running) await stopProcessTree(this.pid, this.exited, graceMs);
+  }
+
+  private async pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+    try {
+      for await (const chunk of stream) this.output.write(chunk);
+    } catch {}
+  }
+}

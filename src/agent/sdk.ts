@@ -1,0 +1,87 @@
+// Is the agent's LiveKit SDK new enough to speak the session protocol (console --connect-addr)?
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { UserError } from "../errors.ts";
+import type { AgentProject } from "./detect.ts";
+import { atLeast } from "./launch.ts";
+
+export const MIN_PYTHON_AGENTS: [number, number, number] = [1, 6, 0];
+export const MIN_NODE_AGENTS: [number, number, number] = [1, 4, 7];
+const fmt = (v: number[]) => v.join(".");
+const SKIP_HINT = "(not a LiveKit agent on purpose? add --skip-sdk-check)";
+
+/** Finds @livekit/agents the way Node would: node_modules folders from the entrypoint's folder upward. */
+export function nodeAgentsVersion(entryDir: string): { version: string; path: string } | undefined {
+  for (let dir = entryDir; ; dir = dirname(dir)) {
+    const manifest = join(dir, "node_modules", "@livekit", "agents", "package.json");
+    if (existsSync(manifest)) {
+      try {
+        const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: string }).version;
+        if (version) return { version, path: manifest };
+      } catch {}
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+export function checkNodeSdk(project: AgentProject): void {
+  const entryDir = dirname(join(project.root, project.entry));
+  const found = nodeAgentsVersion(entryDir);
+  if (!found) {
+    throw new UserError(
+      `@livekit/agents is not installed for this agent (looked in node_modules from ${entryDir} upward)`,
+      1,
+      [`install the project's dependencies: cd ${project.root} && npm install`, SKIP_HINT],
+    );
+  }
+  if (!atLeast(found.version, MIN_NODE_AGENTS)) {
+    throw new UserError(
+      `@livekit/agents ${found.version} is too old: text sessions need ${fmt(MIN_NODE_AGENTS)} or newer (console --connect-addr)`,
+      1,
+      [`found at ${found.path}`, "upgrade it: npm install @livekit/agents@latest"],
+    );
+  }
+}
+
+const VERSION_PROBE = "import importlib.metadata as m; print(m.version('livekit-agents'))";
+
+export function checkPythonSdk(project: AgentProject, python: string[]): void {
+  const probe = Bun.spawnSync([...python, "-c", VERSION_PROBE], {
+    cwd: project.root,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const interpreter = python.join(" ");
+  if (probe.exitCode !== 0) {
+    const notInstalled = /PackageNotFoundError|No package metadata/.test(probe.stderr.toString());
+    if (!notInstalled) {
+      const why = probe.stderr.toString().trim().split("\n").slice(-3);
+      throw new UserError(`could not run the agent's Python interpreter (${interpreter})`, 1, [
+        ...why,
+        SKIP_HINT,
+      ]);
+    }
+    if (project.pythonFlavor === "uv") {
+      throw new UserError("livekit-agents is not installed in this uv project", 1, [
+        `install the project's dependencies first: cd ${project.root} && uv sync`,
+      ]);
+    }
+    throw new UserError(`livekit-agents is not installed for ${interpreter}`, 1, [
+      "install it into the project's virtual environment (e.g. .venv/bin/pip install livekit-agents),",
+      "or activate the environment that has it before running start",
+      SKIP_HINT,
+    ]);
+  }
+  const version = probe.stdout.toString().trim();
+  if (!atLeast(version, MIN_PYTHON_AGENTS)) {
+    throw new UserError(
+      `livekit-agents ${version} is too old: text sessions need ${fmt(MIN_PYTHON_AGENTS)} or newer (console --connect-addr)`,
+      1,
+      [
+        `interpreter: ${interpreter}`,
+        "upgrade it: pip install -U livekit-agents (or uv add livekit-agents@latest)",
+      ],
+    );
+  }
+}

@@ -1,0 +1,18 @@
+// One meaning per exit code, the same for every command (documented in the README).
+
+import type { ControlErrorCode } from "../control/protocol.ts";
+
+export const EXIT = {
+  ok: 0,
+  /** No session, bad input, an agent error, the agent or daemon gone. */
+  failure: 1,
+  /** `--expect` did not match the agent's reply. */
+  expectation: 2,
+  /** The agent did not finish in time. */
+  timeout: 124,
+  interrupted: 130,
+} as const;
+
+export function exitCodeFor(code: ControlErrorCode | undefined): number {
+  return code === "timeout" ? EXIT.timeout : EXIT.failure;
+}

@@ -1,0 +1,101 @@
+// Pieces every session command shares: the --port flag, finding the session, printing failures.
+
+import pc from "picocolors";
+import { killTreeNow } from "../agent/process-tree.ts";
+import { portIsOpen } from "../control/client.ts";
+import { UserError } from "../errors.ts";
+import { isAlive, readState, removeState, type SessionState } from "../session/state.ts";
+
+export const DEFAULT_PORT = 8775;
+
+export const portArg = {
+  port: {
+    type: "string",
+    description: `Session port on 127.0.0.1 (default ${DEFAULT_PORT}, or LK_SESSION_PORT)`,
+    valueHint: "PORT",
+  },
+} as const;
+
+export function resolvePort(flag: string | undefined, env = process.env): number {
+  const raw = flag ?? env.LK_SESSION_PORT;
+  if (raw === undefined || raw === "") return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    const source = flag !== undefined ? "--port" : "LK_SESSION_PORT";
+    throw new UserError(`${source} must be a whole number from 1 to 65535 (got ${JSON.stringify(raw)})`);
+  }
+  return port;
+}
+
+export function parseSeconds(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === "") return fallback * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UserError(`${name} must be a positive number of seconds (got ${JSON.stringify(raw)})`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** ` --port N` when the port is not the default, for hints the user can paste. */
+export function portHint(port: number): string {
+  return port === DEFAULT_PORT ? "" : ` --port ${port}`;
+}
+
+export type StaleNote = { stale: SessionState };
+
+/**
+ * The running session on `port`, or a UserError saying there is none. A state file whose
+ * daemon died is removed (and its agent tree killed when `killOrphans`); the note says so.
+ */
+export async function findSession(port: number, opts: { killOrphans?: boolean } = {}): Promise<SessionState> {
+  const state = readState(port);
+  if (state && isAlive(state.daemonPid)) return state;
+  const notes: string[] = [];
+  if (state) {
+    notes.push(`removed a stale session record: its daemon (pid ${state.daemonPid}) is gone`);
+    if (opts.killOrphans && state.agent.pid && isAlive(state.agent.pid)) {
+      killTreeNow(state.agent.pid);
+      notes.push(`killed its orphaned agent (pid ${state.agent.pid})`);
+    }
+    removeState(port);
+  }
+  if (await portIsOpen(port)) {
+    throw new UserError(
+      `no session of yours is running on 127.0.0.1:${port}, but another program is listening there`,
+      1,
+      [
+        ...notes,
+        "if it is a session started by another user or with another LK_SESSION_STATE_DIR, it cannot be driven from here",
+        `use another port with --port N, or stop that program`,
+      ],
+    );
+  }
+  throw new UserError(
+    `no session running on 127.0.0.1:${port} (run \`lk agent session start${portHint(port)}\` first)`,
+    1,
+    notes,
+  );
+}
+
+/** Prints a failure the way every command does: `message`, then indented detail lines. */
+export function printFailure(error: unknown, stream = process.stderr): number {
+  const c = pc.createColors(stream.isTTY === true && !process.env.NO_COLOR);
+  if (error instanceof UserError) {
+    stream.write(`${c.red(error.message)}\n`);
+    for (const line of error.detail) stream.write(`  ${line}\n`);
+    return error.exitCode;
+  }
+  stream.write(`${c.red(`unexpected error: ${(error as Error)?.stack ?? String(error)}`)}\n`);
+  return 1;
+}
+
+/** Runs a command body; any failure is printed and becomes the exit code. */
+export async function runAndExit(body: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (error) {
+    code = printFailure(error);
+  }
+  process.exit(code);
+}

@@ -1,0 +1,135 @@
+// The CLI side of LKCP: one connection, one command, a stream of replies.
+
+import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import type { ControlCommand, ControlReply } from "./protocol.ts";
+import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "./protocol.ts";
+
+/** A daemon acknowledges a command at once; silence means something else holds the port. */
+export const ACK_TIMEOUT_MS = 3000;
+
+export type Done = Extract<ControlReply, { t: "done" }>;
+
+export class ConnectError extends Error {
+  constructor(
+    readonly kind: "refused" | "not_a_session" | "dropped",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SendOptions {
+  port: number;
+  token: string;
+  command: ControlCommand;
+  onReply?: (reply: ControlReply) => void;
+}
+
+export async function sendCommand(opts: SendOptions): Promise<Done> {
+  const reader = new FrameReader();
+  let settled = false;
+  let acknowledged = false;
+  return new Promise<Done>((resolve, reject) => {
+    const fail = (error: ConnectError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(ackTimer);
+      reject(error);
+    };
+    const ackTimer = setTimeout(
+      () =>
+        fail(
+          new ConnectError(
+            "not_a_session",
+            `something on 127.0.0.1:${opts.port} accepted the connection but does not answer like a session daemon`,
+          ),
+        ),
+      ACK_TIMEOUT_MS,
+    );
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port: opts.port,
+      socket: {
+        open(socket) {
+          socket.setNoDelay(true);
+          const request = { v: CONTROL_VERSION, token: opts.token, ...opts.command };
+          const frame = encodeFrame(encodeJson(request));
+          const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
+          out.set(CONTROL_MAGIC);
+          out.set(frame, CONTROL_MAGIC.length);
+          socket.write(out);
+        },
+        data(socket, chunk) {
+          let frames: Uint8Array[];
+          try {
+            frames = reader.push(chunk);
+          } catch (error) {
+            socket.end();
+            return fail(
+              new ConnectError(
+                "not_a_session",
+                `bad reply from 127.0.0.1:${opts.port}: ${(error as Error).message}`,
+              ),
+            );
+          }
+          for (const frame of frames) {
+            let reply: ControlReply;
+            try {
+              reply = decodeJson(frame) as ControlReply;
+            } catch {
+              socket.end();
+              return fail(
+                new ConnectError(
+                  "not_a_session",
+                  `127.0.0.1:${opts.port} answered with something that is not JSON`,
+                ),
+              );
+            }
+            if (!acknowledged) {
+              acknowledged = true;
+              clearTimeout(ackTimer);
+            }
+            if (settled) return;
+            if (reply.t === "done") {
+              settled = true;
+              socket.end();
+              return resolve(reply);
+            }
+            opts.onReply?.(reply);
+          }
+        },
+        close() {
+          fail(
+            new ConnectError(
+              "dropped",
+              acknowledged
+                ? "the session daemon closed the connection before the command finished (it may have crashed)"
+                : `127.0.0.1:${opts.port} closed the connection without answering`,
+            ),
+          );
+        },
+        error(_socket, error) {
+          fail(new ConnectError("dropped", `connection to the session failed: ${error.message}`));
+        },
+        connectError(_socket, error) {
+          fail(
+            new ConnectError("refused", `nothing is listening on 127.0.0.1:${opts.port} (${error.message})`),
+          );
+        },
+      },
+    }).catch((error: Error) =>
+      fail(new ConnectError("refused", `nothing is listening on 127.0.0.1:${opts.port} (${error.message})`)),
+    );
+  });
+}
+
+/** Is anything accepting connections on the port? */
+export async function portIsOpen(port: number): Promise<boolean> {
+  try {
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    socket.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

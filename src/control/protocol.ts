@@ -1,0 +1,60 @@
+// LKCP: the control channel that shares the session port with the agent.
+// A client sends the 4 magic bytes, then length-prefixed JSON frames.
+
+import type { DeliveredEvent } from "../render/events.ts";
+
+export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
+export const CONTROL_VERSION = 1;
+
+export type ControlCommand =
+  | { cmd: "say"; text: string; timeoutMs: number }
+  | { cmd: "end" }
+  | { cmd: "ping" };
+
+export type ControlRequest = ControlCommand & { v: number; token: string };
+
+export type ControlReply =
+  /** The command was taken; `ahead` turns run before it. */
+  | { t: "accepted"; ahead: number }
+  | { t: "event"; event: DeliveredEvent }
+  | { t: "done"; ok: boolean; error?: string; code?: ControlErrorCode; detail?: string[] };
+
+/** Why a command failed, for exit codes and tests; `error` carries the sentence for a person. */
+export type ControlErrorCode =
+  | "unauthorized"
+  | "bad_request"
+  | "agent_error"
+  | "agent_exited"
+  | "timeout"
+  | "ending";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeJson(bytes: Uint8Array): unknown {
+  return JSON.parse(decoder.decode(bytes));
+}
+
+/** Validates an untrusted request; returns a message for a person when it is not one. */
+export function parseRequest(value: unknown): ControlRequest | string {
+  if (typeof value !== "object" || value === null) return "request must be a JSON object";
+  const r = value as Record<string, unknown>;
+  if (r.v !== CONTROL_VERSION)
+    return `unsupported control protocol version ${String(r.v)}; expected ${CONTROL_VERSION}`;
+  if (typeof r.token !== "string") return "request has no token";
+  switch (r.cmd) {
+    case "say":
+      if (typeof r.text !== "string") return "say needs a text string";
+      if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
+      return { v: r.v, token: r.token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+    case "end":
+    case "ping":
+      return { v: r.v, token: r.token, cmd: r.cmd };
+    default:
+      return `unknown command ${JSON.stringify(r.cmd)}`;
+  }
+}

@@ -1,0 +1,210 @@
+// The session port: tells control clients (LKCP preamble + token) from the agent and routes each.
+
+import { timingSafeEqual } from "node:crypto";
+import type { Socket, TCPSocketListener } from "bun";
+import {
+  CONTROL_MAGIC,
+  type ControlReply,
+  type ControlRequest,
+  decodeJson,
+  encodeJson,
+  parseRequest,
+} from "../control/protocol.ts";
+import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
+import { AgentLink } from "./agent-link.ts";
+import { SocketWriter } from "./socket-writer.ts";
+
+/** A connection must say what it is (and a control client must send its request) this quickly. */
+export const HANDSHAKE_TIMEOUT_MS = 5000;
+
+export interface ControlChannel {
+  send(reply: ControlReply): void;
+  close(): void;
+  readonly closed: boolean;
+  onClose?: () => void;
+}
+
+export interface ServerHooks {
+  token: string;
+  /** Is an agent connection welcome right now (only while waiting for our agent)? */
+  agentSlotOpen(): boolean;
+  /** Extra check of a would-be agent (e.g. that the peer belongs to our agent's process tree). */
+  acceptAgentPeer(socket: Socket<Conn>): boolean;
+  onAgent(link: AgentLink): void;
+  onControl(request: ControlRequest, channel: ControlChannel): void;
+  log(message: string): void;
+}
+
+type Role = "pending" | "control" | "agent-candidate" | "agent" | "closed";
+
+export interface Conn {
+  role: Role;
+  head: Uint8Array;
+  reader: FrameReader;
+  writer: SocketWriter;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  link?: AgentLink;
+  channel?: ControlChannel & { closed: boolean };
+  gotRequest: boolean;
+}
+
+export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn> {
+  let agentCandidate = false;
+
+  const close = (socket: Socket<Conn>, why: string) => {
+    const conn = socket.data;
+    if (conn.role === "closed") return;
+    if (why) hooks.log(`closing ${conn.role} connection: ${why}`);
+    if (conn.role === "agent-candidate") agentCandidate = false;
+    conn.role = "closed";
+    if (conn.timer) clearTimeout(conn.timer);
+    conn.writer.end();
+  };
+
+  const handleFrames = (socket: Socket<Conn>, chunk: Uint8Array) => {
+    const conn = socket.data;
+    let frames: Uint8Array[];
+    try {
+      frames = conn.reader.push(chunk);
+    } catch (error) {
+      if (conn.link) conn.link.close(`the agent sent a bad frame: ${(error as Error).message}`);
+      return close(socket, (error as Error).message);
+    }
+    for (const frame of frames) {
+      if (conn.role === "control") {
+        handleControlFrame(socket, frame);
+      } else if (conn.role === "agent-candidate" || conn.role === "agent") {
+        let message: AgentSessionMessage;
+        try {
+          message = AgentSessionMessage.fromBinary(frame);
+        } catch (error) {
+          if (conn.role === "agent-candidate")
+            return close(socket, "first frame is not an agent session message");
+          hooks.log(`ignoring an undecodable frame from the agent: ${(error as Error).message}`);
+          continue;
+        }
+        if (conn.role === "agent-candidate") {
+          if (message.message.oneofKind === undefined)
+            return close(socket, "first frame is not an agent session message");
+          conn.role = "agent";
+          agentCandidate = false;
+          if (conn.timer) clearTimeout(conn.timer);
+          conn.link = new AgentLink(conn.writer);
+          hooks.onAgent(conn.link);
+        }
+        conn.link?.receive(message);
+      }
+      if (conn.role === "closed") return;
+    }
+  };
+
+  const handleControlFrame = (socket: Socket<Conn>, frame: Uint8Array) => {
+    const conn = socket.data;
+    if (conn.gotRequest) return close(socket, "one request per control connection");
+    conn.gotRequest = true;
+    if (conn.timer) clearTimeout(conn.timer);
+    let parsed: ControlRequest | string;
+    try {
+      parsed = parseRequest(decodeJson(frame));
+    } catch {
+      parsed = "request is not valid JSON";
+    }
+    const channel: ControlChannel & { closed: boolean } = {
+      closed: false,
+      send: (reply) => {
+        if (!channel.closed) conn.writer.write(encodeFrame(encodeJson(reply)));
+      },
+      close: () => {
+        channel.closed = true;
+        close(socket, "");
+      },
+    };
+    conn.channel = channel;
+    if (typeof parsed === "string") {
+      channel.send({ t: "done", ok: false, code: "bad_request", error: parsed });
+      return channel.close();
+    }
+    if (!tokensMatch(parsed.token, hooks.token)) {
+      hooks.log(
+        `refused a control connection with a ${parsed.token ? "wrong" : "missing"} token (cmd ${parsed.cmd})`,
+      );
+      channel.send({
+        t: "done",
+        ok: false,
+        code: "unauthorized",
+        error: "unauthorized: this session belongs to another user or another state folder",
+      });
+      return channel.close();
+    }
+    hooks.onControl(parsed, channel);
+  };
+
+  return Bun.listen<Conn>({
+    hostname: "127.0.0.1",
+    port,
+    socket: {
+      open(socket) {
+        socket.setNoDelay(true);
+        socket.data = {
+          role: "pending",
+          head: new Uint8Array(0),
+          reader: new FrameReader(),
+          writer: new SocketWriter(socket),
+          timer: setTimeout(() => close(socket, "said nothing in time"), HANDSHAKE_TIMEOUT_MS),
+          gotRequest: false,
+        };
+      },
+      data(socket, chunk) {
+        const conn = socket.data;
+        if (conn.role === "closed") return;
+        if (conn.role !== "pending") return handleFrames(socket, chunk);
+        const head = new Uint8Array(conn.head.length + chunk.length);
+        head.set(conn.head);
+        head.set(chunk, conn.head.length);
+        if (head.length < 4) {
+          conn.head = head;
+          return;
+        }
+        conn.head = new Uint8Array(0);
+        if (CONTROL_MAGIC.every((b, i) => head[i] === b)) {
+          conn.role = "control";
+          return handleFrames(socket, head.subarray(4));
+        }
+        if (!hooks.agentSlotOpen() || agentCandidate)
+          return close(socket, "not a control client, and no agent is expected");
+        if (!hooks.acceptAgentPeer(socket))
+          return close(socket, "peer is not the agent this session started");
+        conn.role = "agent-candidate";
+        agentCandidate = true;
+        handleFrames(socket, head);
+      },
+      drain(socket) {
+        socket.data.writer.drain();
+      },
+      close(socket) {
+        const conn = socket.data;
+        if (conn.channel) {
+          conn.channel.closed = true;
+          conn.channel.onClose?.();
+        }
+        conn.link?.close();
+        if (conn.role === "agent-candidate") agentCandidate = false;
+        if (conn.timer) clearTimeout(conn.timer);
+        conn.role = "closed";
+        conn.writer.closed = true;
+      },
+      error(socket, error) {
+        hooks.log(`socket error: ${error.message}`);
+        socket.data.link?.close(error.message);
+      },
+    },
+  });
+}
+
+function tokensMatch(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,183 @@
+// The daemon's session: one agent, turns run one at a time in arrival order, and
+// everything the agent says between turns kept for the next client.
+
+import type { AgentProcess } from "../agent/process.ts";
+import type { ControlErrorCode } from "../control/protocol.ts";
+import type { AgentStateName, DeliveredEvent } from "../render/events.ts";
+import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
+import type { AgentLink } from "./agent-link.ts";
+import { translateEvent, translateItem } from "./translate.ts";
+import { Turn, type TurnSink } from "./turn.ts";
+
+export interface CommandResult {
+  ok: boolean;
+  error?: string;
+  code?: ControlErrorCode;
+  detail?: string[];
+}
+
+interface QueuedTurn {
+  text: string;
+  timeoutMs: number;
+  sink: TurnSink;
+  done: (result: CommandResult) => void;
+}
+
+/** Output kept between turns; bounded so a runaway agent cannot grow the daemon without limit. */
+const MAX_UNSEEN = 5000;
+
+export class Session {
+  link: AgentLink | undefined;
+  agentState: AgentStateName = "initializing";
+  turnsDone = 0;
+  readonly unseen: DeliveredEvent[] = [];
+  droppedUnseen = 0;
+  lastEventAt = 0;
+  private current: Turn | undefined;
+  private readonly queue: QueuedTurn[] = [];
+  private running = false;
+  private stopReason: { code: ControlErrorCode; error: string; detail?: string[] } | undefined;
+  private readonly stopListeners = new Set<() => void>();
+
+  constructor(readonly agent: AgentProcess) {}
+
+  attach(link: AgentLink): void {
+    this.link = link;
+    link.onEvent = (event) => this.onAgentEvent(event);
+  }
+
+  onAgentEvent(event: AgentSessionEvent): void {
+    this.lastEventAt = Date.now();
+    for (const keyed of translateEvent(event)) {
+      if (keyed.event.type === "state") this.agentState = keyed.event.agent;
+      if (this.current) {
+        this.current.deliver(keyed);
+      } else if (keyed.event.type !== "state") {
+        if (this.unseen.length >= MAX_UNSEEN) {
+          this.unseen.shift();
+          this.droppedUnseen++;
+        }
+        this.unseen.push({ ...keyed.event, earlier: true, at: Date.now() });
+      }
+    }
+  }
+
+  /** Takes the output kept since the last turn (it is shown once). */
+  takeUnseen(): DeliveredEvent[] {
+    return this.unseen.splice(0);
+  }
+
+  get queueLength(): number {
+    return this.queue.length + (this.current ? 1 : 0);
+  }
+
+  say(text: string, timeoutMs: number, sink: TurnSink): Promise<CommandResult> {
+    if (this.stopReason) return Promise.resolve({ ok: false, ...this.stopReason });
+    return new Promise((done) => {
+      this.queue.push({ text, timeoutMs, sink, done });
+      void this.pump();
+    });
+  }
+
+  /** No more turns: fails the running and queued ones with this reason. */
+  stop(code: ControlErrorCode, error: string, detail?: string[]): void {
+    if (this.stopReason) return;
+    this.stopReason = { code, error, detail };
+    for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
+    for (const listener of this.stopListeners) listener();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        next.done(await this.runTurn(next));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async runTurn(q: QueuedTurn): Promise<CommandResult> {
+    const link = this.link;
+    if (this.stopReason) return this.stoppedResult();
+    if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
+
+    const turn = new Turn(q.text, q.sink);
+    for (const earlier of this.takeUnseen()) {
+      turn.events.push(earlier);
+      q.sink(earlier);
+    }
+    turn.emit({ type: "message", role: "user", text: q.text });
+    this.current = turn;
+    const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
+    try {
+      const outcome = await this.race(request.response, q.timeoutMs);
+      if (outcome.kind === "stopped") return this.stoppedResult();
+      if (outcome.kind === "timeout") {
+        link.forget(request.id);
+        return {
+          ok: false,
+          code: "timeout",
+          error: `the agent did not finish the turn within ${formatSeconds(q.timeoutMs)} (raise it with --timeout)`,
+        };
+      }
+      const response = outcome.response;
+      const items =
+        response.response.oneofKind === "runInput"
+          ? response.response.runInput.items.flatMap((item) => translateItem(item, { includeUser: false }))
+          : [];
+      await turn.settle(items);
+      this.turnsDone++;
+      if (response.error) return { ok: false, code: "agent_error", error: `agent error: ${response.error}` };
+      return { ok: true };
+    } catch (error) {
+      // The link closed under the request: the agent went away mid-turn.
+      return this.stopReason
+        ? this.stoppedResult()
+        : { ok: false, code: "agent_exited", error: (error as Error).message };
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private stoppedResult(): CommandResult {
+    const reason = this.stopReason ?? { code: "ending" as const, error: "the session is ending" };
+    return { ok: false, ...reason };
+  }
+
+  private race(
+    response: Promise<SessionResponse>,
+    timeoutMs: number,
+  ): Promise<{ kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" }> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
+      const onStop = () => finish({ kind: "stopped" });
+      this.stopListeners.add(onStop);
+      const finish = (
+        value: { kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" },
+      ) => {
+        clearTimeout(timer);
+        this.stopListeners.delete(onStop);
+        resolve(value);
+      };
+      response.then(
+        (r) => finish({ kind: "response", response: r }),
+        () => {
+          // The connection dropped: the agent is probably exiting. Give the daemon a moment to
+          // learn how (exit code, output) so the reason shown is the real one.
+          if (this.stopReason) return finish({ kind: "stopped" });
+          setTimeout(
+            () => this.stop("agent_exited", "the agent closed its connection during the turn"),
+            1500,
+          );
+        },
+      );
+    });
+  }
+}
+
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,28 @@
+// What `start` hands the daemon it re-executes, and what the daemon reports back.
+
+import type { LaunchPlan } from "../agent/launch.ts";
+import type { DeliveredEvent } from "../render/events.ts";
+
+/** The environment variable carrying the spec; its absence means a person ran the hidden command. */
+export const DAEMON_SPEC_ENV = "LK_SESSION_DAEMON_SPEC";
+
+export interface DaemonSpec {
+  port: number;
+  /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
+  readyFile: string;
+  connectTimeoutMs: number;
+  plan: LaunchPlan;
+  entry: string;
+  root: string;
+  runtimeArgs: string[];
+}
+
+export type ReadyReport =
+  | { ok: true; daemonPid: number; agentPid: number; greeting: DeliveredEvent[]; agentLog: string }
+  | {
+      ok: false;
+      code: "port_in_use" | "bind_failed" | "spawn_failed" | "agent_failed" | "timeout";
+      error: string;
+      detail: string[];
+      agentLog?: string;
+    };

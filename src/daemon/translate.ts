@@ -1,0 +1,138 @@
+// Protobuf from the agent → the typed events clients render.
+
+import type { AgentStateName, SessionEvent } from "../render/events.ts";
+import {
+  type AgentSessionEvent,
+  AgentState,
+  type ChatContext_ChatItem,
+  ChatRole,
+  type FunctionCall,
+  type FunctionCallOutput,
+} from "../wire/gen/livekit_agent_session.ts";
+
+/** An event plus the identity that lets a turn notice it twice (event and response item). */
+export interface KeyedEvent {
+  event: SessionEvent;
+  /** Any of these seen before means the same item: ids, or text for messages whose id differs. */
+  keys: string[];
+}
+
+const STATE_NAMES: Record<AgentState, AgentStateName> = {
+  [AgentState.AS_INITIALIZING]: "initializing",
+  [AgentState.AS_IDLE]: "idle",
+  [AgentState.AS_LISTENING]: "listening",
+  [AgentState.AS_THINKING]: "thinking",
+  [AgentState.AS_SPEAKING]: "speaking",
+};
+
+const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"> = {
+  [ChatRole.DEVELOPER]: "developer",
+  [ChatRole.SYSTEM]: "system",
+  [ChatRole.USER]: "user",
+  [ChatRole.ASSISTANT]: "assistant",
+};
+
+export function translateEvent(ev: AgentSessionEvent): KeyedEvent[] {
+  switch (ev.event.oneofKind) {
+    case "agentStateChanged":
+      return [
+        {
+          event: { type: "state", agent: STATE_NAMES[ev.event.agentStateChanged.newState] ?? "idle" },
+          keys: [],
+        },
+      ];
+    case "conversationItemAdded": {
+      const item = ev.event.conversationItemAdded.item;
+      return item ? translateItem(item, { includeUser: false }) : [];
+    }
+    case "functionToolsExecuted": {
+      const { functionCalls, functionCallOutputs } = ev.event.functionToolsExecuted;
+      return pairToolCalls(functionCalls, functionCallOutputs);
+    }
+    case "error":
+      return [{ event: { type: "error", message: ev.event.error.message }, keys: [] }];
+    default:
+      return [];
+  }
+}
+
+/** Calls each followed by its own output (matched by call_id), then any output without a call. */
+export function pairToolCalls(calls: FunctionCall[], outputs: FunctionCallOutput[]): KeyedEvent[] {
+  const out: KeyedEvent[] = [];
+  const used = new Set<FunctionCallOutput>();
+  for (const call of calls) {
+    out.push(toolCall(call));
+    const output = outputs.find((o) => o.callId === call.callId && !used.has(o));
+    if (output) {
+      used.add(output);
+      out.push(toolOutput(output, call.name));
+    }
+  }
+  for (const output of outputs) if (!used.has(output)) out.push(toolOutput(output));
+  return out;
+}
+
+export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: boolean }): KeyedEvent[] {
+  const it = item.item;
+  switch (it.oneofKind) {
+    case "message": {
+      const m = it.message;
+      if (m.role === ChatRole.USER && !opts.includeUser) return [];
+      if (m.role === ChatRole.SYSTEM || m.role === ChatRole.DEVELOPER) return [];
+      const text = m.content
+        .map((c) => (c.payload.oneofKind === "text" ? c.payload.text : ""))
+        .filter((t) => t !== "")
+        .join("\n");
+      if (text === "") return [];
+      const event: SessionEvent = { type: "message", role: ROLE_NAMES[m.role] ?? "assistant", text };
+      if (m.interrupted) event.interrupted = true;
+      return [{ event, keys: m.id ? [`msg:${m.id}`, `msg-text:${text}`] : [`msg-text:${text}`] }];
+    }
+    case "functionCall":
+      return [toolCall(it.functionCall)];
+    case "functionCallOutput":
+      return [toolOutput(it.functionCallOutput)];
+    case "agentHandoff": {
+      const h = it.agentHandoff;
+      const event: SessionEvent = { type: "handoff", to: h.newAgentId };
+      if (h.oldAgentId) event.from = h.oldAgentId;
+      return [{ event, keys: [`handoff:${h.id || `${h.oldAgentId}>${h.newAgentId}`}`] }];
+    }
+    case "agentConfigUpdate": {
+      const c = it.agentConfigUpdate;
+      return [
+        {
+          event: {
+            type: "config",
+            instructionsUpdated: c.instructions !== undefined,
+            toolsAdded: c.toolsAdded,
+            toolsRemoved: c.toolsRemoved,
+          },
+          keys: c.id ? [`config:${c.id}`] : [],
+        },
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+function toolCall(call: FunctionCall): KeyedEvent {
+  return {
+    event: { type: "tool_call", name: call.name, callId: call.callId, arguments: call.arguments },
+    keys: [`call:${call.callId || call.id}`],
+  };
+}
+
+function toolOutput(output: FunctionCallOutput, callName?: string): KeyedEvent {
+  return {
+    event: {
+      type: "tool_output",
+      name: output.name || callName || "",
+      callId: output.callId,
+      output: output.output,
+      isError: output.isError,
+    },
+    keys: [`output:${output.callId || output.id}`],
+  };
+}

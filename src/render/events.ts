@@ -1,0 +1,21 @@
+// The one event union the daemon streams to clients. Plain JSON, no protobuf types,
+// so `--json` output and both renderers read the same thing.
+
+export type SessionEvent =
+  | {
+      type: "message";
+      role: "user" | "assistant" | "system" | "developer";
+      text: string;
+      interrupted?: boolean;
+    }
+  | { type: "tool_call"; name: string; callId: string; arguments: string }
+  | { type: "tool_output"; name: string; callId: string; output: string; isError: boolean }
+  | { type: "handoff"; from?: string; to: string }
+  | { type: "config"; instructionsUpdated: boolean; toolsAdded: string[]; toolsRemoved: string[] }
+  | { type: "error"; message: string }
+  | { type: "state"; agent: AgentStateName };
+
+export type AgentStateName = "initializing" | "idle" | "listening" | "thinking" | "speaking";
+
+/** An event as delivered: `earlier` marks output the agent produced between turns. */
+export type DeliveredEvent = SessionEvent & { earlier?: boolean; at: number };

@@ -1,0 +1,89 @@
+// Events as the seed session shows them: a bullet and title per block, the body indented below.
+
+import pc from "picocolors";
+import type { DeliveredEvent } from "./events.ts";
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Colors only for a terminal, never when NO_COLOR is set (FORCE_COLOR forces them on). */
+export function colorsFor(stream: { isTTY?: boolean }, env = process.env): Colors {
+  const enabled =
+    !("NO_COLOR" in env && env.NO_COLOR !== "") &&
+    ((env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") ||
+      (stream.isTTY === true && env.TERM !== "dumb"));
+  return pc.createColors(enabled);
+}
+
+const MAX_OUTPUT_CHARS = 120;
+
+/** A tool's output on one line: JSON strings unquoted, first line only, at most 120 characters. */
+export function summarizeToolOutput(raw: string): string {
+  let text = raw;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === "string") text = parsed;
+  } catch {}
+  const first = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
+  // Count characters, not bytes or UTF-16 units, so nothing is cut in half.
+  const chars = Array.from(first);
+  return chars.length > MAX_OUTPUT_CHARS ? `${chars.slice(0, MAX_OUTPUT_CHARS - 1).join("")}…` : first;
+}
+
+export class TextRenderer {
+  private lastCallId: string | undefined;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly c: Colors,
+  ) {}
+
+  event(e: DeliveredEvent): void {
+    const earlier = e.earlier ? this.c.dim(" (before this turn)") : "";
+    switch (e.type) {
+      case "message": {
+        const who =
+          e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
+        const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
+        this.block(`${who}${earlier}${note}`, e.text.split("\n"));
+        break;
+      }
+      case "tool_call": {
+        const args = e.arguments && e.arguments !== "{}" ? ` ${this.c.dim(e.arguments)}` : "";
+        this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${args}${earlier}`, []);
+        this.lastCallId = e.callId;
+        return;
+      }
+      case "tool_output": {
+        const summary = summarizeToolOutput(e.output);
+        if (this.lastCallId !== e.callId || !e.callId)
+          this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${earlier}`, []);
+        if (e.isError) this.write(`    ${this.c.red("✗")} ${summary}\n`);
+        else if (summary !== "") this.write(`    ${this.c.green("✓")} ${summary}\n`);
+        break;
+      }
+      case "handoff":
+        this.block(`${this.c.magenta(`handoff: ${e.from ? `${e.from} → ` : "→ "}${e.to}`)}${earlier}`, []);
+        break;
+      case "config": {
+        const parts = [
+          e.instructionsUpdated ? "instructions updated" : "",
+          e.toolsAdded.length ? `tools added: ${e.toolsAdded.join(", ")}` : "",
+          e.toolsRemoved.length ? `tools removed: ${e.toolsRemoved.join(", ")}` : "",
+        ].filter(Boolean);
+        this.block(`${this.c.magenta("agent config")}${earlier}`, [parts.join("; ") || "updated"]);
+        break;
+      }
+      case "error":
+        this.block(`${this.c.red("error")}${earlier}`, [this.c.red(e.message)]);
+        break;
+      case "state":
+        return;
+    }
+    this.lastCallId = undefined;
+  }
+
+  private block(title: string, body: string[]): void {
+    this.write(`\n  ${this.c.bold("●")} ${title}\n`);
+    for (const line of body) this.write(`    ${line}\n`);
+  }
+}

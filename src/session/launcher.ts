@@ -1,0 +1,88 @@
+// `start`'s engine: spawn the daemon detached and wait for its readiness report.
+
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { LaunchPlan } from "../agent/launch.ts";
+import { DAEMON_SPEC_ENV, type DaemonSpec, type ReadyReport } from "../daemon/spec.ts";
+import { selfCommand } from "../self.ts";
+import { isAlive, logPaths } from "./state.ts";
+import { ensureStateDir } from "./state-dir.ts";
+
+export interface LaunchRequest {
+  port: number;
+  connectTimeoutMs: number;
+  plan: LaunchPlan;
+  entry: string;
+  root: string;
+  runtimeArgs: string[];
+}
+
+/** Extra time past the agent's connect timeout for text mode and the greeting. */
+const READY_MARGIN_MS = 15_000;
+
+export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
+  const dir = ensureStateDir();
+  const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
+  rmSync(readyFile, { force: true });
+  const spec: DaemonSpec = { ...req, readyFile };
+  const { daemonLog } = logPaths(req.port, dir);
+  const logFd = openSync(daemonLog, "w", 0o600);
+  const daemon = Bun.spawn([...selfCommand(), "agent", "session", "daemon"], {
+    cwd: req.root,
+    env: { ...process.env, [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
+    stdin: "ignore",
+    stdout: logFd,
+    stderr: logFd,
+    detached: true,
+    windowsHide: true,
+  });
+  closeSync(logFd);
+  daemon.unref();
+
+  const deadline = Date.now() + req.connectTimeoutMs + READY_MARGIN_MS;
+  try {
+    for (;;) {
+      if (existsSync(readyFile)) return JSON.parse(readFileSync(readyFile, "utf8")) as ReadyReport;
+      if (daemon.exitCode !== null || daemon.signalCode !== null) {
+        // It may have reported just before exiting.
+        if (existsSync(readyFile)) continue;
+        return {
+          ok: false,
+          code: "agent_failed",
+          error: `the session daemon exited unexpectedly (${daemon.exitCode ?? daemon.signalCode})`,
+          detail: tailOf(daemonLog),
+        };
+      }
+      if (Date.now() > deadline) {
+        daemon.kill("SIGKILL");
+        return {
+          ok: false,
+          code: "timeout",
+          error: "the session daemon never reported ready",
+          detail: tailOf(daemonLog),
+        };
+      }
+      await Bun.sleep(10);
+    }
+  } finally {
+    rmSync(readyFile, { force: true });
+  }
+}
+
+/** Waits for a pid to be gone (the daemon exits right after it reports a failure). */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await Bun.sleep(10);
+  }
+  return true;
+}
+
+function tailOf(path: string, lines = 15): string[] {
+  try {
+    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines);
+  } catch {
+    return [];
+  }
+}
