@@ -1,6 +1,6 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
-import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
 import type { ControlCommand, ControlReply } from "./protocol.ts";
 import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "./protocol.ts";
 
@@ -26,7 +26,7 @@ export interface SendOptions {
 }
 
 export async function sendCommand(opts: SendOptions): Promise<Done> {
-  const reader = new FrameReader();
+  const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
   let settled = false;
   let acknowledged = false;
   return new Promise<Done>((resolve, reject) => {

@@ -127,7 +127,7 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
       listener.stop(false);
       removeState(spec.port);
       if (!keepLogs) {
-        for (const path of [agentLog, `${agentLog}.1`]) rmSync(path, { force: true });
+        for (const path of [agentLog, `${agentLog}.1`, daemonLog]) rmSync(path, { force: true });
       }
       log(`daemon stopped (${agent.describeExit()})`);
     })();

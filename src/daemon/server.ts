@@ -10,7 +10,7 @@ import {
   encodeJson,
   parseRequest,
 } from "../control/protocol.ts";
-import { encodeFrame, FrameReader } from "../wire/frame.ts";
+import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
 import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
 import { AgentLink } from "./agent-link.ts";
 import { SocketWriter } from "./socket-writer.ts";
@@ -113,7 +113,7 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
     const channel: ControlChannel & { closed: boolean } = {
       closed: false,
       send: (reply) => {
-        if (!channel.closed) conn.writer.write(encodeFrame(encodeJson(reply)));
+        if (!channel.closed) conn.writer.write(encodeFrame(encodeJson(reply), MAX_CONTROL_FRAME_BYTES));
       },
       close: () => {
         channel.closed = true;

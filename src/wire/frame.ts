@@ -5,13 +5,19 @@
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
 export class FrameTooLargeError extends Error {
-  constructor(readonly length: number) {
-    super(`frame of ${length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit; closing the connection`);
+  constructor(
+    readonly length: number,
+    readonly limit = MAX_FRAME_BYTES,
+  ) {
+    super(`frame of ${length} bytes exceeds the ${limit}-byte limit; closing the connection`);
   }
 }
 
-export function encodeFrame(payload: Uint8Array): Uint8Array {
-  if (payload.length > MAX_FRAME_BYTES) throw new FrameTooLargeError(payload.length);
+/** Control frames carry agent text re-encoded as JSON, which can outgrow an agent frame. */
+export const MAX_CONTROL_FRAME_BYTES = 8 * MAX_FRAME_BYTES;
+
+export function encodeFrame(payload: Uint8Array, maxBytes = MAX_FRAME_BYTES): Uint8Array {
+  if (payload.length > maxBytes) throw new FrameTooLargeError(payload.length, maxBytes);
   const out = new Uint8Array(4 + payload.length);
   new DataView(out.buffer).setUint32(0, payload.length, false);
   out.set(payload, 4);
@@ -42,7 +48,7 @@ export class FrameReader {
       const length = view.getUint32(0, false);
       if (length > this.maxFrameBytes) {
         this.buffer = new Uint8Array(0);
-        throw new FrameTooLargeError(length);
+        throw new FrameTooLargeError(length, this.maxFrameBytes);
       }
       if (this.buffer.length - offset - 4 < length) break;
       // Copy out so callers may keep the frame after the next push reuses memory.

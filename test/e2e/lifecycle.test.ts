@@ -1,0 +1,317 @@
+// start | say | end through the compiled binary, against the protocol-level fake agent.
+
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { count, FAKE_AGENT_DIR, LK, portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
+
+let box: Sandbox;
+beforeEach(async () => {
+  box = await Sandbox.create();
+});
+afterEach(async () => {
+  await box.cleanup();
+});
+
+function stateOf(b: Sandbox): { daemonPid: number; agent: { pid: number } } {
+  return require(join(b.stateDir, `session-${b.port}.json`));
+}
+
+describe("the seed's own check", () => {
+  test("start → say (token echoed) → end → port free → say fails", async () => {
+    const start = await box.startFake();
+    expect(start.code).toBe(0);
+    expect(start.stdout).toContain(`Detected Node.js agent (agent.ts in ${FAKE_AGENT_DIR})`);
+    expect(start.stdout).toContain("Session started.");
+
+    const say = await box.session([
+      "say",
+      "Repeat this token back to me exactly and nothing else: PINEAPPLE7351",
+    ]);
+    expect(say.code).toBe(0);
+    expect(count(say.output, "PINEAPPLE7351")).toBeGreaterThanOrEqual(2);
+    expect(say.stdout).toContain("● You");
+    expect(say.stdout).toContain("● Agent");
+
+    const { daemonPid, agent } = stateOf(box);
+    const end = await box.session(["end"]);
+    expect(end.code).toBe(0);
+    expect(end.stdout).toBe("Session ended.\n");
+    expect(await portIsFree(box.port)).toBe(true);
+    expect(processAlive(daemonPid)).toBe(false);
+    expect(processAlive(agent.pid)).toBe(false);
+    // A clean end leaves no files behind.
+    expect(readdirSync(box.stateDir)).toEqual([]);
+
+    const after = await box.session(["say", "PINEAPPLE7351 again?"]);
+    expect(after.code).toBe(1);
+    expect(
+      after.output.startsWith(`no session running on 127.0.0.1:${box.port} (run \`lk agent session start`),
+    ).toBe(true);
+    expect(after.output).not.toContain("PINEAPPLE7351");
+  });
+});
+
+describe("rendering a turn", () => {
+  beforeEach(async () => {
+    expect((await box.startFake()).code).toBe(0);
+  });
+
+  test("a tool call with its output, as in the seed", async () => {
+    const say = await box.session(["say", "what's the weather in San Francisco?"]);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toContain(
+      [
+        "  ● You",
+        "    what's the weather in San Francisco?",
+        "",
+        '  ● function_tool: lookup_weather {"location":"San Francisco"}',
+        "    ✓ sunny with a temperature of 70 degrees.",
+        "",
+        "  ● Agent",
+        "    The weather in San Francisco is sunny with a temperature of 70 degrees.",
+      ].join("\n"),
+    );
+  });
+
+  test("a failing tool shows ✗, a handoff shows both agents and the new agent's greeting", async () => {
+    const fail = await box.session(["say", "this will fail"]);
+    expect(fail.stdout).toContain("● function_tool: check_inventory\n    ✗ An internal error occurred");
+    const handoff = await box.session(["say", "transfer me to billing"]);
+    expect(handoff.stdout).toContain("● function_tool: transfer_to_billing\n");
+    expect(handoff.stdout).toContain("● handoff: echo_agent → billing_agent");
+    expect(handoff.stdout).toContain("Hi, this is the billing agent. How can I help?");
+    // A tool that hands off returns no text: no bare ✓ line.
+    expect(handoff.stdout).not.toContain("✓");
+  });
+
+  test("an agent config update", async () => {
+    const say = await box.session(["say", "!config"]);
+    expect(say.stdout).toContain(
+      "● agent config\n    instructions updated; tools added: get_time; tools removed: lookup_weather",
+    );
+  });
+
+  test("an error response is shown and exits 1", async () => {
+    const say = await box.session(["say", "!error please"]);
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain("agent error: simulated failure in the agent");
+  });
+
+  test("events that arrive after the response still belong to the turn, shown once", async () => {
+    const say = await box.session(["say", "!late hello there"]);
+    expect(say.code).toBe(0);
+    expect(count(say.stdout, "● Agent")).toBe(1);
+    expect(say.stdout).toContain("● Agent\n    !late hello there");
+  });
+
+  test("audio_playback_flush is answered, so the turn completes", async () => {
+    const say = await box.session(["say", "!flush"], {});
+    expect(say.code).toBe(0);
+    expect(say.stdout).toContain("flush acknowledged");
+  });
+
+  test("a reply frame close to 1 MiB arrives whole", async () => {
+    const say = await box.session(["say", "!big"]);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toContain(`big:${"x".repeat(1_000_000)}\n`);
+  });
+
+  test("what the agent says between turns is shown at the next say, marked earlier", async () => {
+    expect((await box.session(["say", "!background 50 go"])).code).toBe(0);
+    await Bun.sleep(400);
+    const next = await box.session(["say", "next"]);
+    expect(next.stdout).toContain("● Agent (before this turn)\n    background reply");
+    expect(next.stdout.indexOf("background reply")).toBeLessThan(next.stdout.indexOf("● You"));
+    // Shown once only.
+    const third = await box.session(["say", "third"]);
+    expect(third.stdout).not.toContain("background reply");
+  });
+
+  test("the text can come from stdin, piped or with -", async () => {
+    const piped = await box.session(["say"], { stdin: "hello from a pipe\n" });
+    expect(piped.stdout).toContain("● You\n    hello from a pipe\n");
+    const dash = await box.session(["say", "-"], { stdin: "dash input" });
+    expect(dash.stdout).toContain("● Agent\n    dash input\n");
+  });
+
+  test("nothing to say is an error that sends nothing", async () => {
+    const empty = await box.session(["say", "   "]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("nothing to say");
+  });
+
+  test("colors only when asked: none in a pipe, some with FORCE_COLOR, none with NO_COLOR", async () => {
+    const plain = await box.session(["say", "plain"]);
+    expect(plain.stdout).not.toContain("\x1b[");
+    const forced = await box.session(["say", "colored"], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    expect(forced.stdout).toContain("\x1b[");
+    const no = await box.session(["say", "plain"], { env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
+    expect(no.stdout).not.toContain("\x1b[");
+  });
+
+  test("a turn slower than --timeout fails with exit 124", async () => {
+    const say = await box.session(["say", "!slow 3000 wait", "--timeout", "0.5"]);
+    expect(say.code).toBe(124);
+    expect(say.stderr).toContain("did not finish the turn within 0.5 s");
+    // The session is still usable afterwards.
+    const next = await box.session(["say", "still here?"]);
+    expect(next.code).toBe(0);
+  });
+});
+
+describe("greetings", () => {
+  test("a greeting said right at connect is shown by start", async () => {
+    const start = await box.startFake({ FAKE_GREETING: "Hello! I'm the echo agent." });
+    expect(start.code).toBe(0);
+    expect(start.stdout).toContain("● Agent\n    Hello! I'm the echo agent.");
+    const say = await box.session(["say", "hi"]);
+    expect(say.stdout).not.toContain("Hello! I'm the echo agent.");
+  });
+
+  test("a greeting that comes after start returned is shown at the first say as earlier output", async () => {
+    const start = await box.startFake({ FAKE_GREETING: "Late hello.", FAKE_GREETING_DELAY_MS: "400" });
+    expect(start.stdout).not.toContain("Late hello.");
+    await Bun.sleep(600);
+    const say = await box.session(["say", "hi"]);
+    expect(say.stdout).toContain("● Agent (before this turn)\n    Late hello.");
+  });
+});
+
+describe("one session per port", () => {
+  test("a second start is refused with a hint", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const again = await box.startFake();
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`a session is already running on 127.0.0.1:${box.port}`);
+    expect(again.stderr).toContain("lk agent session end");
+    expect(again.stderr).toContain("--port");
+  });
+
+  test("a port held by another program is reported as such, by start and by say", async () => {
+    const server = Bun.listen({ hostname: "127.0.0.1", port: box.port, socket: { data() {} } });
+    try {
+      const start = await box.startFake();
+      expect(start.code).toBe(1);
+      expect(start.stderr).toContain(`127.0.0.1:${box.port} is already in use by another program`);
+      expect(start.stderr).not.toContain("already running");
+      const say = await box.session(["say", "hi"]);
+      expect(say.code).toBe(1);
+      expect(say.stderr).toContain("another program is listening there");
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
+describe("failures leave nothing running", () => {
+  test("an agent that crashes before connecting fails start at once, with its output", async () => {
+    const start = await box.startFake({ FAKE_CRASH: "before-connect" });
+    expect(start.code).toBe(1);
+    expect(start.ms).toBeLessThan(10_000);
+    expect(start.stderr).toContain(
+      "could not start the session: the agent exited with code 1 before connecting",
+    );
+    expect(start.stderr).toContain("fake-agent: something is badly configured");
+    expect(await portIsFree(box.port)).toBe(true);
+    expect(existsSync(join(box.stateDir, `session-${box.port}.json`))).toBe(false);
+  });
+
+  test("a crash marker (the agent stays alive) fails start at once and the agent is killed", async () => {
+    const start = await box.startFake({ FAKE_CRASH: "marker" });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("the agent failed before connecting");
+    expect(start.stderr).toContain("job crashed");
+    expect(await portIsFree(box.port)).toBe(true);
+    const ps = Bun.spawnSync(["pgrep", "-f", `connect-addr 127.0.0.1:${box.port}`])
+      .stdout.toString()
+      .trim();
+    expect(ps).toBe("");
+  });
+
+  test("an agent that never connects times out (--timeout), and is killed", async () => {
+    const start = await box.startFake({ FAKE_NO_CONNECT: "1" }, ["--timeout", "1"]);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("the agent did not connect within 1 s");
+    expect(await portIsFree(box.port)).toBe(true);
+    const ps = Bun.spawnSync(["pgrep", "-f", `connect-addr 127.0.0.1:${box.port}`])
+      .stdout.toString()
+      .trim();
+    expect(ps).toBe("");
+  });
+
+  test("an agent that dies mid-turn fails the say with its output; the session is gone", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const say = await box.session(["say", "!crash now"]);
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain("the agent exited with code 3");
+    expect(say.stderr).toContain("fake-agent: crashing mid-turn as asked");
+    await Bun.sleep(200);
+    expect(await portIsFree(box.port)).toBe(true);
+    const next = await box.session(["say", "hello?"]);
+    expect(next.output).toStartWith("no session running");
+  });
+
+  test("end during a slow say ends that say promptly with a clear error", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const slow = box.session(["say", "!slow 20000 take your time"]);
+    await Bun.sleep(300);
+    const end = await box.session(["end"]);
+    expect(end.stdout).toBe("Session ended.\n");
+    const said = await slow;
+    expect(said.code).toBe(1);
+    expect(said.stderr).toContain("the session was ended while this turn was running");
+    expect(said.ms).toBeLessThan(5000);
+  });
+
+  test("an agent that ignores SIGINT, and its child, are gone soon after end", async () => {
+    expect((await box.startFake({ FAKE_IGNORE_SIGINT: "1", FAKE_SPAWN_CHILD: "1" })).code).toBe(0);
+    const { agent } = stateOf(box);
+    const log = await Bun.file(join(box.stateDir, `session-${box.port}.agent.log`)).text();
+    const childPid = Number(/child pid (\d+)/.exec(log)?.[1]);
+    expect(processAlive(childPid)).toBe(true);
+    const end = await box.session(["end"]);
+    expect(end.code).toBe(0);
+    expect(end.ms).toBeLessThan(3000);
+    expect(processAlive(agent.pid)).toBe(false);
+    expect(processAlive(childPid)).toBe(false);
+  });
+});
+
+describe("commands and flags", () => {
+  test("`stop` is an alias of `end`", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const stop = await box.session(["stop"]);
+    expect(stop.stdout).toBe("Session ended.\n");
+  });
+
+  test("the hidden daemon command refuses to run by hand", async () => {
+    const run = await box.lk(["agent", "session", "daemon"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("lk agent session start");
+  });
+
+  test("bad --port values are refused clearly", async () => {
+    const bad = await box.lk(["agent", "session", "say", "hi", "--port", "99999"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--port must be a whole number from 1 to 65535");
+    const env = await box.lk(["agent", "session", "say", "hi"], { env: { LK_SESSION_PORT: "abc" } });
+    expect(env.stderr).toContain("LK_SESSION_PORT must be a whole number");
+  });
+
+  test("LK_SESSION_PORT selects the port", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const say = await box.lk(["agent", "session", "say", "via env"], {
+      env: { LK_SESSION_PORT: String(box.port) },
+    });
+    expect(say.code).toBe(0);
+    expect(say.stdout).toContain("via env");
+  });
+
+  test("--version prints the version", async () => {
+    const v = await box.lk(["--version"]);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(LK).toBeTruthy();
+  });
+});

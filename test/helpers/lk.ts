@@ -1,0 +1,110 @@
+// Runs the compiled binary exactly as a user would, with a private state folder and port.
+
+import { mkdtempSync, realpathSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { isAlive } from "../../src/session/state.ts";
+
+export const REPO = resolve(import.meta.dir, "../..");
+/** The binary under test: `dist/lk` from `bun run build`, or a prebuilt one (LK_BIN). */
+export const LK = process.env.LK_BIN ?? join(REPO, "dist", process.platform === "win32" ? "lk.exe" : "lk");
+export const FAKE_AGENT_DIR = join(REPO, "test", "fixtures", "fake-agent");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout then stderr, as a person reading a terminal would see them. */
+  output: string;
+  ms: number;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => ok(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** A session sandbox: its own state folder and port, and helpers bound to them. */
+export class Sandbox {
+  readonly stateDir = realpathSync(mkdtempSync(join(tmpdir(), "lk-test-")));
+  constructor(readonly port: number) {}
+
+  static async create(): Promise<Sandbox> {
+    return new Sandbox(await freePort());
+  }
+
+  env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+    return {
+      ...process.env,
+      LK_SESSION_STATE_DIR: this.stateDir,
+      NO_COLOR: "1",
+      FORCE_COLOR: undefined,
+      ...extra,
+    };
+  }
+
+  async lk(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const started = performance.now();
+    const child = Bun.spawn([LK, ...args], {
+      cwd: opts.cwd ?? REPO,
+      env: this.env(opts.env) as Record<string, string>,
+      stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    return { code, stdout, stderr, output: stdout + stderr, ms: performance.now() - started };
+  }
+
+  /** `lk agent session <args> --port N`. */
+  session(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.lk(["agent", "session", ...args, "--port", String(this.port)], opts);
+  }
+
+  /** Starts the protocol-level fake agent; `env` configures it (FAKE_*). */
+  startFake(env: Record<string, string> = {}, extraArgs: string[] = []): Promise<RunResult> {
+    return this.session(["start", "agent.ts", "--runtime", "bun", "--skip-sdk-check", ...extraArgs], {
+      cwd: FAKE_AGENT_DIR,
+      env,
+    });
+  }
+
+  /** Ends the session if one runs; never fails (for afterEach). */
+  async cleanup(): Promise<void> {
+    await this.session(["end"]);
+  }
+}
+
+export async function portIsFree(port: number): Promise<boolean> {
+  try {
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    socket.end();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Alive and not a zombie (the daemon's reaper may be slow in containers). */
+export const processAlive = isAlive;
+
+export function count(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
