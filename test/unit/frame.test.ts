@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { encodeFrame, FrameReader, FrameTooLargeError, MAX_FRAME_BYTES } from "../src/wire/frame.ts";
+import { encodeFrame, FrameReader, FrameTooLargeError, MAX_FRAME_BYTES } from "../../src/wire/frame.ts";
 
 function randomFrames(count: number, seed: number): Uint8Array[] {
   let state = seed;
@@ -50,7 +50,7 @@ describe("FrameReader", () => {
   test("any split of a stream of many frames yields the same frames (property)", () => {
     for (let seed = 1; seed <= 40; seed++) {
       const frames = randomFrames(60, seed);
-      const stream = concatAll(frames.map(encodeFrame));
+      const stream = concatAll(frames.map((f) => encodeFrame(f)));
       let state = seed * 7919;
       const reader = new FrameReader();
       const got: Uint8Array[] = [];

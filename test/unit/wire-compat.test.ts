@@ -18,10 +18,10 @@ import {
   MessageType,
   RepeatType,
 } from "@protobuf-ts/runtime";
-import { Duration } from "../src/wire/gen/google/protobuf/duration";
-import { Struct } from "../src/wire/gen/google/protobuf/struct";
-import { Timestamp } from "../src/wire/gen/google/protobuf/timestamp";
-import * as Ours from "../src/wire/gen/livekit_agent_session";
+import { Duration } from "../../src/wire/gen/google/protobuf/duration";
+import { Struct } from "../../src/wire/gen/google/protobuf/struct";
+import { Timestamp } from "../../src/wire/gen/google/protobuf/timestamp";
+import * as Ours from "../../src/wire/gen/livekit_agent_session";
 import {
   AgentConfigUpdate,
   AgentSessionEvent,
@@ -58,7 +58,7 @@ import {
   ToolCallStatus,
   ToolReplyStatus,
   UserState,
-} from "../src/wire/gen/livekit_agent_session";
+} from "../../src/wire/gen/livekit_agent_session";
 
 // ---------------------------------------------------------------------------
 // Fixtures. Every value is distinct so that two swapped field numbers cannot go unnoticed.
