@@ -9,6 +9,12 @@ const session = defineCommand({
     start: () => import("./commands/start.ts").then((m) => m.default),
     say: () => import("./commands/say.ts").then((m) => m.default),
     end: () => import("./commands/end.ts").then((m) => m.default),
+    status: () => import("./commands/status.ts").then((m) => m.default),
+    logs: () => import("./commands/logs.ts").then((m) => m.default),
+    history: () => import("./commands/history.ts").then((m) => m.default),
+    listen: () => import("./commands/listen.ts").then((m) => m.default),
+    restart: () => import("./commands/restart.ts").then((m) => m.default),
+    replay: () => import("./commands/replay.ts").then((m) => m.default),
     stop: () =>
       import("./commands/end.ts").then((m) => ({ ...m.default, meta: { name: "stop", hidden: true } })),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),

@@ -1,12 +1,15 @@
 // Pieces every session command shares: the --port flag, finding the session, printing failures.
 
-import pc from "picocolors";
 import { killTreeNow } from "../agent/process-tree.ts";
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
 import { isAlive, readState, removeState, type SessionState } from "../session/state.ts";
 
 export const DEFAULT_PORT = 8775;
+
+export const jsonArg = {
+  json: { type: "boolean", description: "Newline-delimited JSON: one line per event, then a result line" },
+} as const;
 
 export const portArg = {
   port: {
@@ -77,25 +80,13 @@ export async function findSession(port: number, opts: { killOrphans?: boolean } 
   );
 }
 
-/** Prints a failure the way every command does: `message`, then indented detail lines. */
-export function printFailure(error: unknown, stream = process.stderr): number {
-  const c = pc.createColors(stream.isTTY === true && !process.env.NO_COLOR);
-  if (error instanceof UserError) {
-    stream.write(`${c.red(error.message)}\n`);
-    for (const line of error.detail) stream.write(`  ${line}\n`);
-    return error.exitCode;
+/** Every value of a repeatable flag (`--expect a --expect b`, or `--expect=a`); citty keeps only the last. */
+export function repeatedFlag(rawArgs: string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i] as string;
+    if (arg === `--${name}` && i + 1 < rawArgs.length) values.push(rawArgs[++i] as string);
+    else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
   }
-  stream.write(`${c.red(`unexpected error: ${(error as Error)?.stack ?? String(error)}`)}\n`);
-  return 1;
-}
-
-/** Runs a command body; any failure is printed and becomes the exit code. */
-export async function runAndExit(body: () => Promise<number>): Promise<never> {
-  let code: number;
-  try {
-    code = await body();
-  } catch (error) {
-    code = printFailure(error);
-  }
-  process.exit(code);
+  return values;
 }

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { DAEMON_SPEC_ENV, type DaemonSpec } from "../daemon/spec.ts";
 import { UserError } from "../errors.ts";
-import { runAndExit } from "./_shared.ts";
+import { runReported } from "../render/reporter.ts";
 
 export default defineCommand({
   meta: {
@@ -12,7 +12,7 @@ export default defineCommand({
   run: async () => {
     const raw = process.env[DAEMON_SPEC_ENV];
     if (!raw) {
-      return runAndExit(async () => {
+      return runReported("daemon", false, async () => {
         throw new UserError(
           "this is the internal session daemon; it is started for you by `lk agent session start`",
           1,

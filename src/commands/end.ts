@@ -1,8 +1,13 @@
+import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { ConnectError, portIsOpen, sendCommand } from "../control/client.ts";
+import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
+import { Reporter, runReported } from "../render/reporter.ts";
+import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
+import { command, DaemonGoneError, failureOf } from "../session/client-session.ts";
 import { waitForExit } from "../session/launcher.ts";
-import { findSession, portArg, resolvePort, runAndExit } from "./_shared.ts";
+import { type SessionState, writeFileAtomic } from "../session/state.ts";
+import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -10,17 +15,29 @@ export default defineCommand({
     alias: ["stop"],
     description: "Stop the agent and the session daemon; the port is free when it returns",
   },
-  args: { ...portArg },
+  args: {
+    ...portArg,
+    transcript: {
+      type: "string",
+      description: "Write the whole conversation to this file first (markdown; JSON with --json)",
+      valueHint: "FILE",
+    },
+    ...jsonArg,
+  },
   run: ({ args }) =>
-    runAndExit(async () => {
+    runReported("end", args.json === true, async (reporter) => {
       const port = resolvePort(args.port);
       const state = await findSession(port);
-      const done = await sendCommand({ port, token: state.token, command: { cmd: "end" } }).catch((error) => {
+      const fields: Record<string, unknown> = {};
+      if (args.transcript)
+        fields.transcript = await writeTranscript(state, resolve(args.transcript), reporter.json);
+
+      const done = await command(state, { cmd: "end" }).catch((error) => {
         // The daemon may exit the instant it has answered; only a daemon still alive is a failure.
-        if (error instanceof ConnectError && error.kind === "dropped") return undefined;
+        if (error instanceof DaemonGoneError) return undefined;
         throw error;
       });
-      if (done && !done.ok) throw new UserError(done.error ?? "the session refused to end");
+      if (done && !done.ok) throw failureOf(done, state);
       if (!(await waitForExit(state.daemonPid, 5000))) {
         throw new UserError(`the session daemon (pid ${state.daemonPid}) did not exit`, 1, [
           `daemon log: ${state.daemonLog}`,
@@ -29,7 +46,36 @@ export default defineCommand({
       if (await portIsOpen(port)) {
         throw new UserError(`the session ended, but 127.0.0.1:${port} is still taken by another program`);
       }
-      process.stdout.write("Session ended.\n");
-      return 0;
+      reporter.info("Session ended.");
+      return { fields: { port, ...fields } };
     }),
 });
+
+/** Fetches the history and writes it; any failure stops `end` before the session is touched. */
+async function writeTranscript(state: SessionState, path: string, json: boolean): Promise<string> {
+  const collector = new Reporter("history", true, { out: { write: () => true }, err: { write: () => true } });
+  const done = await command(state, { cmd: "history" }, collector);
+  if (!done.ok) {
+    const failure = failureOf(done, state);
+    throw new UserError(`could not get the conversation for the transcript: ${failure.message}`, 1, [
+      "the session is still running; end it without --transcript to stop it anyway",
+    ]);
+  }
+  const meta = {
+    port: state.port,
+    agent: `${state.agent.label} ${state.agent.entry} in ${state.agent.root}`,
+    startedAt: state.startedAt,
+    endedAt: new Date().toISOString(),
+  };
+  try {
+    writeFileAtomic(
+      path,
+      json ? transcriptJson(meta, collector.events) : transcriptMarkdown(meta, collector.events),
+    );
+  } catch (error) {
+    throw new UserError(`could not write the transcript to ${path}: ${(error as Error).message}`, 1, [
+      "the session is still running",
+    ]);
+  }
+  return path;
+}

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { exitCodeFor } from "../cli/exit-codes.ts";
-import { ConnectError, sendCommand } from "../control/client.ts";
+import { EXIT } from "../cli/exit-codes.ts";
 import { UserError } from "../errors.ts";
-import { colorsFor, TextRenderer } from "../render/text.ts";
-import { isAlive, type SessionState } from "../session/state.ts";
-import { findSession, parseSeconds, portArg, resolvePort, runAndExit } from "./_shared.ts";
+import { replyText, runReported } from "../render/reporter.ts";
+import { command, failureOf } from "../session/client-session.ts";
+import { checkExpectations, parseExpectations } from "../session/expect.ts";
+import { findSession, jsonArg, parseSeconds, portArg, repeatedFlag, resolvePort } from "./_shared.ts";
 
 export default defineCommand({
   meta: { name: "say", description: "Send one user turn and print what the agent says and does" },
@@ -21,31 +20,33 @@ export default defineCommand({
       description: "Seconds to wait for the agent's turn (default 120)",
       valueHint: "S",
     },
+    expect: {
+      type: "string",
+      description: "A regular expression the agent's reply must match (repeatable; exit 2 when it does not)",
+      valueHint: "REGEX",
+    },
+    ...jsonArg,
   },
-  run: ({ args }) =>
-    runAndExit(async () => {
+  run: ({ args, rawArgs }) =>
+    runReported("say", args.json === true, async (reporter) => {
       const port = resolvePort(args.port);
       const timeoutMs = parseSeconds(args.timeout, 120, "--timeout");
+      const expectations = parseExpectations(repeatedFlag(rawArgs, "expect"));
       const text = await readText(args._);
       const state = await findSession(port);
-      const renderer = new TextRenderer((t) => process.stdout.write(t), colorsFor(process.stdout));
-      const done = await sendCommand({
-        port,
-        token: state.token,
-        command: { cmd: "say", text, timeoutMs },
-        onReply: (reply) => {
-          if (reply.t === "event") renderer.event(reply.event);
-        },
-      }).catch((error) => {
-        throw explainLostDaemon(error, state);
-      });
-      process.stdout.write("\n");
-      if (done.ok) return 0;
-      throw new UserError(
-        done.error ?? "the turn failed",
-        exitCodeFor(done.code),
-        agentTail(done.detail, state),
-      );
+      const done = await command(state, { cmd: "say", text, timeoutMs }, reporter);
+      if (!reporter.json) process.stdout.write("\n");
+      const reply = replyText(reporter.events);
+      const fields = { text, reply, events: reporter.events };
+      if (!done.ok) return { fields, error: failureOf(done, state) };
+      const failed = checkExpectations(expectations, reply);
+      if (failed) return { fields: { ...fields, expectations: failed.results }, error: failed.error };
+      return {
+        exitCode: EXIT.ok,
+        fields: expectations.length
+          ? { ...fields, expectations: expectations.map((e) => ({ pattern: e.source, ok: true })) }
+          : fields,
+      };
     }),
 });
 
@@ -60,31 +61,4 @@ export async function readText(positionals: string[]): Promise<string> {
     ]);
   }
   return text;
-}
-
-function agentTail(detail: string[] | undefined, state: SessionState): string[] {
-  if (!detail?.length) return [];
-  return ["agent output (last lines):", ...detail.map((l) => `  ${l}`), `full agent log: ${state.agentLog}`];
-}
-
-/** A dropped control connection: say whether the daemon died, with its log. */
-export function explainLostDaemon(error: unknown, state: SessionState): unknown {
-  if (!(error instanceof ConnectError)) return error;
-  if (!isAlive(state.daemonPid)) {
-    return new UserError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
-      ...lastLines(state.agentLog, "agent output (last lines):"),
-      ...lastLines(state.daemonLog, "daemon log (last lines):"),
-      "start a new session with `lk agent session start`",
-    ]);
-  }
-  return new UserError(error.message, 1, [`daemon log: ${state.daemonLog}`]);
-}
-
-function lastLines(path: string, title: string): string[] {
-  try {
-    const lines = readFileSync(path, "utf8").trimEnd().split("\n").slice(-15);
-    return lines.length ? [title, ...lines.map((l) => `  ${l}`)] : [];
-  } catch {
-    return [];
-  }
 }

@@ -8,6 +8,9 @@ export const CONTROL_VERSION = 1;
 
 export type ControlCommand =
   | { cmd: "say"; text: string; timeoutMs: number }
+  | { cmd: "listen"; timeoutMs: number }
+  | { cmd: "history" }
+  | { cmd: "status" }
   | { cmd: "end" }
   | { cmd: "ping" };
 
@@ -17,7 +20,29 @@ export type ControlReply =
   /** The command was taken; `ahead` turns run before it. */
   | { t: "accepted"; ahead: number }
   | { t: "event"; event: DeliveredEvent }
-  | { t: "done"; ok: boolean; error?: string; code?: ControlErrorCode; detail?: string[] };
+  | { t: "done"; ok: boolean; error?: string; code?: ControlErrorCode; detail?: string[]; data?: unknown };
+
+/** What `status` answers with (the `data` of its done reply). */
+export interface StatusData {
+  port: number;
+  daemonPid: number;
+  agentPid: number;
+  entry: string;
+  root: string;
+  runtime: string;
+  label: string;
+  runtimeArgs: string[];
+  framework?: { sdk: string; version: string };
+  agentId?: string;
+  agentState: string;
+  startedAt: string;
+  uptimeMs: number;
+  turns: number;
+  unseen: number;
+  queued: number;
+  agentLog: string;
+  daemonLog: string;
+}
 
 /** Why a command failed, for exit codes and tests; `error` carries the sentence for a person. */
 export type ControlErrorCode =
@@ -26,7 +51,8 @@ export type ControlErrorCode =
   | "agent_error"
   | "agent_exited"
   | "timeout"
-  | "ending";
+  | "ending"
+  | "nothing";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -51,8 +77,13 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (typeof r.text !== "string") return "say needs a text string";
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
       return { v: r.v, token: r.token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+    case "listen":
+      if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
+      return { v: r.v, token: r.token, cmd: "listen", timeoutMs: r.timeoutMs };
     case "end":
     case "ping":
+    case "history":
+    case "status":
       return { v: r.v, token: r.token, cmd: r.cmd };
     default:
       return `unknown command ${JSON.stringify(r.cmd)}`;

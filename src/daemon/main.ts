@@ -15,6 +15,7 @@ import {
 } from "../session/state.ts";
 import { ensureStateDir } from "../session/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
+import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
 import { agentPeerCheck } from "./peer.ts";
 import { type Conn, type ControlChannel, listen } from "./server.ts";
 import { formatSeconds, Session } from "./session.ts";
@@ -111,6 +112,7 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
       argv: spec.plan.argv,
       runtimeArgs: spec.runtimeArgs,
     },
+    launch: { plan: spec.plan, connectTimeoutMs: spec.connectTimeoutMs },
     agentLog,
     daemonLog,
   };
@@ -202,36 +204,9 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
   }
 
   // --- Serving ----------------------------------------------------------------------------------
-  onControl = (request, channel) => {
-    switch (request.cmd) {
-      case "ping":
-        channel.send({ t: "done", ok: true });
-        return channel.close();
-      case "say": {
-        channel.send({ t: "accepted", ahead: session.queueLength });
-        void session
-          .say(request.text, request.timeoutMs, (event) => {
-            // A client that went away mid-turn loses nothing: the rest waits for the next one.
-            if (channel.closed) session.unseen.push({ ...event, earlier: true });
-            else channel.send({ t: "event", event });
-          })
-          .then((result) => {
-            channel.send({ t: "done", ...result });
-            channel.close();
-          });
-        return;
-      }
-      case "end":
-        log("end requested");
-        session.stop("ending", "the session was ended while this turn was running");
-        void shutdown(false).then(() => {
-          channel.send({ t: "done", ok: true });
-          channel.close();
-          exitSoon(0);
-        });
-        return;
-    }
-  };
+  const ctx: DaemonContext = { session, state, shutdown, exitSoon, log };
+  ctx.framework = await frameworkInfo(ctx);
+  onControl = (request, channel) => handleControl(ctx, request, channel);
 
   agent.exited.then(async () => {
     if (shuttingDown) return;

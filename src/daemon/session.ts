@@ -23,6 +23,9 @@ interface QueuedTurn {
   done: (result: CommandResult) => void;
 }
 
+/** `listen` returns once the agent, having said something, stays quiet this long. */
+const LISTEN_QUIET_MS = 300;
+
 /** Output kept between turns; bounded so a runaway agent cannot grow the daemon without limit. */
 const MAX_UNSEEN = 5000;
 
@@ -34,6 +37,8 @@ export class Session {
   droppedUnseen = 0;
   lastEventAt = 0;
   private current: Turn | undefined;
+  /** A `listen` client waiting for output the agent produces on its own. */
+  private listener: ((event: DeliveredEvent) => void) | undefined;
   private readonly queue: QueuedTurn[] = [];
   private running = false;
   private stopReason: { code: ControlErrorCode; error: string; detail?: string[] } | undefined;
@@ -52,6 +57,8 @@ export class Session {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (this.current) {
         this.current.deliver(keyed);
+      } else if (this.listener && keyed.event.type !== "state") {
+        this.listener({ ...keyed.event, at: Date.now() });
       } else if (keyed.event.type !== "state") {
         if (this.unseen.length >= MAX_UNSEEN) {
           this.unseen.shift();
@@ -77,6 +84,45 @@ export class Session {
       this.queue.push({ text, timeoutMs, sink, done });
       void this.pump();
     });
+  }
+
+  /**
+   * Output the agent produces without a turn: what is already kept, else the next thing it says,
+   * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
+   */
+  async listen(timeoutMs: number, sink: TurnSink): Promise<CommandResult> {
+    if (this.stopReason) return this.stoppedResult();
+    if (this.listener)
+      return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
+    let heard = 0;
+    for (const event of this.takeUnseen()) {
+      sink({ ...event, earlier: false });
+      heard++;
+    }
+    this.listener = (event) => {
+      heard++;
+      this.lastEventAt = Date.now();
+      sink(event);
+    };
+    try {
+      const deadline = Date.now() + timeoutMs;
+      // Until something is heard, wait for the deadline; after, until the agent is quiet and idle.
+      for (;;) {
+        if (this.stopReason) return this.stoppedResult();
+        const busy = this.agentState === "thinking" || this.agentState === "speaking";
+        if (heard > 0 && !busy && Date.now() - this.lastEventAt >= LISTEN_QUIET_MS) return { ok: true };
+        if (heard === 0 && Date.now() >= deadline) {
+          return {
+            ok: false,
+            code: "nothing",
+            error: `the agent said nothing within ${formatSeconds(timeoutMs)}`,
+          };
+        }
+        await Bun.sleep(20);
+      }
+    } finally {
+      this.listener = undefined;
+    }
   }
 
   /** No more turns: fails the running and queued ones with this reason. */

@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LaunchPlan } from "../agent/launch.ts";
 import { ensureStateDir, stateDir } from "./state-dir.ts";
 
 export interface SessionState {
@@ -21,6 +22,8 @@ export interface SessionState {
     argv: string[];
     runtimeArgs: string[];
   };
+  /** Everything `restart` needs to start the same agent again. */
+  launch: { plan: LaunchPlan; connectTimeoutMs: number };
   agentLog: string;
   daemonLog: string;
 }

@@ -1,0 +1,45 @@
+import { defineCommand } from "citty";
+import type { StatusData } from "../control/protocol.ts";
+import { runReported } from "../render/reporter.ts";
+import { command, failureOf } from "../session/client-session.ts";
+import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "status",
+    description: "Is a session running? Its agent, framework, uptime, turns and logs (exit 1 when none)",
+  },
+  args: { ...portArg, ...jsonArg },
+  run: ({ args }) =>
+    runReported("status", args.json === true, async (reporter) => {
+      const port = resolvePort(args.port);
+      const state = await findSession(port);
+      const done = await command(state, { cmd: "status" });
+      if (!done.ok) throw failureOf(done, state);
+      const s = done.data as StatusData;
+      const c = reporter.colors;
+      const rows: [string, string][] = [
+        ["agent", `${s.label} ${s.entry} in ${s.root} (pid ${s.agentPid}, runtime ${s.runtime})`],
+        [
+          "framework",
+          s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
+        ],
+        ["agent id", `${s.agentId ?? "unknown"} (${s.agentState})`],
+        ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
+        ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
+        ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
+        ["agent log", s.agentLog],
+      ];
+      if (s.runtimeArgs.length) rows.splice(1, 0, ["runtime args", s.runtimeArgs.join(" ")]);
+      reporter.info(`${c.green("●")} Session running on 127.0.0.1:${s.port}`);
+      for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
+      return { fields: { running: true, status: s } };
+    }),
+});
+
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, "0")}m` : m ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}

@@ -1,0 +1,117 @@
+// Every command reports through one of these: text for people (colors on a terminal), or with
+// --json newline-delimited JSON: one line per event as it happens, then one final result line.
+
+import { UserError } from "../errors.ts";
+import type { DeliveredEvent } from "./events.ts";
+import { type Colors, colorsFor, TextRenderer } from "./text.ts";
+
+/** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface Streams {
+  out: { write(text: string): unknown; isTTY?: boolean };
+  err: { write(text: string): unknown; isTTY?: boolean };
+}
+
+export class Reporter {
+  readonly events: DeliveredEvent[] = [];
+  readonly startedAt = performance.now();
+  readonly colors: Colors;
+  readonly errColors: Colors;
+  private readonly text: TextRenderer;
+
+  constructor(
+    readonly command: string,
+    readonly json: boolean,
+    private readonly io: Streams = { out: process.stdout, err: process.stderr },
+  ) {
+    this.colors = colorsFor(io.out);
+    this.errColors = colorsFor(io.err);
+    this.text = new TextRenderer((t) => io.out.write(t), this.colors);
+  }
+
+  event(event: DeliveredEvent): void {
+    this.events.push(event);
+    if (this.json) this.line({ kind: "event", event });
+    else this.text.event(event);
+  }
+
+  /** A line for people (suppressed with --json, where the result carries the same facts). */
+  info(text: string): void {
+    if (!this.json) this.io.out.write(`${text}\n`);
+  }
+
+  /** Progress or notes for people, on stderr. */
+  note(text: string): void {
+    if (!this.json) this.io.err.write(`${text}\n`);
+  }
+
+  /** The final line: ok, exit code, duration, and whatever the command adds. Returns the exit code. */
+  finish(
+    exitCode: number,
+    fields: Record<string, unknown> = {},
+    error?: { message: string; detail: string[] },
+  ): number {
+    if (this.json) {
+      this.line({
+        kind: "result",
+        command: this.command,
+        ok: exitCode === 0,
+        exitCode,
+        ...(error ? { error: error.message, detail: error.detail } : {}),
+        durationMs: Math.round(performance.now() - this.startedAt),
+        ...fields,
+      });
+    } else if (error) {
+      this.io.err.write(`${this.errColors.red(error.message)}\n`);
+      for (const line of error.detail) this.io.err.write(`  ${line}\n`);
+    }
+    return exitCode;
+  }
+
+  fail(error: unknown, fields: Record<string, unknown> = {}): number {
+    if (error instanceof UserError)
+      return this.finish(error.exitCode, fields, { message: error.message, detail: error.detail });
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return this.finish(1, fields, { message: `unexpected error: ${message}`, detail: [] });
+  }
+
+  private line(value: Record<string, unknown>): void {
+    this.io.out.write(`${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
+  }
+}
+
+/** Assistant text of a turn, earlier output excluded: what `--expect` and `reply` look at. */
+export function replyText(events: DeliveredEvent[]): string {
+  return events
+    .filter((e) => e.type === "message" && e.role === "assistant" && !e.earlier)
+    .map((e) => (e.type === "message" ? e.text : ""))
+    .join("\n");
+}
+
+/**
+ * Runs a command body with a reporter; the body returns its exit code and result fields.
+ * Any failure becomes the result (and the exit code) the same way for every command.
+ */
+export async function runReported(
+  command: string,
+  json: boolean,
+  body: (
+    reporter: Reporter,
+  ) => Promise<{ exitCode?: number; fields?: Record<string, unknown>; error?: UserError } | undefined>,
+): Promise<never> {
+  const reporter = new Reporter(command, json);
+  let code: number;
+  try {
+    const outcome = (await body(reporter)) ?? {};
+    code = outcome.error
+      ? reporter.finish(outcome.error.exitCode, outcome.fields, {
+          message: outcome.error.message,
+          detail: outcome.error.detail,
+        })
+      : reporter.finish(outcome.exitCode ?? 0, outcome.fields);
+  } catch (error) {
+    code = reporter.fail(error);
+  }
+  process.exit(code);
+}

@@ -1,0 +1,60 @@
+// A whole conversation as a file: markdown for people, JSON for programs.
+
+import type { DeliveredEvent } from "./events.ts";
+import { JSON_SCHEMA_VERSION } from "./reporter.ts";
+import { summarizeToolOutput } from "./text.ts";
+
+export interface TranscriptMeta {
+  port: number;
+  agent: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[]): string {
+  const lines = [
+    `# Agent session transcript`,
+    "",
+    `- agent: ${meta.agent}`,
+    `- started: ${meta.startedAt}`,
+    `- ended: ${meta.endedAt}`,
+    "",
+  ];
+  for (const e of events) {
+    switch (e.type) {
+      case "message":
+        lines.push(
+          `**${e.role === "user" ? "You" : e.role === "assistant" ? "Agent" : e.role}:** ${e.text}`,
+          "",
+        );
+        break;
+      case "tool_call":
+        lines.push(
+          `**Tool** \`${e.name}\`${e.arguments && e.arguments !== "{}" ? ` \`${e.arguments}\`` : ""}`,
+          "",
+        );
+        break;
+      case "tool_output": {
+        const summary = summarizeToolOutput(e.output);
+        if (e.isError || summary) lines.push(`> ${e.isError ? "✗" : "✓"} ${summary}`, "");
+        break;
+      }
+      case "handoff":
+        lines.push(`*handoff: ${e.from ? `${e.from} → ` : "→ "}${e.to}*`, "");
+        break;
+      case "config":
+        lines.push(`*agent config updated*`, "");
+        break;
+      case "error":
+        lines.push(`**Error:** ${e.message}`, "");
+        break;
+      case "state":
+        break;
+    }
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+export function transcriptJson(meta: TranscriptMeta, events: DeliveredEvent[]): string {
+  return `${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...meta, events }, null, 2)}\n`;
+}

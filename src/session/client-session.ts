@@ -1,0 +1,56 @@
+// A client's view of a running session: send it a command, stream its events to a reporter.
+
+import { readFileSync } from "node:fs";
+import { exitCodeFor } from "../cli/exit-codes.ts";
+import { ConnectError, type Done, sendCommand } from "../control/client.ts";
+import type { ControlCommand } from "../control/protocol.ts";
+import { UserError } from "../errors.ts";
+import type { Reporter } from "../render/reporter.ts";
+import { isAlive, type SessionState } from "./state.ts";
+
+/** Sends one command; events go to the reporter as they arrive. Connection trouble becomes a UserError. */
+export async function command(state: SessionState, cmd: ControlCommand, reporter?: Reporter): Promise<Done> {
+  return sendCommand({
+    port: state.port,
+    token: state.token,
+    command: cmd,
+    onReply: (reply) => {
+      if (reply.t === "event") reporter?.event(reply.event);
+    },
+  }).catch((error) => {
+    throw explainLostDaemon(error, state);
+  });
+}
+
+/** A failed `done` as the UserError to report: its sentence, its exit code, the agent's last lines. */
+export function failureOf(done: Done, state: SessionState): UserError {
+  const detail = done.detail?.length
+    ? ["agent output (last lines):", ...done.detail.map((l) => `  ${l}`), `full agent log: ${state.agentLog}`]
+    : [];
+  return new UserError(done.error ?? "the command failed", exitCodeFor(done.code), detail);
+}
+
+/** The daemon went away during a command (crashed, or exited right after answering `end`). */
+export class DaemonGoneError extends UserError {}
+
+/** A dropped control connection: say whether the daemon died, with the logs it left. */
+export function explainLostDaemon(error: unknown, state: SessionState): unknown {
+  if (!(error instanceof ConnectError)) return error;
+  if (!isAlive(state.daemonPid)) {
+    return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
+      ...lastLines(state.agentLog, "agent output (last lines):"),
+      ...lastLines(state.daemonLog, "daemon log (last lines):"),
+      "start a new session with `lk agent session start`",
+    ]);
+  }
+  return new UserError(error.message, 1, [`daemon log: ${state.daemonLog}`]);
+}
+
+function lastLines(path: string, title: string): string[] {
+  try {
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n").slice(-15);
+    return lines.length && lines[0] !== "" ? [title, ...lines.map((l) => `  ${l}`)] : [];
+  } catch {
+    return [];
+  }
+}

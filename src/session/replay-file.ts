@@ -1,0 +1,50 @@
+// The replay format: a conversation as a plain text file, one user turn per line.
+//
+//   # a comment                      ignored, as are blank lines
+//   what's the weather in Paris?     a user turn
+//   ? sunny                          the reply to the turn above must match this regex (or /re/flags)
+//   ?! error                         ... and must not match this one
+//   a long turn that goes \          a trailing backslash continues the turn on the next line
+//   on and on
+
+import { UserError } from "../errors.ts";
+import { type Expectation, parseExpectation } from "./expect.ts";
+
+export interface ReplayTurn {
+  text: string;
+  line: number;
+  expectations: Expectation[];
+}
+
+export function parseReplay(content: string, file: string): ReplayTurn[] {
+  const turns: ReplayTurn[] = [];
+  const lines = content.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] as string;
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    if (trimmed.startsWith("?")) {
+      const last = turns.at(-1);
+      if (!last) throw new UserError(`${file}:${i + 1}: an expectation needs a turn before it`);
+      const negated = trimmed.startsWith("?!");
+      const pattern = trimmed.slice(negated ? 2 : 1).trim();
+      if (!pattern) throw new UserError(`${file}:${i + 1}: empty expectation`);
+      try {
+        last.expectations.push(parseExpectation(pattern, negated));
+      } catch (error) {
+        throw new UserError(`${file}:${i + 1}: ${(error as Error).message}`);
+      }
+      continue;
+    }
+    const start = i;
+    let text = trimmed;
+    while (text.endsWith("\\") && i + 1 < lines.length)
+      text = `${text.slice(0, -1)}\n${(lines[++i] as string).trim()}`;
+    turns.push({ text, line: start + 1, expectations: [] });
+  }
+  if (turns.length === 0)
+    throw new UserError(`${file} has no turns`, 1, [
+      "write one user turn per line; see `lk agent session replay --help`",
+    ]);
+  return turns;
+}

@@ -1,0 +1,45 @@
+// Shared by `start` and `restart`: launch the daemon, show progress, report the greeting.
+
+import type { LaunchPlan } from "../agent/launch.ts";
+import { UserError } from "../errors.ts";
+import { Progress } from "../render/progress.ts";
+import type { Reporter } from "../render/reporter.ts";
+import { launchDaemon } from "./launcher.ts";
+import { readState } from "./state.ts";
+
+export interface StartRequest {
+  port: number;
+  plan: LaunchPlan;
+  entry: string;
+  root: string;
+  runtimeArgs: string[];
+  connectTimeoutMs: number;
+}
+
+export async function startSession(reporter: Reporter, req: StartRequest): Promise<Record<string, unknown>> {
+  const progress = reporter.json
+    ? undefined
+    : new Progress(process.stderr, "Waiting for the agent to connect…");
+  progress?.start();
+  const started = performance.now();
+  const report = await launchDaemon(req).finally(() => progress?.stop());
+  if (!report.ok) {
+    const detail = report.detail.length
+      ? ["agent output (last lines):", ...report.detail.map((l) => `  ${l}`)]
+      : [];
+    if (report.agentLog) detail.push(`full agent log: ${report.agentLog}`);
+    if (report.code === "port_in_use" && readState(req.port))
+      detail.push("a session may have started meanwhile");
+    throw new UserError(`could not start the session: ${report.error}`, 1, detail);
+  }
+  for (const event of report.greeting) reporter.event({ ...event, earlier: false });
+  if (report.greeting.length) reporter.info("");
+  return {
+    port: req.port,
+    daemonPid: report.daemonPid,
+    agentPid: report.agentPid,
+    readyMs: Math.round(performance.now() - started),
+    agentLog: report.agentLog,
+    greeting: report.greeting,
+  };
+}
