@@ -8,11 +8,11 @@ export const EXIT = {
   failure: 1,
   /** `--expect` did not match the agent's reply. */
   expectation: 2,
-  /** The agent did not finish in time. */
+  /** The agent did not finish in time (or, for `listen`, said nothing in time). */
   timeout: 124,
   interrupted: 130,
 } as const;
 
 export function exitCodeFor(code: ControlErrorCode | undefined): number {
-  return code === "timeout" ? EXIT.timeout : EXIT.failure;
+  return code === "timeout" || code === "nothing" ? EXIT.timeout : EXIT.failure;
 }

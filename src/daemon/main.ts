@@ -151,6 +151,8 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
         spec.connectTimeoutMs,
       );
       onAgent = (link) => {
+        // Attach before the first frame is handled: the agent's very first events must not be lost.
+        session.attach(link);
         clearTimeout(timer);
         agentSlotOpen = false;
         resolve(link);
@@ -170,7 +172,6 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
       };
     });
     output.onCrashMarker = undefined;
-    session.attach(link);
     log(`agent connected (pid ${agent.pid})`);
 
     const io = link.request({
