@@ -38,6 +38,9 @@ export const TARGETS: readonly Target[] = [
 /** The name every release file starts with (also the Homebrew formula's and scoop app's name). */
 export const PRODUCT = "lk-agent-session";
 
+/** One line, no trailing period, under 80 characters: what Homebrew and scoop show. */
+export const DESCRIPTION = "Drive a LiveKit voice agent from a terminal in text mode";
+
 /** `lk-agent-session-0.1.0-linux-x64.tar.gz` */
 export function archiveName(version: string, t: Target): string {
   return `${PRODUCT}-${version}-${t.id}.${t.archive}`;

@@ -42,12 +42,21 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {}
 }
 
+/** After the agent closed its connection in response to SIGINT, how long it may still take to exit. */
+export const RELEASED_GRACE_MS = 300;
+
 /**
  * Asks the agent (a process-group leader we started detached) to stop with SIGINT,
  * waits up to `graceMs`, then kills its group and every descendant still alive.
  * Windows has no SIGINT for a child: the tree is killed at once.
  */
-export async function stopProcessTree(pid: number, exited: Promise<unknown>, graceMs: number): Promise<void> {
+export async function stopProcessTree(
+  pid: number,
+  exited: Promise<unknown>,
+  graceMs: number,
+  /** Resolves when the agent has let go of its session (its connection closed): its own cleanup is done. */
+  released?: Promise<unknown>,
+): Promise<void> {
   if (process.platform === "win32") {
     Bun.spawnSync(["taskkill", "/T", "/F", "/PID", String(pid)], { stdout: "ignore", stderr: "ignore" });
     await Promise.race([exited, Bun.sleep(graceMs)]);
@@ -55,7 +64,14 @@ export async function stopProcessTree(pid: number, exited: Promise<unknown>, gra
   }
   const family = [pid, ...descendants(pid)];
   signal(-pid, "SIGINT");
-  const gone = await Promise.race([exited.then(() => true), Bun.sleep(graceMs).then(() => false)]);
+  // Some runtimes take seconds to tear down after their cleanup (Node agents ~1.4 s): once the agent
+  // has closed its session, a short wait is all it gets.
+  const releasedSoon = released?.then(() => Bun.sleep(RELEASED_GRACE_MS)).then(() => false);
+  const gone = await Promise.race([
+    exited.then(() => true),
+    Bun.sleep(graceMs).then(() => false),
+    ...(releasedSoon ? [releasedSoon] : []),
+  ]);
   // Even after a clean exit, children that left the group may linger.
   const survivors = [...new Set([...family, ...descendants(pid)])].filter((p) =>
     p === pid ? !gone : isAlive(p),

@@ -51,8 +51,8 @@ export class AgentProcess {
       : `the agent was killed (${String(code ?? "signal")})`;
   }
 
-  async stop(graceMs: number): Promise<void> {
-    if (this.running) await stopProcessTree(this.pid, this.exited, graceMs);
+  async stop(graceMs: number, released?: Promise<unknown>): Promise<void> {
+    if (this.running) await stopProcessTree(this.pid, this.exited, graceMs, released);
   }
 
   private async pump(stream: ReadableStream<Uint8Array>): Promise<void> {

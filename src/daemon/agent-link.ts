@@ -22,8 +22,15 @@ export class AgentLink {
   closed = false;
   onEvent?: (event: AgentSessionEvent) => void;
   onClose?: () => void;
+  /** Resolves when the connection is gone, whichever side closed it. */
+  readonly whenClosed: Promise<void>;
+  private markClosed!: () => void;
 
-  constructor(private readonly writer: SocketWriter) {}
+  constructor(private readonly writer: SocketWriter) {
+    this.whenClosed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
+  }
 
   /** Handles one decoded frame from the agent. */
   receive(message: AgentSessionMessage): void {
@@ -72,6 +79,7 @@ export class AgentLink {
     for (const waiter of this.pending.values()) waiter.reject(new Error(reason));
     this.pending.clear();
     this.writer.end();
+    this.markClosed();
     this.onClose?.();
   }
 

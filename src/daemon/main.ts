@@ -24,7 +24,7 @@ import type { DaemonSpec, ReadyReport } from "./spec.ts";
 /** SIGINT first; whatever still runs after this is killed. */
 export const STOP_GRACE_MS = 1500;
 /** After text mode is on: how long the agent must stay quiet before we call it ready. */
-const GREETING_QUIET_MS = 75;
+const GREETING_QUIET_MS = 120;
 /** A greeting that takes longer than this is shown at the next `say` instead. */
 const GREETING_MAX_MS = 8000;
 const UPDATE_IO_TIMEOUT_MS = 10_000;
@@ -122,8 +122,9 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
   const shutdown = (keepLogs: boolean): Promise<void> => {
     shuttingDown ??= (async () => {
       agentSlotOpen = false;
+      // SIGINT first, with the connection still open: the agent closing it tells us it is done.
+      await agent.stop(STOP_GRACE_MS, session.link?.whenClosed);
       session.link?.close("the session is ending");
-      await agent.stop(STOP_GRACE_MS);
       output.close();
       // Stop listening before anyone is told the session ended: the port is then free.
       listener.stop(false);

@@ -23,6 +23,9 @@ interface QueuedTurn {
   done: (result: CommandResult) => void;
 }
 
+/** A turn waits at most this long for the agent to finish something it started on its own. */
+const BUSY_WAIT_MAX_MS = 5000;
+
 /** `listen` returns once the agent, having said something, stays quiet this long. */
 const LISTEN_QUIET_MS = 300;
 
@@ -150,6 +153,15 @@ export class Session {
     if (this.stopReason) return this.stoppedResult();
     if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
 
+    // The agent may be mid-utterance on its own (a greeting): a turn sent now would cancel it unseen.
+    const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
+    while (
+      (this.agentState === "thinking" || this.agentState === "speaking") &&
+      Date.now() < settleBy &&
+      !this.stopReason
+    ) {
+      await Bun.sleep(10);
+    }
     const turn = new Turn(q.text, q.sink);
     for (const earlier of this.takeUnseen()) {
       turn.events.push(earlier);
