@@ -1,0 +1,158 @@
+// Python specifics with the real livekit-agents: crash markers, SDK checks, and a uv project.
+
+import { describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { portIsFree, Sandbox } from "../helpers/lk.ts";
+import { ECHO_GREETING, PYTHON_AGENT, requireInstalled } from "../helpers/real-agents.ts";
+
+const SLOW = 180_000;
+const uv = Bun.which("uv");
+const tmp = () => realpathSync(mkdtempSync(join(tmpdir(), "lk-py-")));
+/** "3.11": the folder name under the venv's lib/. */
+const pythonVersion = () =>
+  Bun.spawnSync(["python3", "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"])
+    .stdout.toString()
+    .trim();
+
+function run(argv: string[], cwd: string): { code: number; out: string } {
+  const r = Bun.spawnSync(argv, {
+    cwd,
+    env: { ...process.env, UV_PYTHON_DOWNLOADS: "never" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
+}
+
+describe.skipIf(!requireInstalled(PYTHON_AGENT))("failing Python agents end start at once", () => {
+  test(
+    'an error in the entry ("job crashed", the process stays alive) fails start without waiting for the timeout',
+    async () => {
+      const box = await Sandbox.create();
+      const start = await box.session(["start", "agent.py"], {
+        cwd: PYTHON_AGENT.dir,
+        env: { ECHO_AGENT_CRASH: "entry" },
+      });
+      expect(start.code).toBe(1);
+      expect(start.ms).toBeLessThan(20_000);
+      expect(start.stderr).toContain("job crashed");
+      expect(start.stderr).toContain("crash in entry requested");
+      expect(await portIsFree(box.port)).toBe(true);
+      const left = Bun.spawnSync(["pgrep", "-f", `connect-addr 127.0.0.1:${box.port}`])
+        .stdout.toString()
+        .trim();
+      expect(left).toBe("");
+    },
+    SLOW,
+  );
+
+  test(
+    "an error at import (traceback on stderr, exit 1) fails start at once",
+    async () => {
+      const box = await Sandbox.create();
+      const start = await box.session(["start", "agent.py"], {
+        cwd: PYTHON_AGENT.dir,
+        env: { ECHO_AGENT_CRASH: "import" },
+      });
+      expect(start.code).toBe(1);
+      expect(start.stderr).toContain("the agent exited with code 1 before connecting");
+      expect(start.stderr).toContain("RuntimeError: echo agent: crash at import requested");
+    },
+    SLOW,
+  );
+});
+
+describe.skipIf(!uv && !process.env.CI)("Python SDK checks", () => {
+  const project = tmp();
+
+  test("a venv without livekit-agents: says which interpreter lacks it", async () => {
+    writeFileSync(join(project, "requirements.txt"), "");
+    writeFileSync(join(project, "agent.py"), "print('never run')\n");
+    expect(run([uv as string, "venv", "--quiet", "--python", "python3", ".venv"], project).code).toBe(0);
+    const box = await Sandbox.create();
+    const start = await box.session(["start"], { cwd: project });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(
+      `livekit-agents is not installed for ${join(project, ".venv", "bin", "python")}`,
+    );
+    expect(await portIsFree(box.port)).toBe(true);
+  });
+
+  test("a too-old livekit-agents is refused with how to upgrade", async () => {
+    const site = join(
+      project,
+      ".venv",
+      "lib",
+      `python${pythonVersion()}`,
+      "site-packages",
+      "livekit_agents-1.5.2.dist-info",
+    );
+    mkdirSync(site, { recursive: true });
+    writeFileSync(join(site, "METADATA"), "Metadata-Version: 2.1\nName: livekit-agents\nVersion: 1.5.2\n");
+    const box = await Sandbox.create();
+    const start = await box.session(["start"], { cwd: project });
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("livekit-agents 1.5.2 is too old: text sessions need 1.6.0 or newer");
+    expect(start.stderr).toContain("pip install -U livekit-agents");
+  });
+});
+
+describe.skipIf(!requireInstalled(PYTHON_AGENT) || (!uv && !process.env.CI))("a uv project", () => {
+  const project = tmp();
+  writeFileSync(
+    join(project, "pyproject.toml"),
+    [
+      "[project]",
+      'name = "uv-echo-agent"',
+      'version = "0.1.0"',
+      'requires-python = ">=3.11"',
+      'dependencies = ["livekit-agents==1.8.9"]',
+      "",
+      "[tool.uv]",
+      "package = false",
+      "",
+    ].join("\n"),
+  );
+  copyFileSync(join(PYTHON_AGENT.dir, "agent.py"), join(project, "agent.py"));
+
+  test(
+    "not synced yet: start says to run uv sync, and installs nothing",
+    async () => {
+      if (!uv) throw new Error("uv is not on PATH (CI must provide it)");
+      const box = await Sandbox.create();
+      const start = await box.session(["start"], { cwd: project });
+      expect(start.code).toBe(1);
+      expect(start.stderr).toContain("livekit-agents is not installed in this uv project");
+      expect(start.stderr).toContain("uv sync");
+    },
+    SLOW,
+  );
+
+  test(
+    "uv lock + uv sync, then `uv run --no-sync python -m livekit.agents console` for real",
+    async () => {
+      if (!uv) throw new Error("uv is not on PATH (CI must provide it)");
+      const lock = run([uv, "lock", "--python", "python3"], project);
+      expect(lock.code, lock.out).toBe(0);
+      const sync = run([uv, "sync", "--python", "python3", "--compile-bytecode"], project);
+      expect(sync.code, sync.out).toBe(0);
+      const box = await Sandbox.create();
+      try {
+        const start = await box.session(["start"], { cwd: project });
+        expect(start.code, start.output).toBe(0);
+        expect(start.stdout).toContain(`Detected Python agent (agent.py in ${project})`);
+        const state = JSON.parse(readFileSync(join(box.stateDir, `session-${box.port}.json`), "utf8"));
+        expect(state.agent.argv.slice(1, 4)).toEqual(["run", "--no-sync", "python"]);
+        const say = await box.session(["say", "what's the weather in Lisbon?"]);
+        expect(start.stdout + say.stdout).toContain(ECHO_GREETING);
+        expect(say.stdout).toContain("The weather in Lisbon is sunny");
+      } finally {
+        await box.cleanup();
+      }
+      expect(await portIsFree(box.port)).toBe(true);
+    },
+    SLOW,
+  );
+});
