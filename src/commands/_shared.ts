@@ -1,5 +1,6 @@
 // Pieces every session command shares: the --port flag, finding the session, printing failures.
 
+import { readFileSync } from "node:fs";
 import { killTreeNow } from "../agent/process-tree.ts";
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
@@ -46,17 +47,29 @@ export function portHint(port: number): string {
 
 export type StaleNote = { stale: SessionState };
 
+/** Guards against pid reuse: on Linux the recorded pid must still be an agent started for this port. */
+function isOurAgent(pid: number, port: number): boolean {
+  if (process.platform !== "linux") return true;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return cmdline.includes(`127.0.0.1:${port}`);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The running session on `port`, or a UserError saying there is none. A state file whose
- * daemon died is removed (and its agent tree killed when `killOrphans`); the note says so.
+ * daemon died is removed and its agent tree killed; the notes say so.
  */
-export async function findSession(port: number, opts: { killOrphans?: boolean } = {}): Promise<SessionState> {
+export async function findSession(port: number): Promise<SessionState> {
   const state = readState(port);
   if (state && isAlive(state.daemonPid)) return state;
   const notes: string[] = [];
   if (state) {
     notes.push(`removed a stale session record: its daemon (pid ${state.daemonPid}) is gone`);
-    if (opts.killOrphans && state.agent.pid && isAlive(state.agent.pid)) {
+    // The agent of a dead daemon is unreachable and useless: whoever notices first kills it.
+    if (state.agent.pid && isAlive(state.agent.pid) && isOurAgent(state.agent.pid, port)) {
       killTreeNow(state.agent.pid);
       notes.push(`killed its orphaned agent (pid ${state.agent.pid})`);
     }

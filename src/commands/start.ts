@@ -102,7 +102,7 @@ async function refuseRunningSession(port: number): Promise<string[]> {
   }
   if (!state) return [];
   try {
-    await findSession(port, { killOrphans: true });
+    await findSession(port);
     return [];
   } catch (error) {
     if (error instanceof UserError && error.message.startsWith("no session running")) return error.detail;

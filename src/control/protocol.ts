@@ -71,20 +71,21 @@ export function parseRequest(value: unknown): ControlRequest | string {
   const r = value as Record<string, unknown>;
   if (r.v !== CONTROL_VERSION)
     return `unsupported control protocol version ${String(r.v)}; expected ${CONTROL_VERSION}`;
-  if (typeof r.token !== "string") return "request has no token";
+  // A missing token is checked (and refused) like a wrong one.
+  const token = typeof r.token === "string" ? r.token : "";
   switch (r.cmd) {
     case "say":
       if (typeof r.text !== "string") return "say needs a text string";
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
-      return { v: r.v, token: r.token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      return { v: r.v, token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
-      return { v: r.v, token: r.token, cmd: "listen", timeoutMs: r.timeoutMs };
+      return { v: r.v, token, cmd: "listen", timeoutMs: r.timeoutMs };
     case "end":
     case "ping":
     case "history":
     case "status":
-      return { v: r.v, token: r.token, cmd: r.cmd };
+      return { v: r.v, token, cmd: r.cmd };
     default:
       return `unknown command ${JSON.stringify(r.cmd)}`;
   }

@@ -121,20 +121,21 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
       },
     };
     conn.channel = channel;
-    if (typeof parsed === "string") {
-      channel.send({ t: "done", ok: false, code: "bad_request", error: parsed });
-      return channel.close();
-    }
-    if (!tokensMatch(parsed.token, hooks.token)) {
-      hooks.log(
-        `refused a control connection with a ${parsed.token ? "wrong" : "missing"} token (cmd ${parsed.cmd})`,
-      );
+    // Authenticate before anything else is said: a stranger learns nothing, not even what is malformed.
+    const token = typeof parsed === "string" ? tokenOf(frame) : parsed.token;
+    if (!tokensMatch(token, hooks.token)) {
+      hooks.log(`refused a control connection with a ${token ? "wrong" : "missing"} token`);
       channel.send({
         t: "done",
         ok: false,
         code: "unauthorized",
         error: "unauthorized: this session belongs to another user or another state folder",
       });
+      return channel.close();
+    }
+    if (typeof parsed === "string") {
+      hooks.log(`bad control request: ${parsed}`);
+      channel.send({ t: "done", ok: false, code: "bad_request", error: parsed });
       return channel.close();
     }
     hooks.onControl(parsed, channel);
@@ -200,6 +201,15 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
       },
     },
   });
+}
+
+function tokenOf(frame: Uint8Array): string {
+  try {
+    const value = decodeJson(frame) as { token?: unknown };
+    return typeof value?.token === "string" ? value.token : "";
+  } catch {
+    return "";
+  }
 }
 
 function tokensMatch(given: string, expected: string): boolean {

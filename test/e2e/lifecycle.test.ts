@@ -1,7 +1,7 @@
 // start | say | end through the compiled binary, against the protocol-level fake agent.
 
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { count, FAKE_AGENT_DIR, LK, portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
 
@@ -213,6 +213,10 @@ describe("failures leave nothing running", () => {
       "could not start the session: the agent exited with code 1 before connecting",
     );
     expect(start.stderr).toContain("fake-agent: something is badly configured");
+    // The log of a failed start is kept, and its path printed.
+    const logPath = join(box.stateDir, `session-${box.port}.agent.log`);
+    expect(start.stderr).toContain(`full agent log: ${logPath}`);
+    expect(readFileSync(logPath, "utf8")).toContain("something is badly configured");
     expect(await portIsFree(box.port)).toBe(true);
     expect(existsSync(join(box.stateDir, `session-${box.port}.json`))).toBe(false);
   });
