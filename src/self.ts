@@ -1,8 +1,16 @@
 // How to run this program again: the compiled binary alone, or bun + the script in a source run.
 
-/** True inside a `bun build --compile` binary, whose modules live in Bun's embedded filesystem. */
-export function isCompiledBinary(): boolean {
-  return Bun.main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(Bun.main);
+/**
+ * True inside a `bun build --compile` binary. Bun says so itself (Bun.isStandaloneExecutable); the
+ * fallback reads Bun.main, which there lives in Bun's embedded filesystem: `/$bunfs/root/lk` on
+ * Linux and macOS, `B:\~BUN\root\lk.exe` on Windows (seen with either slash and either case).
+ */
+export function isCompiledBinary(
+  main: string = Bun.main,
+  flag: boolean | undefined = Bun.isStandaloneExecutable,
+): boolean {
+  if (typeof flag === "boolean") return flag;
+  return main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(main);
 }
 
 /** Argv prefix that re-executes this CLI (the daemon is this same program). */

@@ -1,7 +1,7 @@
 // The agent's command line, per runtime. Pure decisions: the host (platform, PATH
 // look-ups, file checks) is passed in so every branch is testable on any OS.
 
-import { dirname, join } from "node:path";
+import { posix, win32 } from "node:path";
 import { UserError } from "../errors.ts";
 import type { AgentProject } from "./detect.ts";
 
@@ -106,8 +106,11 @@ export function pythonCommand(project: AgentProject, host: Host): string[] {
     // --no-sync: starting a session must never install anything as a side effect.
     if (uv) return [uv, "run", "--no-sync", "python"];
   }
+  const windows = host.platform === "win32";
+  // The host's path rules, not this process's: the same decisions are unit-tested on any OS.
+  const { dirname, join } = windows ? win32 : posix;
   const fromVenv = (venv: string) => {
-    const exe = host.platform === "win32" ? join(venv, "Scripts", "python.exe") : join(venv, "bin", "python");
+    const exe = windows ? join(venv, "Scripts", "python.exe") : join(venv, "bin", "python");
     return host.exists(exe) ? exe : undefined;
   };
   const active = host.env.VIRTUAL_ENV ? fromVenv(host.env.VIRTUAL_ENV) : undefined;
@@ -119,10 +122,18 @@ export function pythonCommand(project: AgentProject, host: Host): string[] {
     }
     if (dirname(dir) === dir) break;
   }
+  if (windows) {
+    // python.org installs have python.exe and the py launcher but no python3.exe, so `python3`
+    // is usually the Microsoft Store stub (WindowsApps\python3.exe) that only says to install Python.
+    const python = host.which("python");
+    if (python) return [python];
+    const launcher = host.which("py");
+    if (launcher) return [launcher, "-3"];
+  }
   const system = host.which("python3") ?? host.which("python");
   if (system) return [system];
   throw new UserError("no Python interpreter found for this agent", 1, [
-    `looked for $VIRTUAL_ENV, .venv or venv in ${project.root} and its parents, then python3 and python on PATH`,
+    `looked for $VIRTUAL_ENV, .venv or venv in ${project.root} and its parents, then ${windows ? "python, py and python3" : "python3 and python"} on PATH`,
     "create a virtual environment in the project (python3 -m venv .venv) and install livekit-agents into it",
   ]);
 }

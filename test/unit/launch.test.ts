@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { win32 } from "node:path";
 import type { AgentProject } from "../../src/agent/detect.ts";
 import { atLeast, type Host, planLaunch, pythonCommand } from "../../src/agent/launch.ts";
 
@@ -94,7 +94,7 @@ describe("Python", () => {
   });
 
   test("Windows venvs keep python.exe in Scripts", () => {
-    const exe = join("/proj", ".venv", "Scripts", "python.exe");
+    const exe = win32.join("/proj", ".venv", "Scripts", "python.exe");
     expect(pythonCommand(py(), host({ platform: "win32", files: [exe] }))).toEqual([exe]);
   });
 
