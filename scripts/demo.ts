@@ -12,8 +12,11 @@ const port = process.env.LK_SESSION_PORT ?? "8775";
 function run(argv: string[], cwd = repo): number {
   const shown = argv.map((a) => (a.includes(" ") ? `"${a}"` : a)).join(" ");
   console.log(`\n$ ${shown.replace(lk, "lk")}`);
-  return Bun.spawnSync(argv, { cwd, stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, LK_SESSION_PORT: port } })
-    .exitCode;
+  return Bun.spawnSync(argv, {
+    cwd,
+    stdio: ["inherit", "inherit", "inherit"],
+    env: { ...process.env, LK_SESSION_PORT: port },
+  }).exitCode;
 }
 
 if (run([process.execPath, "run", "build.ts", "--local"]) !== 0) process.exit(1);
@@ -23,7 +26,11 @@ if (!existsSync(join(agentDir, "node_modules", "@livekit", "agents"))) {
 
 let code = run([lk, "agent", "session", "start", "agent.mjs"], agentDir);
 if (code === 0) {
-  for (const line of ["what's the weather in San Francisco?", "transfer me to billing", "thanks, that's all"]) {
+  for (const line of [
+    "what's the weather in San Francisco?",
+    "transfer me to billing",
+    "thanks, that's all",
+  ]) {
     code ||= run([lk, "agent", "session", "say", line], agentDir);
   }
   const ended = run([lk, "agent", "session", "end"], agentDir);

@@ -7,9 +7,9 @@
  */
 export function isCompiledBinary(
   main: string = Bun.main,
-  flag: boolean | undefined = Bun.isStandaloneExecutable,
+  flag: boolean | null = Bun.isStandaloneExecutable ?? null,
 ): boolean {
-  if (typeof flag === "boolean") return flag;
+  if (flag !== null) return flag;
   return main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(main);
 }
 

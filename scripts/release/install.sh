@@ -105,7 +105,8 @@ cp "$tmp/unpacked/lk" "$install_dir/.lk.new.$$"
 chmod 755 "$install_dir/.lk.new.$$"
 mv -f "$install_dir/.lk.new.$$" "$install_dir/lk"
 
-say "Installed $("$install_dir/lk" --version 2>/dev/null || echo lk) to $install_dir/lk"
+installed="$("$install_dir/lk" --version 2>/dev/null || true)"
+say "Installed lk $installed to $install_dir/lk"
 case ":$PATH:" in
   *":$install_dir:"*) ;;
   *) say "Add $install_dir to your PATH to run lk from anywhere." ;;

@@ -23,8 +23,11 @@ import type { DaemonSpec, ReadyReport } from "./spec.ts";
 
 /** SIGINT first; whatever still runs after this is killed. */
 export const STOP_GRACE_MS = 1500;
-/** After text mode is on: how long the agent must stay quiet before we call it ready. */
-const GREETING_QUIET_MS = 120;
+/**
+ * After text mode is on: how long the agent must stay quiet before we call it ready. A greeting
+ * starts (state → thinking) within a few ms; the first turn also waits out a longer window.
+ */
+const GREETING_QUIET_MS = 50;
 /** A greeting that takes longer than this is shown at the next `say` instead. */
 const GREETING_MAX_MS = 8000;
 const UPDATE_IO_TIMEOUT_MS = 10_000;
@@ -192,6 +195,7 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
       }),
     ]);
     if (ack.error) throw new StartFailure("agent_failed", `the agent refused text mode: ${ack.error}`);
+    session.textModeAt = Date.now();
 
     await waitForQuiet(session);
   } catch (error) {

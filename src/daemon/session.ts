@@ -23,6 +23,12 @@ interface QueuedTurn {
   done: (result: CommandResult) => void;
 }
 
+/**
+ * After text mode is acknowledged, an agent that greets starts doing so within milliseconds; no turn
+ * is sent before this window has passed (only a turn sent right after `start` ever waits).
+ */
+const GREETING_WINDOW_MS = 200;
+
 /** A turn waits at most this long for the agent to finish something it started on its own. */
 const BUSY_WAIT_MAX_MS = 5000;
 
@@ -39,6 +45,8 @@ export class Session {
   readonly unseen: DeliveredEvent[] = [];
   droppedUnseen = 0;
   lastEventAt = 0;
+  /** When the agent acknowledged text mode. */
+  textModeAt = 0;
   private current: Turn | undefined;
   /** A `listen` client waiting for output the agent produces on its own. */
   private listener: ((event: DeliveredEvent) => void) | undefined;
@@ -153,10 +161,12 @@ export class Session {
     if (this.stopReason) return this.stoppedResult();
     if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
 
-    // The agent may be mid-utterance on its own (a greeting): a turn sent now would cancel it unseen.
+    // The agent may be mid-utterance on its own (a greeting), or about to start one just after text
+    // mode came on: a turn sent now would cancel it without a trace.
     const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
+    const greetingWindowEnds = this.textModeAt + GREETING_WINDOW_MS;
     while (
-      (this.agentState === "thinking" || this.agentState === "speaking") &&
+      (this.agentState === "thinking" || this.agentState === "speaking" || Date.now() < greetingWindowEnds) &&
       Date.now() < settleBy &&
       !this.stopReason
     ) {

@@ -62,7 +62,7 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
           detail: tailOf(daemonLog),
         };
       }
-      await Bun.sleep(10);
+      await Bun.sleep(5);
     }
   } finally {
     rmSync(readyFile, { force: true });
