@@ -106,7 +106,8 @@ describe.skipIf(skip)("release build", () => {
       ["linux", "intel"],
     ] as const) {
       const osBlock = rb.slice(rb.indexOf(`on_${os} do`));
-      const cpuBlock = osBlock.slice(osBlock.indexOf(`on_${arch} do`), osBlock.indexOf("    end"));
+      const cpuStart = osBlock.slice(osBlock.indexOf(`on_${arch} do`));
+      const cpuBlock = cpuStart.slice(0, cpuStart.indexOf("\n    end"));
       const id = `${os === "macos" ? "darwin" : "linux"}-${arch === "arm" ? "arm64" : "x64"}`;
       expect(cpuBlock).toContain(`-${id}.tar.gz"`);
     }

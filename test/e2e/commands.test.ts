@@ -119,7 +119,7 @@ describe("logs", () => {
     expect(lines[0]).toMatchObject({
       v: 1,
       kind: "log",
-      line: "fake-agent: connected to 127.0.0.1:" + box.port,
+      line: `fake-agent: connected to 127.0.0.1:${box.port}`,
     });
   });
 });

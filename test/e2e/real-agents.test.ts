@@ -11,7 +11,6 @@ import {
   ECHO_GREETING,
   NODE_AGENT,
   PYTHON_AGENT,
-  type RealAgent,
   requireInstalled,
 } from "../helpers/real-agents.ts";
 
