@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { parseSums, sha256File } from "../scripts/release/checksums.ts";
 import type { ReleaseResult } from "../scripts/release/release.ts";
@@ -30,7 +30,7 @@ beforeAll(async () => {
   if (skip) return;
   work = mkdtempSync(join(tmpdir(), "lk-release-test-"));
   if (prebuilt) {
-    out = join(REPO, prebuilt);
+    out = resolve(REPO, prebuilt);
   } else {
     out = join(work, "release");
     const child = Bun.spawn([process.execPath, "run", "build.ts", "--out", out], {

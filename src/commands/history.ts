@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { stdout } from "../cli/stdio.ts";
 import { runReported } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -11,7 +12,7 @@ export default defineCommand({
       const state = await findSession(resolvePort(args.port));
       const done = await command(state, { cmd: "history" }, reporter);
       if (!done.ok) throw failureOf(done, state);
-      if (!reporter.json) process.stdout.write(reporter.events.length ? "\n" : "(no conversation yet)\n");
+      if (!reporter.json) stdout.write(reporter.events.length ? "\n" : "(no conversation yet)\n");
       return { fields: { events: reporter.events } };
     }),
 });

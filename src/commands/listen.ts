@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { stdout } from "../cli/stdio.ts";
 import { replyText, runReported } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { findSession, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
@@ -22,7 +23,7 @@ export default defineCommand({
       const timeoutMs = parseSeconds(args.timeout, 30, "--timeout");
       const state = await findSession(resolvePort(args.port));
       const done = await command(state, { cmd: "listen", timeoutMs }, reporter);
-      if (!reporter.json && reporter.events.length) process.stdout.write("\n");
+      if (!reporter.json && reporter.events.length) stdout.write("\n");
       const fields = { reply: replyText(reporter.events), events: reporter.events };
       return done.ok ? { fields } : { fields, error: failureOf(done, state) };
     }),

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { stripAnsi } from "../agent/output.ts";
+import { stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
 import { runReported } from "../render/reporter.ts";
 import { isAlive } from "../session/state.ts";
@@ -31,13 +32,13 @@ export default defineCommand({
         throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
       if (!existsSync(state.agentLog)) throw new UserError(`the agent log is missing: ${state.agentLog}`);
       const clean = (text: string) =>
-        process.stdout.isTTY && !reporter.json ? text : stripAnsi(text).replace(/\r/g, "");
+        stdout.isTTY && !reporter.json ? text : stripAnsi(text).replace(/\r/g, "");
       const emit = (text: string) => {
         if (!text) return;
         if (reporter.json) {
           for (const line of text.split("\n").filter((l) => l !== ""))
-            process.stdout.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
-        } else process.stdout.write(clean(text));
+            stdout.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
+        } else stdout.write(clean(text));
       };
 
       let offset = statSync(state.agentLog).size;

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { EXIT } from "../cli/exit-codes.ts";
+import { stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
 import { replyText, runReported } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
@@ -35,7 +36,7 @@ export default defineCommand({
       const text = await readText(args._);
       const state = await findSession(port);
       const done = await command(state, { cmd: "say", text, timeoutMs }, reporter);
-      if (!reporter.json) process.stdout.write("\n");
+      if (!reporter.json) stdout.write("\n");
       const reply = replyText(reporter.events);
       const fields = { text, reply, events: reporter.events };
       if (!done.ok) return { fields, error: failureOf(done, state) };

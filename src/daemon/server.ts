@@ -193,7 +193,7 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
         if (conn.role === "agent-candidate") agentCandidate = false;
         if (conn.timer) clearTimeout(conn.timer);
         conn.role = "closed";
-        conn.writer.closed = true;
+        conn.writer.abandon();
       },
       error(socket, error) {
         hooks.log(`socket error: ${error.message}`);

@@ -1,10 +1,13 @@
-// Bun sockets may accept only part of a write; keep the rest until `drain`.
+// Bun sockets may accept only part of a write; keep the rest until `drain`, and close only
+// once everything queued has gone out.
 
 import type { Socket } from "bun";
 
 export class SocketWriter {
   private queue: Uint8Array[] = [];
+  /** No more writes are accepted. */
   closed = false;
+  private endWhenDrained = false;
 
   constructor(private readonly socket: Socket<unknown>) {}
 
@@ -20,7 +23,7 @@ export class SocketWriter {
 
   /** Called from the socket's drain handler. */
   drain(): void {
-    while (this.queue.length > 0 && !this.closed) {
+    while (this.queue.length > 0) {
       const head = this.queue[0] as Uint8Array;
       const written = this.socket.write(head);
       if (written < head.length) {
@@ -29,6 +32,7 @@ export class SocketWriter {
       }
       this.queue.shift();
     }
+    if (this.endWhenDrained) this.socket.end();
   }
 
   /** Closes once everything queued has been handed to the kernel. */
@@ -36,13 +40,12 @@ export class SocketWriter {
     if (this.closed) return;
     this.closed = true;
     if (this.queue.length === 0) this.socket.end();
-    else {
-      const socket = this.socket;
-      const rest = this.queue;
-      this.queue = [];
-      // Best effort: flush synchronously what we can, then end.
-      for (const chunk of rest) socket.write(chunk);
-      socket.end();
-    }
+    else this.endWhenDrained = true;
+  }
+
+  /** The peer is gone: drop what is queued. */
+  abandon(): void {
+    this.closed = true;
+    this.queue = [];
   }
 }

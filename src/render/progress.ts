@@ -10,7 +10,7 @@ export class Progress {
   private readonly startedAt = Date.now();
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: { write(text: string): unknown; isTTY?: boolean },
     private readonly label: string,
   ) {}
 

@@ -1,6 +1,7 @@
 // Every command reports through one of these: text for people (colors on a terminal), or with
 // --json newline-delimited JSON: one line per event as it happens, then one final result line.
 
+import { flushAndExit, stderr, stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "./events.ts";
 import { type Colors, colorsFor, TextRenderer } from "./text.ts";
@@ -23,7 +24,7 @@ export class Reporter {
   constructor(
     readonly command: string,
     readonly json: boolean,
-    private readonly io: Streams = { out: process.stdout, err: process.stderr },
+    private readonly io: Streams = { out: stdout, err: stderr },
   ) {
     this.colors = colorsFor(io.out);
     this.errColors = colorsFor(io.err);
@@ -113,5 +114,5 @@ export async function runReported(
   } catch (error) {
     code = reporter.fail(error);
   }
-  process.exit(code);
+  return flushAndExit(code);
 }

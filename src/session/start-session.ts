@@ -1,6 +1,7 @@
 // Shared by `start` and `restart`: launch the daemon, show progress, report the greeting.
 
 import type { LaunchPlan } from "../agent/launch.ts";
+import { stderr } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
@@ -17,9 +18,7 @@ export interface StartRequest {
 }
 
 export async function startSession(reporter: Reporter, req: StartRequest): Promise<Record<string, unknown>> {
-  const progress = reporter.json
-    ? undefined
-    : new Progress(process.stderr, "Waiting for the agent to connect…");
+  const progress = reporter.json ? undefined : new Progress(stderr, "Waiting for the agent to connect…");
   progress?.start();
   const started = performance.now();
   const report = await launchDaemon(req).finally(() => progress?.stop());

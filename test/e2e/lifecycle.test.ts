@@ -114,7 +114,23 @@ describe("rendering a turn", () => {
   test("a reply frame close to 1 MiB arrives whole", async () => {
     const say = await box.session(["say", "!big"]);
     expect(say.code).toBe(0);
-    expect(say.stdout).toContain(`big:${"x".repeat(1_000_000)}\n`);
+    // Booleans, not the text: a failure must not print a megabyte.
+    expect(say.stdout.length).toBeGreaterThan(1_000_000);
+    expect(say.stdout.includes(`big:${"x".repeat(1_000_000)}\n`)).toBe(true);
+    // A reader slower than the writer: output still queued in the pipe must not be lost at exit.
+    for (const json of [[], ["--json"]]) {
+      const slow = Bun.spawnSync(
+        [
+          "sh",
+          "-c",
+          `"$0" agent session say '!big' --port ${box.port} "$@" | (sleep 0.3; wc -c)`,
+          LK,
+          ...json,
+        ],
+        { env: box.env() as Record<string, string> },
+      );
+      expect(Number(slow.stdout.toString().trim())).toBeGreaterThan(1_000_000);
+    }
   });
 
   test("what the agent says between turns is shown at the next say, marked earlier", async () => {

@@ -79,13 +79,25 @@ describe("Python on Windows", () => {
     ]);
   });
 
-  test("the walk up stops at the drive root (and at a UNC share's root)", () => {
-    for (const root of ["C:\\a", "\\\\server\\share\\agents"]) {
+  test("the walk up stops at the drive root, and at a UNC share's root", () => {
+    const walk = (root: string) => {
       const looked: string[] = [];
-      const host = winHost({ exists: (p) => (looked.push(p), false), onPath: { python: "python.exe" } });
-      expect(pythonCommand(py({ root }), host)).toEqual(["python.exe"]);
-      expect(looked.length).toBeLessThanOrEqual(8);
-    }
+      const exists = (p: string) => {
+        looked.push(p);
+        return false;
+      };
+      expect(pythonCommand(py({ root }), winHost({ exists, onPath: { python: "python.exe" } }))).toEqual([
+        "python.exe",
+      ]);
+      return looked.map((p) => p.replace(/\\Scripts\\python\.exe$/, ""));
+    };
+    expect(walk("C:\\a")).toEqual(["C:\\a\\.venv", "C:\\a\\venv", "C:\\.venv", "C:\\venv"]);
+    expect(walk("\\\\server\\share\\agents")).toEqual([
+      "\\\\server\\share\\agents\\.venv",
+      "\\\\server\\share\\agents\\venv",
+      "\\\\server\\share\\.venv",
+      "\\\\server\\share\\venv",
+    ]);
   });
 
   test("without a venv: python before py -3 before python3 (python3.exe is usually the Store stub)", () => {
