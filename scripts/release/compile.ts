@@ -9,7 +9,7 @@ export interface CompileOptions {
   outfile: string;
   version: string;
   /**
-   * Embed JavaScriptCore bytecode: `lk --version` starts about 2.5x faster on linux-x64 (see
+   * Embed JavaScriptCore bytecode: `lk --version` starts about 2x faster on linux-x64, 21 -> 10 ms (see
    * scripts/release/bench-startup.ts), for ~2 MB more per binary. ESM bytecode needs `format: "esm"`.
    */
   bytecode?: boolean;

@@ -48,7 +48,7 @@
   }
 
   function Get-ReleaseFile([string]$Name, [string]$Destination) {
-    if (Test-Path -LiteralPath $base -PathType Container) {
+    if ($base -notmatch '^https?://') {
       Copy-Item -LiteralPath (Join-Path $base $Name) -Destination $Destination
     } else {
       # Without the progress bar, Windows PowerShell 5.1 downloads many times faster.
