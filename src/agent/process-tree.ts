@@ -36,6 +36,15 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
+/** Windows: taskkill from System32 by full path (never whatever a PATH lookup finds), whole tree, forced. */
+export function treeKillCommand(
+  pid: number,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
+  const root = env.SystemRoot ?? env.SYSTEMROOT ?? "C:\\Windows";
+  return [`${root}\\System32\\taskkill.exe`, "/T", "/F", "/PID", String(pid)];
+}
+
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
@@ -58,7 +67,8 @@ export async function stopProcessTree(
   released?: Promise<unknown>,
 ): Promise<void> {
   if (process.platform === "win32") {
-    Bun.spawnSync(["taskkill", "/T", "/F", "/PID", String(pid)], { stdout: "ignore", stderr: "ignore" });
+    // No SIGINT for a console-less child on Windows: the tree is killed outright.
+    Bun.spawnSync(treeKillCommand(pid), { stdout: "ignore", stderr: "ignore", windowsHide: true });
     await Promise.race([exited, Bun.sleep(graceMs)]);
     return;
   }
@@ -84,7 +94,7 @@ export async function stopProcessTree(
 /** Kills a recorded agent tree without waiting (for a stale session whose daemon died). */
 export function killTreeNow(pid: number): void {
   if (process.platform === "win32") {
-    Bun.spawnSync(["taskkill", "/T", "/F", "/PID", String(pid)], { stdout: "ignore", stderr: "ignore" });
+    Bun.spawnSync(treeKillCommand(pid), { stdout: "ignore", stderr: "ignore", windowsHide: true });
     return;
   }
   const family = descendants(pid);

@@ -28,8 +28,10 @@ export class AgentProcess {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      // Own process group (setsid): the whole tree can be signalled, and a terminal's ^C never reaches it.
-      detached: true,
+      // POSIX: its own process group (setsid), so the whole tree can be signalled and a terminal's ^C
+      // never reaches it. Windows: not detached, so it gets a hidden console its children inherit
+      // (a detached one has none, and each console child would open a visible window).
+      detached: process.platform !== "win32",
       windowsHide: true,
     });
     return new AgentProcess(child, output);

@@ -1,6 +1,7 @@
 // Pieces every session command shares: the --port flag, finding the session, printing failures.
 
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { killTreeNow } from "../agent/process-tree.ts";
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
@@ -47,8 +48,18 @@ export function portHint(port: number): string {
 
 export type StaleNote = { stale: SessionState };
 
-/** Guards against pid reuse: on Linux the recorded pid must still be an agent started for this port. */
-function isOurAgent(pid: number, port: number): boolean {
+/** Guards against pid reuse: the recorded pid must still be the agent started for this port. */
+function isOurAgent(pid: number, port: number, argv0: string): boolean {
+  if (process.platform === "win32") {
+    // Windows reuses pids quickly: at least the program must be the same.
+    const out = Bun.spawnSync(["tasklist", "/FI", `PID eq ${pid}`, "/FO", "CSV", "/NH"], {
+      windowsHide: true,
+    });
+    return out.stdout
+      .toString()
+      .toLowerCase()
+      .includes(`"${basename(argv0).toLowerCase()}`);
+  }
   if (process.platform !== "linux") return true;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
@@ -69,7 +80,11 @@ export async function findSession(port: number): Promise<SessionState> {
   if (state) {
     notes.push(`removed a stale session record: its daemon (pid ${state.daemonPid}) is gone`);
     // The agent of a dead daemon is unreachable and useless: whoever notices first kills it.
-    if (state.agent.pid && isAlive(state.agent.pid) && isOurAgent(state.agent.pid, port)) {
+    if (
+      state.agent.pid &&
+      isAlive(state.agent.pid) &&
+      isOurAgent(state.agent.pid, port, state.agent.argv[0] ?? "")
+    ) {
       killTreeNow(state.agent.pid);
       notes.push(`killed its orphaned agent (pid ${state.agent.pid})`);
     }

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AgentProject } from "../../src/agent/detect.ts";
 import { type Host, planLaunch, pythonCommand } from "../../src/agent/launch.ts";
+import { treeKillCommand } from "../../src/agent/process-tree.ts";
 import { isCompiledBinary } from "../../src/self.ts";
 
 const ROOT = "C:\\Users\\Ada Lovelace\\My Agents\\voice bot";
@@ -210,4 +211,15 @@ describe("compiled-binary detection (the .exe re-executes itself without a scrip
   test("this test run is a source run", () => {
     expect(isCompiledBinary()).toBe(false);
   });
+});
+
+test("Windows tree kill: taskkill from System32 by full path, whole tree, forced", () => {
+  expect(treeKillCommand(42, { SystemRoot: "D:\\WINNT" })).toEqual([
+    "D:\\WINNT\\System32\\taskkill.exe",
+    "/T",
+    "/F",
+    "/PID",
+    "42",
+  ]);
+  expect(treeKillCommand(7, {})[0]).toBe("C:\\Windows\\System32\\taskkill.exe");
 });
