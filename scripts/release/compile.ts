@@ -28,6 +28,8 @@ export async function compile(opts: CompileOptions): Promise<void> {
       autoloadBunfig: false,
     },
     format: "esm",
+    // Commands are imported lazily; split, each loads only its own code (`--version` ~8 ms, not ~14).
+    splitting: true,
     bytecode,
     minify: true,
     sourcemap: "none",

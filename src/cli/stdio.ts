@@ -1,33 +1,50 @@
-// stdout and stderr for commands: writes to a pipe are asynchronous, and process.exit() drops what
-// is still queued (a 1 MB reply would be cut short). Every write is tracked so exit can wait for it.
+// stdout and stderr for commands, without Node's stream objects: in a compiled binary, touching
+// process.stdout (or loading node:tty) costs ~12 ms of start-up, most of a `say`. Writes go through
+// Bun.write in order, and exit waits for them (process.exit() would drop output still queued in a pipe).
 
-type Writable = { write(text: string, done?: () => void): unknown; isTTY?: boolean };
+import { fstatSync, statSync } from "node:fs";
 
 export class TrackedStream {
-  private last: Promise<void> = Promise.resolve();
+  private last: Promise<unknown> = Promise.resolve();
+  private tty: boolean | undefined;
 
-  constructor(private readonly stream: Writable) {}
+  constructor(
+    private readonly fd: 1 | 2,
+    private readonly file: ReturnType<typeof Bun.file>,
+  ) {}
 
+  /** A terminal: a character device other than /dev/null (Windows asks the console). */
   get isTTY(): boolean {
-    return this.stream.isTTY === true;
+    this.tty ??= isTerminal(this.fd);
+    return this.tty;
   }
 
   write(text: string): void {
     if (text === "") return;
-    // A write's callback runs once its data is handed to the OS (an empty write's does not wait).
-    this.last = new Promise((resolve) => {
-      this.stream.write(text, () => resolve());
-    });
+    this.last = this.last.then(() => Bun.write(this.file, text)).catch(() => {});
   }
 
   /** Resolves when everything written so far is out. */
-  flushed(): Promise<void> {
+  flushed(): Promise<unknown> {
     return this.last;
   }
 }
 
-export const stdout = new TrackedStream(process.stdout);
-export const stderr = new TrackedStream(process.stderr);
+export function isTerminal(fd: 0 | 1 | 2): boolean {
+  if (process.platform === "win32") {
+    const stream = fd === 0 ? process.stdin : fd === 1 ? process.stdout : process.stderr;
+    return stream.isTTY === true;
+  }
+  try {
+    const stat = fstatSync(fd);
+    return stat.isCharacterDevice() && stat.rdev !== statSync("/dev/null").rdev;
+  } catch {
+    return false;
+  }
+}
+
+export const stdout = new TrackedStream(1, Bun.stdout);
+export const stderr = new TrackedStream(2, Bun.stderr);
 
 /** Waits (at most 10 s) for stdout and stderr to drain, then exits. */
 export async function flushAndExit(code: number): Promise<never> {

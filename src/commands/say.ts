@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { EXIT } from "../cli/exit-codes.ts";
-import { stdout } from "../cli/stdio.ts";
+import { isTerminal, stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
 import { replyText, runReported } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
@@ -54,7 +54,7 @@ export default defineCommand({
 /** The turn's text: the arguments joined, or stdin for `-` or when nothing is given and stdin is piped. */
 export async function readText(positionals: string[]): Promise<string> {
   const fromArgs = positionals.join(" ");
-  const wantsStdin = fromArgs === "-" || (positionals.length === 0 && !process.stdin.isTTY);
+  const wantsStdin = fromArgs === "-" || (positionals.length === 0 && !isTerminal(0));
   const text = wantsStdin ? (await Bun.stdin.text()).replace(/\r?\n$/, "") : fromArgs;
   if (text.trim() === "") {
     throw new UserError("nothing to say: give the text as arguments, or pipe it on stdin", 1, [

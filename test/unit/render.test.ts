@@ -1,13 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import pc from "picocolors";
 import type { DeliveredEvent } from "../../src/render/events.ts";
 import { colorsFor, summarizeToolOutput, TextRenderer } from "../../src/render/text.ts";
 
 function render(events: DeliveredEvent[]): string {
   let out = "";
-  const r = new TextRenderer((t) => {
-    out += t;
-  }, pc.createColors(false));
+  const r = new TextRenderer(
+    (t) => {
+      out += t;
+    },
+    colorsFor({ isTTY: false }, {}),
+  );
   for (const e of events) r.event(e);
   return out;
 }
