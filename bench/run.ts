@@ -39,8 +39,9 @@ const startFake = (extraEnv: Record<string, string> = {}) => {
   return r;
 };
 const state = () => JSON.parse(readFileSync(join(stateDir, `session-${port}.json`), "utf8"));
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+/** VmRSS, or one of its parts: RssAnon (the heap: what grows with a leak) and RssFile (mapped binary pages). */
+const rssMb = (pid: number, field = "VmRSS") =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 async function portFree(): Promise<boolean> {
@@ -165,6 +166,7 @@ record("say_to_version_ratio", "`say` / `--version`", median(sayMs) / median(ver
 // 5. Daemon memory and descriptors: idle, then after 1,000 turns.
 Bun.sleepSync(300);
 const rssIdle = rssMb(daemonPid);
+const anonIdle = rssMb(daemonPid, "RssAnon");
 const fdIdle = fdCount(daemonPid);
 for (let i = 0; i < SOAK_TURNS; i++) {
   const done = await sendCommand({
@@ -178,6 +180,8 @@ Bun.sleepSync(300);
 record("daemon_rss_idle_mb", "daemon RSS, idle", rssIdle, "MB");
 record("daemon_rss_after_1000_turns_mb", "daemon RSS after 1,000 turns", rssMb(daemonPid), "MB");
 record("daemon_rss_growth_mb", "daemon RSS growth over 1,000 turns", rssMb(daemonPid) - rssIdle, "MB");
+record("daemon_anon_idle_mb", "  of which heap (RssAnon), idle", anonIdle, "MB");
+record("daemon_anon_growth_mb", "  heap (RssAnon) growth over 1,000 turns", rssMb(daemonPid, "RssAnon") - anonIdle, "MB");
 record("daemon_fds_idle", "daemon open fds, idle", fdIdle, "");
 record("daemon_fds_after_1000_turns", "daemon open fds after 1,000 turns", fdCount(daemonPid), "");
 session(["end"]);
