@@ -181,7 +181,12 @@ record("daemon_rss_idle_mb", "daemon RSS, idle", rssIdle, "MB");
 record("daemon_rss_after_1000_turns_mb", "daemon RSS after 1,000 turns", rssMb(daemonPid), "MB");
 record("daemon_rss_growth_mb", "daemon RSS growth over 1,000 turns", rssMb(daemonPid) - rssIdle, "MB");
 record("daemon_anon_idle_mb", "  of which heap (RssAnon), idle", anonIdle, "MB");
-record("daemon_anon_growth_mb", "  heap (RssAnon) growth over 1,000 turns", rssMb(daemonPid, "RssAnon") - anonIdle, "MB");
+record(
+  "daemon_anon_growth_mb",
+  "  heap (RssAnon) growth over 1,000 turns",
+  rssMb(daemonPid, "RssAnon") - anonIdle,
+  "MB",
+);
 record("daemon_fds_idle", "daemon open fds, idle", fdIdle, "");
 record("daemon_fds_after_1000_turns", "daemon open fds after 1,000 turns", fdCount(daemonPid), "");
 session(["end"]);

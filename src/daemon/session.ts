@@ -6,7 +6,7 @@ import type { ControlErrorCode } from "../control/protocol.ts";
 import type { AgentStateName, DeliveredEvent } from "../render/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
-import { translateEvent, translateItem } from "./translate.ts";
+import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
 import { Turn, type TurnSink } from "./turn.ts";
 
 export interface CommandResult {
@@ -48,6 +48,7 @@ export class Session {
   /** When the agent acknowledged text mode. */
   textModeAt = 0;
   private current: Turn | undefined;
+  private readonly toolErrors = new ToolErrors();
   /** A `listen` client waiting for output the agent produces on its own. */
   private listener: ((event: DeliveredEvent) => void) | undefined;
   private readonly queue: QueuedTurn[] = [];
@@ -64,7 +65,7 @@ export class Session {
 
   onAgentEvent(event: AgentSessionEvent): void {
     this.lastEventAt = Date.now();
-    for (const keyed of translateEvent(event)) {
+    for (const keyed of translateEvent(event, this.toolErrors)) {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (this.current) {
         this.current.deliver(keyed);

@@ -8,6 +8,7 @@ import {
   ChatRole,
   type FunctionCall,
   type FunctionCallOutput,
+  ToolCallStatus,
 } from "../wire/gen/livekit_agent_session.ts";
 
 /** An event plus the identity that lets a turn notice it twice (event and response item). */
@@ -32,7 +33,27 @@ const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"
   [ChatRole.ASSISTANT]: "assistant",
 };
 
-export function translateEvent(ev: AgentSessionEvent): KeyedEvent[] {
+/**
+ * What a failing tool really raised, by call id: Python agents report it in tool_execution_updated
+ * ("ended", TC_ERROR) just before function_tools_executed, whose output only says "An internal error
+ * occurred". Bounded: entries are taken when their output arrives, and the oldest go first.
+ */
+export class ToolErrors {
+  private readonly byCallId = new Map<string, string>();
+
+  remember(callId: string, message: string): void {
+    this.byCallId.set(callId, message);
+    if (this.byCallId.size > 100) this.byCallId.delete(this.byCallId.keys().next().value as string);
+  }
+
+  take(callId: string): string | undefined {
+    const message = this.byCallId.get(callId);
+    this.byCallId.delete(callId);
+    return message;
+  }
+}
+
+export function translateEvent(ev: AgentSessionEvent, toolErrors = new ToolErrors()): KeyedEvent[] {
   switch (ev.event.oneofKind) {
     case "agentStateChanged":
       return [
@@ -47,7 +68,18 @@ export function translateEvent(ev: AgentSessionEvent): KeyedEvent[] {
     }
     case "functionToolsExecuted": {
       const { functionCalls, functionCallOutputs } = ev.event.functionToolsExecuted;
-      return pairToolCalls(functionCalls, functionCallOutputs);
+      return pairToolCalls(functionCalls, functionCallOutputs, toolErrors);
+    }
+    case "toolExecutionUpdated": {
+      const update = ev.event.toolExecutionUpdated.update;
+      if (
+        update.oneofKind === "ended" &&
+        update.ended.status === ToolCallStatus.TC_ERROR &&
+        update.ended.message
+      ) {
+        toolErrors.remember(update.ended.callId, update.ended.message);
+      }
+      return [];
     }
     case "error":
       return [{ event: { type: "error", message: ev.event.error.message }, keys: [] }];
@@ -57,7 +89,11 @@ export function translateEvent(ev: AgentSessionEvent): KeyedEvent[] {
 }
 
 /** Calls each followed by its own output (matched by call_id), then any output without a call. */
-export function pairToolCalls(calls: FunctionCall[], outputs: FunctionCallOutput[]): KeyedEvent[] {
+export function pairToolCalls(
+  calls: FunctionCall[],
+  outputs: FunctionCallOutput[],
+  toolErrors = new ToolErrors(),
+): KeyedEvent[] {
   const out: KeyedEvent[] = [];
   const used = new Set<FunctionCallOutput>();
   for (const call of calls) {
@@ -65,10 +101,10 @@ export function pairToolCalls(calls: FunctionCall[], outputs: FunctionCallOutput
     const output = outputs.find((o) => o.callId === call.callId && !used.has(o));
     if (output) {
       used.add(output);
-      out.push(toolOutput(output, call.name));
+      out.push(toolOutput(output, call.name, toolErrors));
     }
   }
-  for (const output of outputs) if (!used.has(output)) out.push(toolOutput(output));
+  for (const output of outputs) if (!used.has(output)) out.push(toolOutput(output, undefined, toolErrors));
   return out;
 }
 
@@ -124,15 +160,15 @@ function toolCall(call: FunctionCall): KeyedEvent {
   };
 }
 
-function toolOutput(output: FunctionCallOutput, callName?: string): KeyedEvent {
-  return {
-    event: {
-      type: "tool_output",
-      name: output.name || callName || "",
-      callId: output.callId,
-      output: output.output,
-      isError: output.isError,
-    },
-    keys: [`output:${output.callId || output.id}`],
+function toolOutput(output: FunctionCallOutput, callName?: string, toolErrors?: ToolErrors): KeyedEvent {
+  const event: SessionEvent = {
+    type: "tool_output",
+    name: output.name || callName || "",
+    callId: output.callId,
+    output: output.output,
+    isError: output.isError,
   };
+  const raised = toolErrors?.take(output.callId);
+  if (output.isError && raised) event.error = raised;
+  return { event, keys: [`output:${output.callId || output.id}`] };
 }

@@ -9,7 +9,8 @@ export type SessionEvent =
       interrupted?: boolean;
     }
   | { type: "tool_call"; name: string; callId: string; arguments: string }
-  | { type: "tool_output"; name: string; callId: string; output: string; isError: boolean }
+  /** `error`: what a failing tool really raised, when the agent reports it (Python agents do). */
+  | { type: "tool_output"; name: string; callId: string; output: string; isError: boolean; error?: string }
   | { type: "handoff"; from?: string; to: string }
   | { type: "config"; instructionsUpdated: boolean; toolsAdded: string[]; toolsRemoved: string[] }
   | { type: "error"; message: string }

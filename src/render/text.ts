@@ -61,8 +61,10 @@ export class TextRenderer {
         const summary = summarizeToolOutput(e.output);
         if (this.lastCallId !== e.callId || !e.callId)
           this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${earlier}`, []);
-        if (e.isError) this.write(`    ${this.c.red("✗")} ${summary}\n`);
-        else if (summary !== "") this.write(`    ${this.c.green("✓")} ${summary}\n`);
+        if (e.isError) {
+          const raised = e.error ? ` ${this.c.dim(`(${summarizeToolOutput(e.error)})`)}` : "";
+          this.write(`    ${this.c.red("✗")} ${summary}${raised}\n`);
+        } else if (summary !== "") this.write(`    ${this.c.green("✓")} ${summary}\n`);
         break;
       }
       case "handoff":

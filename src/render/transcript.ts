@@ -36,7 +36,8 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         break;
       case "tool_output": {
         const summary = summarizeToolOutput(e.output);
-        if (e.isError || summary) lines.push(`> ${e.isError ? "✗" : "✓"} ${summary}`, "");
+        const raised = e.error ? ` (${summarizeToolOutput(e.error)})` : "";
+        if (e.isError || summary) lines.push(`> ${e.isError ? "✗" : "✓"} ${summary}${raised}`, "");
         break;
       }
       case "handoff":

@@ -76,7 +76,10 @@ describe("rendering a turn", () => {
 
   test("a failing tool shows ✗, a handoff shows both agents and the new agent's greeting", async () => {
     const fail = await box.session(["say", "this will fail"]);
-    expect(fail.stdout).toContain("● function_tool: check_inventory\n    ✗ An internal error occurred");
+    // The output the model saw, and what the tool really raised.
+    expect(fail.stdout).toContain(
+      "● function_tool: check_inventory\n    ✗ An internal error occurred (inventory service unavailable)",
+    );
     const handoff = await box.session(["say", "transfer me to billing"]);
     expect(handoff.stdout).toContain("● function_tool: transfer_to_billing\n");
     expect(handoff.stdout).toContain("● handoff: echo_agent → billing_agent");

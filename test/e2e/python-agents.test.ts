@@ -26,6 +26,30 @@ function run(argv: string[], cwd: string): { code: number; out: string } {
   return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
 }
 
+describe.skipIf(!requireInstalled(PYTHON_AGENT))("a failing tool of a Python agent", () => {
+  test(
+    "✗ shows what the tool really raised (from tool_execution_updated), not only the generic output",
+    async () => {
+      const box = await Sandbox.create();
+      try {
+        expect(
+          (
+            await box.session(["start", "agent.py"], {
+              cwd: PYTHON_AGENT.dir,
+              env: { ECHO_AGENT_NO_GREETING: "1" },
+            })
+          ).code,
+        ).toBe(0);
+        const say = await box.session(["say", "this will fail"]);
+        expect(say.stdout).toContain("✗ An internal error occurred (inventory service unavailable)");
+      } finally {
+        await box.cleanup();
+      }
+    },
+    SLOW,
+  );
+});
+
 describe.skipIf(!requireInstalled(PYTHON_AGENT))("failing Python agents end start at once", () => {
   test(
     'an error in the entry ("job crashed", the process stays alive) fails start without waiting for the timeout',

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { pairToolCalls, translateEvent, translateItem } from "../../src/daemon/translate.ts";
-import { AgentState, ChatRole } from "../../src/wire/gen/livekit_agent_session.ts";
+import { pairToolCalls, ToolErrors, translateEvent, translateItem } from "../../src/daemon/translate.ts";
+import { AgentState, ChatRole, ToolCallStatus } from "../../src/wire/gen/livekit_agent_session.ts";
 
 const call = (callId: string, name: string) => ({
   id: `fc_${callId}`,
@@ -78,4 +78,30 @@ test("state changes and errors", () => {
   const [error] = translateEvent({ event: { oneofKind: "error", error: { message: "llm failed" } } });
   expect(error?.event).toEqual({ type: "error", message: "llm failed" });
   expect(translateEvent({ event: { oneofKind: undefined } })).toEqual([]);
+});
+
+test("a failing tool's real exception (tool_execution_updated) is attached to its output", () => {
+  const errors = new ToolErrors();
+  translateEvent(
+    {
+      event: {
+        oneofKind: "toolExecutionUpdated",
+        toolExecutionUpdated: {
+          update: {
+            oneofKind: "ended",
+            ended: { id: "x", callId: "c9", message: "disk on fire", status: ToolCallStatus.TC_ERROR },
+          },
+        },
+      },
+    },
+    errors,
+  );
+  const events = pairToolCalls(
+    [call("c9", "burn")],
+    [out("c9", "An internal error occurred", true)],
+    errors,
+  ).map((k) => k.event);
+  expect(events[1]).toMatchObject({ type: "tool_output", isError: true, error: "disk on fire" });
+  // Taken once: a later output with the same id does not inherit it.
+  expect(pairToolCalls([], [out("c9", "again", true)], errors)[0]?.event).not.toHaveProperty("error");
 });
