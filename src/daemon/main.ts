@@ -32,8 +32,17 @@ const GREETING_QUIET_MS = 50;
 const GREETING_MAX_MS = 8000;
 const UPDATE_IO_TIMEOUT_MS = 10_000;
 
+/** The daemon's own log (its stderr is a file): capped, so a flood of bad connections cannot fill a disk. */
+const DAEMON_LOG_CAP_BYTES = 2 * 1024 * 1024;
+let daemonLogBytes = 0;
+
 function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+  if (daemonLogBytes >= DAEMON_LOG_CAP_BYTES) return;
+  const at = new Date().toISOString();
+  let line = `${at} ${message}\n`;
+  daemonLogBytes += line.length;
+  if (daemonLogBytes >= DAEMON_LOG_CAP_BYTES) line += `${at} (log capped; later messages are dropped)\n`;
+  process.stderr.write(line);
 }
 
 class StartFailure extends Error {

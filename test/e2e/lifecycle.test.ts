@@ -322,6 +322,26 @@ describe("commands and flags", () => {
     expect(env.stderr).toContain("LK_SESSION_PORT must be a whole number");
   });
 
+  test("runtime args after -- reach the interpreter, before the entrypoint; status shows them", async () => {
+    const args = [
+      "agent",
+      "session",
+      "start",
+      "agent.ts",
+      "--runtime",
+      "bun",
+      "--skip-sdk-check",
+      "--port",
+      String(box.port),
+    ];
+    expect((await box.lk([...args, "--", "--smol"], { cwd: FAKE_AGENT_DIR })).code).toBe(0);
+    const { agent } = stateOf(box);
+    const argv = readFileSync(`/proc/${agent.pid}/cmdline`, "utf8").split("\0");
+    expect(argv.slice(1, 5)).toEqual(["--smol", "agent.ts", "console", "--connect-addr"]);
+    const status = await box.session(["status"]);
+    expect(status.stdout).toMatch(/runtime args: +--smol/);
+  });
+
   test("LK_SESSION_PORT selects the port", async () => {
     expect((await box.startFake()).code).toBe(0);
     const say = await box.lk(["agent", "session", "say", "via env"], {
