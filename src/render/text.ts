@@ -68,7 +68,11 @@ export class TextRenderer {
         break;
       }
       case "handoff":
-        this.block(`${this.c.magenta(`handoff: ${e.from ? `${e.from} → ` : "→ "}${e.to}`)}${earlier}`, []);
+        // Without a previous agent this is the session's first agent taking over.
+        this.block(
+          `${this.c.magenta(e.from ? `handoff: ${e.from} → ${e.to}` : `agent: ${e.to}`)}${earlier}`,
+          [],
+        );
         break;
       case "config": {
         const parts = [

@@ -41,7 +41,7 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         break;
       }
       case "handoff":
-        lines.push(`*handoff: ${e.from ? `${e.from} → ` : "→ "}${e.to}*`, "");
+        lines.push(e.from ? `*handoff: ${e.from} → ${e.to}*` : `*agent: ${e.to}*`, "");
         break;
       case "config":
         lines.push(`*agent config updated*`, "");

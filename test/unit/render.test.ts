@@ -65,9 +65,9 @@ describe("text renderer", () => {
     ]);
     expect(out).toBe("\n  ● function_tool: late\n    ✓ ok\n");
   });
-  test("handoff, with and without the old agent; multi-line messages stay indented", () => {
+  test("handoff; the first agent (no old one) is named as such; multi-line messages stay indented", () => {
     expect(render([{ type: "handoff", from: "a", to: "b", at }])).toBe("\n  ● handoff: a → b\n");
-    expect(render([{ type: "handoff", to: "b", at }])).toBe("\n  ● handoff: → b\n");
+    expect(render([{ type: "handoff", to: "b", at }])).toBe("\n  ● agent: b\n");
     expect(render([{ type: "message", role: "assistant", text: "one\ntwo", at }])).toBe(
       "\n  ● Agent\n    one\n    two\n",
     );
