@@ -15,6 +15,7 @@ import { parseSums, sha256File } from "../scripts/release/checksums.ts";
 import type { ReleaseResult } from "../scripts/release/release.ts";
 import { archiveName, hostTarget, releaseBaseUrl, TARGETS } from "../scripts/release/targets.ts";
 import { FAKE_AGENT_DIR, freePort, REPO } from "./helpers/lk.ts";
+import { runProcess } from "./helpers/process.ts";
 
 const skip = process.env.LK_SKIP_RELEASE_TEST === "1";
 const prebuilt = process.env.LK_RELEASE_DIR;
@@ -33,17 +34,9 @@ beforeAll(async () => {
     out = resolve(REPO, prebuilt);
   } else {
     out = join(work, "release");
-    const child = Bun.spawn([process.execPath, "run", "build.ts", "--out", out], {
-      cwd: REPO,
-      env: { ...process.env, LK_VERSION: VERSION, LK_RELEASE_REPO: REPO_NAME },
-      stdout: "pipe",
-      stderr: "pipe",
+    const { stdout, stderr, code } = await run([process.execPath, "run", "build.ts", "--out", out], {
+      env: { LK_VERSION: VERSION, LK_RELEASE_REPO: REPO_NAME },
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
     if (code !== 0) throw new Error(`release build failed (${code}):\n${stdout}\n${stderr}`);
     console.log(stdout.trimEnd());
   }
@@ -55,23 +48,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function run(argv: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, ...opts.env }))
-    if (value !== undefined) env[key] = value;
-  const child = Bun.spawn(argv, {
-    cwd: opts.cwd ?? REPO,
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr, output: stdout + stderr };
+function run(argv: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}) {
+  return runProcess(argv, { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env } });
 }
 
 describe.skipIf(skip)("release build", () => {

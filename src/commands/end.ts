@@ -1,12 +1,11 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
 import { Reporter, runReported } from "../render/reporter.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
-import { command, DaemonGoneError, failureOf } from "../session/client-session.ts";
-import { waitForExit } from "../session/launcher.ts";
+import { command, failureOf } from "../session/client-session.ts";
 import { type SessionState, writeFileAtomic } from "../session/state.ts";
+import { stopSession } from "../session/stop-session.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export default defineCommand({
@@ -32,20 +31,7 @@ export default defineCommand({
       if (args.transcript)
         fields.transcript = await writeTranscript(state, resolve(args.transcript), reporter.json);
 
-      const done = await command(state, { cmd: "end" }).catch((error) => {
-        // The daemon may exit the instant it has answered; only a daemon still alive is a failure.
-        if (error instanceof DaemonGoneError) return undefined;
-        throw error;
-      });
-      if (done && !done.ok) throw failureOf(done, state);
-      if (!(await waitForExit(state.daemonPid, 5000))) {
-        throw new UserError(`the session daemon (pid ${state.daemonPid}) did not exit`, 1, [
-          `daemon log: ${state.daemonLog}`,
-        ]);
-      }
-      if (await portIsOpen(port)) {
-        throw new UserError(`the session ended, but 127.0.0.1:${port} is still taken by another program`);
-      }
+      await stopSession(state);
       reporter.info("Session ended.");
       return { fields: { port, ...fields } };
     }),

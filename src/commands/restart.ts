@@ -1,10 +1,7 @@
 import { defineCommand } from "citty";
-import { portIsOpen } from "../control/client.ts";
-import { UserError } from "../errors.ts";
 import { runReported } from "../render/reporter.ts";
-import { command, DaemonGoneError, failureOf } from "../session/client-session.ts";
-import { waitForExit } from "../session/launcher.ts";
 import { startSession } from "../session/start-session.ts";
+import { stopSession } from "../session/stop-session.ts";
 import { findSession, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
 
 export default defineCommand({
@@ -25,16 +22,7 @@ export default defineCommand({
     runReported("restart", args.json === true, async (reporter) => {
       const port = resolvePort(args.port);
       const state = await findSession(port);
-      const done = await command(state, { cmd: "end" }).catch((error) => {
-        if (error instanceof DaemonGoneError) return undefined;
-        throw error;
-      });
-      if (done && !done.ok) throw failureOf(done, state);
-      if (!(await waitForExit(state.daemonPid, 5000)) || (await portIsOpen(port))) {
-        throw new UserError(`the old session on 127.0.0.1:${port} did not stop`, 1, [
-          `daemon log: ${state.daemonLog}`,
-        ]);
-      }
+      await stopSession(state);
       reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
       const fields = await startSession(reporter, {
         port,

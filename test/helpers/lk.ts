@@ -5,20 +5,14 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isAlive } from "../../src/session/state.ts";
+import { type RunResult, runProcess } from "./process.ts";
+
+export type { RunResult };
 
 export const REPO = resolve(import.meta.dir, "../..");
 /** The binary under test: `dist/lk` from `bun run build`, or a prebuilt one (LK_BIN). */
 export const LK = process.env.LK_BIN ?? join(REPO, "dist", process.platform === "win32" ? "lk.exe" : "lk");
 export const FAKE_AGENT_DIR = join(REPO, "test", "fixtures", "fake-agent");
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** stdout then stderr, as a person reading a terminal would see them. */
-  output: string;
-  ms: number;
-}
 
 export interface RunOptions {
   cwd?: string;
@@ -57,20 +51,7 @@ export class Sandbox {
   }
 
   async lk(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    const started = performance.now();
-    const child = Bun.spawn([LK, ...args], {
-      cwd: opts.cwd ?? REPO,
-      env: this.env(opts.env) as Record<string, string>,
-      stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
-    return { code, stdout, stderr, output: stdout + stderr, ms: performance.now() - started };
+    return runProcess([LK, ...args], { cwd: opts.cwd ?? REPO, env: this.env(opts.env), stdin: opts.stdin });
   }
 
   /** `lk agent session <args> --port N`. */

@@ -1,0 +1,23 @@
+// Shared by `end` and `restart`: stop a session and return only once it is really gone.
+
+import { portIsOpen } from "../control/client.ts";
+import { UserError } from "../errors.ts";
+import { command, DaemonGoneError, failureOf } from "./client-session.ts";
+import { waitForExit } from "./launcher.ts";
+import type { SessionState } from "./state.ts";
+
+/** Asks the daemon to end; resolves when its process has exited and the port is free. */
+export async function stopSession(state: SessionState): Promise<void> {
+  const done = await command(state, { cmd: "end" }).catch((error) => {
+    // The daemon may exit the instant it has answered; only a daemon still alive is a failure.
+    if (error instanceof DaemonGoneError) return undefined;
+    throw error;
+  });
+  if (done && !done.ok) throw failureOf(done, state);
+  if (!(await waitForExit(state.daemonPid, 5000))) {
+    throw new UserError(`the session daemon (pid ${state.daemonPid}) did not exit`, 1, [`daemon log: ${state.daemonLog}`]);
+  }
+  if (await portIsOpen(state.port)) {
+    throw new UserError(`the session ended, but 127.0.0.1:${state.port} is still taken by another program`);
+  }
+}
