@@ -15,7 +15,9 @@ export async function stopSession(state: SessionState): Promise<void> {
   });
   if (done && !done.ok) throw failureOf(done, state);
   if (!(await waitForExit(state.daemonPid, 5000))) {
-    throw new UserError(`the session daemon (pid ${state.daemonPid}) did not exit`, 1, [`daemon log: ${state.daemonLog}`]);
+    throw new UserError(`the session daemon (pid ${state.daemonPid}) did not exit`, 1, [
+      `daemon log: ${state.daemonLog}`,
+    ]);
   }
   if (await portIsOpen(state.port)) {
     throw new UserError(`the session ended, but 127.0.0.1:${state.port} is still taken by another program`);
