@@ -63,9 +63,18 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
 
   let agentSlotOpen = true;
   let onAgent: (link: AgentLink) => void = () => {};
-  let onControl: (request: ControlRequest, channel: ControlChannel) => void = (_r, channel) => {
-    channel.send({ t: "done", ok: false, code: "ending", error: "the session is still starting" });
-    channel.close();
+  // Commands that arrive while the agent is still starting wait for it; an `end` cancels the start.
+  const early: [ControlRequest, ControlChannel][] = [];
+  let abortStart: (failure: StartFailure) => void = () => {};
+  const startAborted = new Promise<never>((_, reject) => {
+    abortStart = reject;
+  });
+  startAborted.catch(() => {});
+  let onControl: (request: ControlRequest, channel: ControlChannel) => void = (request, channel) => {
+    channel.send({ t: "accepted", ahead: 0 });
+    early.push([request, channel]);
+    if (request.cmd === "end")
+      abortStart(new StartFailure("agent_failed", "the session was ended while it was starting"));
   };
   let agentPid = 0;
 
@@ -151,7 +160,7 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
   const exitSoon = (code: number) => setTimeout(() => process.exit(code), 20);
 
   // --- Start-up: connect, text mode, greeting -------------------------------------------------
-  try {
+  const startUp = async () => {
     const link = await new Promise<AgentLink>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -207,6 +216,9 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
     session.textModeAt = Date.now();
 
     await waitForQuiet(session);
+  };
+  try {
+    await Promise.race([startUp(), startAborted]);
   } catch (error) {
     const failure =
       error instanceof StartFailure
@@ -215,13 +227,27 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
     log(`start failed: ${failure.message}`);
     await shutdown(true);
     report({ ok: false, code: failure.code, error: failure.message, detail: output.tail(25), agentLog });
-    process.exit(1);
+    for (const [request, channel] of early) {
+      // An `end` got what it asked for; anything else could not run.
+      if (request.cmd === "end") channel.send({ t: "done", ok: true });
+      else
+        channel.send({
+          t: "done",
+          ok: false,
+          code: "agent_exited",
+          error: `the session could not start: ${failure.message}`,
+        });
+      channel.close();
+    }
+    exitSoon(1);
+    return new Promise<never>(() => {});
   }
 
   // --- Serving ----------------------------------------------------------------------------------
   const ctx: DaemonContext = { session, state, shutdown, exitSoon, log };
   ctx.framework = await frameworkInfo(ctx);
   onControl = (request, channel) => handleControl(ctx, request, channel);
+  for (const [request, channel] of early.splice(0)) handleControl(ctx, request, channel);
 
   agent.exited.then(async () => {
     if (shuttingDown) return;

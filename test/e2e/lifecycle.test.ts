@@ -197,6 +197,33 @@ describe("greetings", () => {
   });
 });
 
+describe("commands that arrive while the agent is still starting", () => {
+  test("a say waits for the session to be ready, then runs", async () => {
+    const starting = box.startFake({ FAKE_CONNECT_DELAY_MS: "1200" });
+    await Bun.sleep(500);
+    const say = await box.session(["say", "early bird"]);
+    expect((await starting).code).toBe(0);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toContain("● Agent\n    early bird");
+  });
+
+  test("an end cancels the start at once: start fails saying so, nothing is left", async () => {
+    const starting = box.startFake({ FAKE_NO_CONNECT: "1" });
+    await Bun.sleep(500);
+    const end = await box.session(["end"]);
+    expect(end.stdout).toBe("Session ended.\n");
+    expect(end.ms).toBeLessThan(5000);
+    const start = await starting;
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("the session was ended while it was starting");
+    expect(await portIsFree(box.port)).toBe(true);
+    const left = Bun.spawnSync(["pgrep", "-f", `connect-addr 127.0.0.1:${box.port}`])
+      .stdout.toString()
+      .trim();
+    expect(left).toBe("");
+  });
+});
+
 describe("one session per port", () => {
   test("a second start is refused with a hint", async () => {
     expect((await box.startFake()).code).toBe(0);
