@@ -39,9 +39,17 @@ export class AgentOutput {
   }
 
   write(chunk: Uint8Array): void {
-    if (this.written + chunk.length > this.capBytes) this.rotate();
-    writeSync(this.fd, chunk);
-    this.written += chunk.length;
+    // Never let a log problem (disk full, a file held open elsewhere) stop the draining of the agent's
+    // pipes: an undrained pipe would block the agent mid-turn. The log is given up instead.
+    if (this.fd >= 0) {
+      try {
+        if (this.written + chunk.length > this.capBytes) this.rotate();
+        writeSync(this.fd, chunk);
+        this.written += chunk.length;
+      } catch {
+        this.abandonLog();
+      }
+    }
     const text = this.partial + this.decoder.decode(chunk, { stream: true });
     const parts = text.split("\n");
     this.partial = parts.pop() ?? "";
@@ -62,9 +70,7 @@ export class AgentOutput {
   close(): void {
     if (this.partial) this.addLine(this.partial);
     this.partial = "";
-    try {
-      closeSync(this.fd);
-    } catch {}
+    this.abandonLog();
   }
 
   private addLine(raw: string): void {
@@ -75,6 +81,13 @@ export class AgentOutput {
   }
 
   /** Keeps one previous file so a chatty agent cannot fill the disk. */
+  private abandonLog(): void {
+    try {
+      if (this.fd >= 0) closeSync(this.fd);
+    } catch {}
+    this.fd = -1;
+  }
+
   private rotate(): void {
     closeSync(this.fd);
     renameSync(this.logPath, `${this.logPath}.1`);

@@ -86,7 +86,8 @@ export async function stopProcessTree(
   const survivors = [...new Set([...family, ...descendants(pid)])].filter((p) =>
     p === pid ? !gone : isAlive(p),
   );
-  if (!gone) signal(-pid, "SIGKILL");
+  // The group too, even when its leader exited cleanly: members it left behind go with it.
+  signal(-pid, "SIGKILL");
   for (const p of survivors) signal(p, "SIGKILL");
   if (!gone) await Promise.race([exited, Bun.sleep(1000)]);
 }

@@ -6,9 +6,12 @@ export interface SplitArgv {
   runtimeArgs: string[];
 }
 
+/** Only `start` has runtime args; for other commands (`say -- -5 degrees`) `--` keeps its usual meaning. */
 export function splitRuntimeArgs(argv: string[]): SplitArgv {
   const at = argv.indexOf("--");
-  if (at === -1) return { own: argv, runtimeArgs: [] };
+  const command = argv.filter((a) => !a.startsWith("-")).slice(0, 3);
+  const isStart = command.join(" ") === "agent session start";
+  if (at === -1 || !isStart || argv.indexOf("start") > at) return { own: argv, runtimeArgs: [] };
   return { own: argv.slice(0, at), runtimeArgs: argv.slice(at + 1) };
 }
 

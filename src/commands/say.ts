@@ -51,11 +51,22 @@ export default defineCommand({
     }),
 });
 
+/** What fits in one run_input frame (1 MiB) with room for the rest of the message. */
+export const MAX_TURN_TEXT_BYTES = 1_000_000;
+
 /** The turn's text: the arguments joined, or stdin for `-` or when nothing is given and stdin is piped. */
 export async function readText(positionals: string[]): Promise<string> {
   const fromArgs = positionals.join(" ");
   const wantsStdin = fromArgs === "-" || (positionals.length === 0 && !isTerminal(0));
   const text = wantsStdin ? (await Bun.stdin.text()).replace(/\r?\n$/, "") : fromArgs;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_TURN_TEXT_BYTES) {
+    throw new UserError(
+      `the text is too long: ${bytes} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
+      1,
+      ["the agent protocol refuses messages over 1 MiB; split it into several turns"],
+    );
+  }
   if (text.trim() === "") {
     throw new UserError("nothing to say: give the text as arguments, or pipe it on stdin", 1, [
       'e.g. lk agent session say "what\'s the weather in Paris?"',

@@ -6,8 +6,9 @@ import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
 import { runtimeArgs } from "../cli/argv.ts";
 import { UserError } from "../errors.ts";
 import { runReported } from "../render/reporter.ts";
+import { isOurDaemon } from "../session/stale.ts";
 import { startSession } from "../session/start-session.ts";
-import { isAlive, readState } from "../session/state.ts";
+import { readState } from "../session/state.ts";
 import { findSession, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
 
 export default defineCommand({
@@ -94,7 +95,7 @@ export default defineCommand({
 /** Refuses a live session on the port; cleans a stale one (and its orphaned agent), returning what it did. */
 async function refuseRunningSession(port: number): Promise<string[]> {
   const state = readState(port);
-  if (state && isAlive(state.daemonPid)) {
+  if (state && isOurDaemon(state)) {
     throw new UserError(`a session is already running on 127.0.0.1:${port}`, 1, [
       `end it with \`lk agent session end${portHint(port)}\`, restart it with \`lk agent session restart${portHint(port)}\`,`,
       "or start another one with --port N",

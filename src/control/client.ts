@@ -29,6 +29,7 @@ export async function sendCommand(opts: SendOptions): Promise<Done> {
   const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
   let settled = false;
   let acknowledged = false;
+  let unsent = new Uint8Array(0);
   return new Promise<Done>((resolve, reject) => {
     const fail = (error: ConnectError) => {
       if (settled) return;
@@ -57,7 +58,11 @@ export async function sendCommand(opts: SendOptions): Promise<Done> {
           const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
           out.set(CONTROL_MAGIC);
           out.set(frame, CONTROL_MAGIC.length);
-          socket.write(out);
+          // A socket may take only part of a large write; the rest goes out on drain.
+          unsent = out.subarray(Math.max(socket.write(out), 0));
+        },
+        drain(socket) {
+          if (unsent.length > 0) unsent = unsent.subarray(Math.max(socket.write(unsent), 0));
         },
         data(socket, chunk) {
           let frames: Uint8Array[];

@@ -21,7 +21,8 @@ export class AgentLink {
   private readonly pending = new Map<string, Pending>();
   closed = false;
   onEvent?: (event: AgentSessionEvent) => void;
-  onClose?: () => void;
+  /** Why it closed, for the user: "the agent closed its connection" unless we know better. */
+  onClose?: (reason: string) => void;
   /** Resolves when the connection is gone, whichever side closed it. */
   readonly whenClosed: Promise<void>;
   private markClosed!: () => void;
@@ -73,14 +74,14 @@ export class AgentLink {
     this.pending.delete(id);
   }
 
-  close(reason = "the agent connection closed"): void {
+  close(reason = "the agent closed its connection"): void {
     if (this.closed) return;
     this.closed = true;
     for (const waiter of this.pending.values()) waiter.reject(new Error(reason));
     this.pending.clear();
     this.writer.end();
     this.markClosed();
-    this.onClose?.();
+    this.onClose?.(reason);
   }
 
   private send(message: AgentSessionMessage): void {

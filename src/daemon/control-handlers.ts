@@ -27,7 +27,7 @@ export function handleControl(ctx: DaemonContext, request: ControlRequest, chann
   };
   const stream = (event: DeliveredEvent) => {
     // A client that went away mid-turn loses nothing: the rest waits for the next one.
-    if (channel.closed) session.unseen.push({ ...event, earlier: true });
+    if (channel.closed) session.keep(event);
     else channel.send({ t: "event", event });
   };
 
@@ -37,12 +37,14 @@ export function handleControl(ctx: DaemonContext, request: ControlRequest, chann
       return;
     case "say":
       channel.send({ t: "accepted", ahead: session.queueLength });
-      void session.say(request.text, request.timeoutMs, stream).then((r) => finish({ t: "done", ...r }));
+      void session
+        .say(request.text, request.timeoutMs, stream, () => channel.closed)
+        .then((r) => finish({ t: "done", ...r }));
       return;
     case "listen":
       channel.send({ t: "accepted", ahead: 0 });
       void session
-        .listen(request.timeoutMs, (event) => channel.send({ t: "event", event }))
+        .listen(request.timeoutMs, stream, () => channel.closed)
         .then((r) => finish({ t: "done", ...r }));
       return;
     case "history":

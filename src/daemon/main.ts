@@ -159,6 +159,16 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
   };
   const exitSoon = (code: number) => setTimeout(() => process.exit(code), 20);
 
+  // Installed before the agent starts up: a daemon stopped at any point takes its agent with it.
+  for (const sig of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    process.on(sig, () => {
+      log(`${sig} received; shutting down`);
+      abortStart(new StartFailure("agent_failed", `the session daemon was stopped (${sig})`));
+      session.stop("ending", "the session daemon was stopped");
+      void shutdown(false).then(() => exitSoon(0));
+    });
+  }
+
   // --- Start-up: connect, text mode, greeting -------------------------------------------------
   const startUp = async () => {
     const link = await new Promise<AgentLink>((resolve, reject) => {
@@ -249,6 +259,23 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
   onControl = (request, channel) => handleControl(ctx, request, channel);
   for (const [request, channel] of early.splice(0)) handleControl(ctx, request, channel);
 
+  // An agent that drops its connection but keeps running (a Python worker whose job crashed) is of
+  // no more use: end the session with its last output rather than leave a dead one "running".
+  if (session.link) {
+    session.link.onClose = (reason) => {
+      if (shuttingDown) return;
+      void (async () => {
+        await Promise.race([agent.exited, Bun.sleep(1000)]);
+        if (shuttingDown) return; // the exit handler below took over
+        const why = `${reason}; the agent was still running and has been stopped`;
+        log(why);
+        session.stop("agent_exited", why, output.tail(25));
+        await shutdown(true);
+        exitSoon(1);
+      })();
+    };
+  }
+
   agent.exited.then(async () => {
     if (shuttingDown) return;
     const why = agent.describeExit();
@@ -257,14 +284,6 @@ export async function runDaemon(spec: DaemonSpec): Promise<never> {
     await shutdown(true);
     exitSoon(1);
   });
-
-  for (const sig of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-    process.on(sig, () => {
-      log(`${sig} received; shutting down`);
-      session.stop("ending", "the session daemon was stopped");
-      void shutdown(false).then(() => exitSoon(0));
-    });
-  }
 
   report({ ok: true, daemonPid: process.pid, agentPid: agent.pid, greeting: session.takeUnseen(), agentLog });
   log("ready");

@@ -68,8 +68,11 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
     try {
       frames = conn.reader.push(chunk);
     } catch (error) {
-      if (conn.link) conn.link.close(`the agent sent a bad frame: ${(error as Error).message}`);
-      return close(socket, (error as Error).message);
+      // Log (in close) before the link's own close marks the connection closed.
+      const link = conn.link;
+      close(socket, (error as Error).message);
+      link?.close(`the agent sent a bad frame: ${(error as Error).message}`);
+      return;
     }
     for (const frame of frames) {
       if (conn.role === "control") {

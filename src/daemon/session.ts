@@ -21,6 +21,7 @@ interface QueuedTurn {
   timeoutMs: number;
   sink: TurnSink;
   done: (result: CommandResult) => void;
+  gone: () => boolean;
 }
 
 /**
@@ -71,14 +72,20 @@ export class Session {
         this.current.deliver(keyed);
       } else if (this.listener && keyed.event.type !== "state") {
         this.listener({ ...keyed.event, at: Date.now() });
-      } else if (keyed.event.type !== "state") {
-        if (this.unseen.length >= MAX_UNSEEN) {
-          this.unseen.shift();
-          this.droppedUnseen++;
-        }
-        this.unseen.push({ ...keyed.event, earlier: true, at: Date.now() });
+      } else {
+        this.keep({ ...keyed.event, at: Date.now() });
       }
     }
+  }
+
+  /** Keeps output for the next client (shown once, marked earlier). State changes are not kept. */
+  keep(event: DeliveredEvent): void {
+    if (event.type === "state") return;
+    if (this.unseen.length >= MAX_UNSEEN) {
+      this.unseen.shift();
+      this.droppedUnseen++;
+    }
+    this.unseen.push({ ...event, earlier: true });
   }
 
   /** Takes the output kept since the last turn (it is shown once). */
@@ -90,10 +97,16 @@ export class Session {
     return this.queue.length + (this.current ? 1 : 0);
   }
 
-  say(text: string, timeoutMs: number, sink: TurnSink): Promise<CommandResult> {
+  /** Queues a turn; `gone` tells whether its client left while it waited (then it never runs). */
+  say(
+    text: string,
+    timeoutMs: number,
+    sink: TurnSink,
+    gone: () => boolean = () => false,
+  ): Promise<CommandResult> {
     if (this.stopReason) return Promise.resolve({ ok: false, ...this.stopReason });
     return new Promise((done) => {
-      this.queue.push({ text, timeoutMs, sink, done });
+      this.queue.push({ text, timeoutMs, sink, done, gone });
       void this.pump();
     });
   }
@@ -102,7 +115,7 @@ export class Session {
    * Output the agent produces without a turn: what is already kept, else the next thing it says,
    * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
    */
-  async listen(timeoutMs: number, sink: TurnSink): Promise<CommandResult> {
+  async listen(timeoutMs: number, sink: TurnSink, gone: () => boolean = () => false): Promise<CommandResult> {
     if (this.stopReason) return this.stoppedResult();
     if (this.listener)
       return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
@@ -118,11 +131,16 @@ export class Session {
     };
     try {
       const deadline = Date.now() + timeoutMs;
-      // Until something is heard, wait for the deadline; after, until the agent is quiet and idle.
+      // Until something is heard, wait for the deadline; after, until the agent is quiet and idle
+      // (a chatty agent gets one more timeout's worth, no more).
+      let heardBy = 0;
       for (;;) {
         if (this.stopReason) return this.stoppedResult();
+        if (gone()) return { ok: false, code: "ending", error: "the client went away" };
+        if (heard > 0 && heardBy === 0) heardBy = Date.now() + timeoutMs;
         const busy = this.agentState === "thinking" || this.agentState === "speaking";
-        if (heard > 0 && !busy && Date.now() - this.lastEventAt >= LISTEN_QUIET_MS) return { ok: true };
+        const quiet = !busy && Date.now() - this.lastEventAt >= LISTEN_QUIET_MS;
+        if (heard > 0 && (quiet || Date.now() >= heardBy)) return { ok: true };
         if (heard === 0 && Date.now() >= deadline) {
           return {
             ok: false,
@@ -150,7 +168,11 @@ export class Session {
     this.running = true;
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        next.done(await this.runTurn(next));
+        // A client that gave up while waiting (a harness timeout) must not have its turn, and the
+        // agent's tools, run behind its back: it may well retry.
+        if (next.gone())
+          next.done({ ok: false, code: "ending", error: "the client went away before its turn" });
+        else next.done(await this.runTurn(next));
       }
     } finally {
       this.running = false;

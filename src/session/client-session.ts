@@ -6,7 +6,9 @@ import { ConnectError, type Done, sendCommand } from "../control/client.ts";
 import type { ControlCommand } from "../control/protocol.ts";
 import { UserError } from "../errors.ts";
 import type { Reporter } from "../render/reporter.ts";
-import { isAlive, type SessionState } from "./state.ts";
+import { noSession } from "./no-session.ts";
+import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
+import type { SessionState } from "./state.ts";
 
 /** Sends one command; events go to the reporter as they arrive. Connection trouble becomes a UserError. */
 export async function command(state: SessionState, cmd: ControlCommand, reporter?: Reporter): Promise<Done> {
@@ -36,7 +38,12 @@ export class DaemonGoneError extends UserError {}
 /** A dropped control connection: say whether the daemon died, with the logs it left. */
 export function explainLostDaemon(error: unknown, state: SessionState): unknown {
   if (!(error instanceof ConnectError)) return error;
-  if (!isAlive(state.daemonPid)) {
+  if (!isOurDaemon(state)) {
+    if (error.kind === "refused") {
+      // It was gone before we came: not a failure of this command, just no session.
+      const notes = cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`);
+      return noSession(state.port, notes);
+    }
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
       ...lastLines(state.agentLog, "agent output (last lines):"),
       ...lastLines(state.daemonLog, "daemon log (last lines):"),

@@ -17,8 +17,8 @@ export interface LaunchRequest {
   runtimeArgs: string[];
 }
 
-/** Extra time past the agent's connect timeout for text mode and the greeting. */
-const READY_MARGIN_MS = 15_000;
+/** Extra time past the agent's connect timeout: text mode (10 s), the greeting (8 s), framework info (3 s). */
+const READY_MARGIN_MS = 30_000;
 
 export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const dir = ensureStateDir();
@@ -26,7 +26,8 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   rmSync(readyFile, { force: true });
   const spec: DaemonSpec = { ...req, readyFile };
   const { daemonLog } = logPaths(req.port, dir);
-  const logFd = openSync(daemonLog, "w", 0o600);
+  // Appended, not truncated: a start that loses a race for the port must not wipe the winner's log.
+  const logFd = openSync(daemonLog, "a", 0o600);
   const daemon = Bun.spawn([...selfCommand(), "agent", "session", "daemon"], {
     cwd: req.root,
     env: { ...process.env, [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
@@ -54,7 +55,9 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
         };
       }
       if (Date.now() > deadline) {
-        daemon.kill("SIGKILL");
+        // SIGTERM lets the daemon take its agent down with it; SIGKILL only if it does not go.
+        daemon.kill("SIGTERM");
+        if (!(await waitForExit(daemon.pid, 3000))) daemon.kill("SIGKILL");
         return {
           ok: false,
           code: "timeout",

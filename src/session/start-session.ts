@@ -23,9 +23,12 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
   const started = performance.now();
   const report = await launchDaemon(req).finally(() => progress?.stop());
   if (!report.ok) {
-    const detail = report.detail.length
-      ? ["agent output (last lines):", ...report.detail.map((l) => `  ${l}`)]
-      : [];
+    // Failures of the agent come with its output; the others with their own hints.
+    const agentOutput = report.code === "agent_failed" || report.code === "timeout";
+    const detail =
+      agentOutput && report.detail.length
+        ? ["agent output (last lines):", ...report.detail.map((l) => `  ${l}`)]
+        : [...report.detail];
     if (report.agentLog) detail.push(`full agent log: ${report.agentLog}`);
     if (report.code === "port_in_use" && readState(req.port))
       detail.push("a session may have started meanwhile");

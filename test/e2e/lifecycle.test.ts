@@ -154,6 +154,24 @@ describe("rendering a turn", () => {
     expect(dash.stdout).toContain("● Agent\n    dash input\n");
   });
 
+  test("text after -- is the text (even when it starts with a dash)", async () => {
+    const say = await box.lk(["agent", "session", "say", "--port", String(box.port), "--", "-5 degrees"]);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toContain("● You\n    -5 degrees");
+  });
+
+  test("text over 1 MB is refused before it is sent", async () => {
+    const say = await box.session(["say", "-"], { stdin: "y".repeat(1_100_000) });
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain("the text is too long: 1100000 bytes");
+  });
+
+  test("timeouts too large for a timer are refused", async () => {
+    const say = await box.session(["say", "hi", "--timeout", "2200000"]);
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain("--timeout must be a positive number of seconds, at most 2000000");
+  });
+
   test("nothing to say is an error that sends nothing", async () => {
     const empty = await box.session(["say", "   "]);
     expect(empty.code).toBe(1);
@@ -300,6 +318,21 @@ describe("failures leave nothing running", () => {
     expect(await portIsFree(box.port)).toBe(true);
     const next = await box.session(["say", "hello?"]);
     expect(next.output).toStartWith("no session running");
+  });
+
+  test("an agent that drops its connection but keeps running: the say fails with its output, all is stopped", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const { agent } = stateOf(box);
+    const say = await box.session(["say", "!hangup"]);
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain(
+      "the agent closed its connection; the agent was still running and has been stopped",
+    );
+    expect(say.stderr).toContain("fake-agent: dropping the connection, staying alive");
+    await Bun.sleep(300);
+    expect(processAlive(agent.pid)).toBe(false);
+    expect(await portIsFree(box.port)).toBe(true);
+    expect((await box.session(["status"])).code).toBe(1);
   });
 
   test("end during a slow say ends that say promptly with a clear error", async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { sendCommand } from "../../src/control/client.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../../src/wire/frame.ts";
 import { AgentSessionMessage } from "../../src/wire/gen/livekit_agent_session.ts";
-import { portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
+import { LK, portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -152,12 +152,7 @@ describe("whatever reaches the port", () => {
 
   test("a say whose client disappears mid-turn loses nothing: the rest waits for the next say", async () => {
     const child = Bun.spawn(
-      [
-        "sh",
-        "-c",
-        `exec "$0" agent session say "!slow 800 half heard" --port ${box.port}`,
-        (await import("../helpers/lk.ts")).LK,
-      ],
+      ["sh", "-c", `exec "$0" agent session say "!slow 800 half heard" --port ${box.port}`, LK],
       {
         env: box.env() as Record<string, string>,
         stdout: "ignore",
@@ -169,6 +164,49 @@ describe("whatever reaches the port", () => {
     await Bun.sleep(800);
     const next = await box.session(["say", "after"]);
     expect(next.stdout).toContain("● Agent (before this turn)\n    !slow 800 half heard");
+  });
+});
+
+describe("clients that go away", () => {
+  beforeEach(async () => {
+    expect((await box.startFake()).code).toBe(0);
+  });
+
+  test("a queued say whose client left never runs (no tool runs behind the user's back)", async () => {
+    const slow = box.session(["say", "!slow 1200 first"]);
+    await Bun.sleep(200);
+    const child = Bun.spawn(
+      [LK, "agent", "session", "say", "queued then cancelled", "--port", String(box.port)],
+      {
+        env: box.env() as Record<string, string>,
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
+    await Bun.sleep(200);
+    child.kill("SIGKILL");
+    expect((await slow).code).toBe(0);
+    await stillServes();
+    expect(agentLog()).not.toContain("queued then cancelled");
+  });
+
+  test("a listen whose client left frees the slot, and what the agent then says is kept", async () => {
+    const child = Bun.spawn(
+      [LK, "agent", "session", "listen", "--timeout", "30", "--port", String(box.port)],
+      {
+        env: box.env() as Record<string, string>,
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
+    await Bun.sleep(300);
+    child.kill("SIGKILL");
+    await Bun.sleep(100);
+    await box.session(["say", "!background 100 later"]);
+    await Bun.sleep(400);
+    const heard = await box.session(["listen", "--timeout", "2"]);
+    expect(heard.code).toBe(0);
+    expect(heard.stdout).toContain("background reply");
   });
 });
 

@@ -1,0 +1,63 @@
+// Is a recorded pid still the process we started? Pids are reused (after a reboot, or quickly on
+// Windows): a record is trusted only when the process's command line still matches.
+
+import { readFileSync } from "node:fs";
+import { killTreeNow } from "../agent/process-tree.ts";
+import { isAlive, removeState, type SessionState } from "./state.ts";
+
+/** The process's command line, or undefined when this platform cannot tell. */
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    if (process.platform === "linux")
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+    if (process.platform === "darwin") {
+      const ps = Bun.spawnSync(["/bin/ps", "-o", "command=", "-p", String(pid)], {
+        stdout: "pipe",
+        stderr: "ignore",
+      });
+      return ps.exitCode === 0 ? ps.stdout.toString().trim() : "";
+    }
+  } catch {
+    return "";
+  }
+  return undefined;
+}
+
+/** Alive and, where the platform can tell, still running a command line containing every piece. */
+export function isLiveProcessOf(pid: number | undefined, pieces: string[]): boolean {
+  if (!pid || !isAlive(pid)) return false;
+  const line = commandLineOf(pid);
+  return line === undefined || pieces.every((p) => line.includes(p));
+}
+
+/** The session daemon of a record: this program's hidden `daemon` command. */
+export function isOurDaemon(state: SessionState): boolean {
+  return isLiveProcessOf(state.daemonPid, ["agent", "session", "daemon"]);
+}
+
+/**
+ * Cleans up after a daemon that died hard: kills the agent it left (only if that pid still runs the
+ * agent started for this port) and removes the record. Returns what it did, for the user.
+ */
+export function cleanStaleRecord(state: SessionState, why: string): string[] {
+  const notes = [`removed a stale session record: ${why}`];
+  const agentPid = state.agent.pid;
+  const ours =
+    process.platform === "win32"
+      ? windowsImageMatches(agentPid, state.agent.argv[0] ?? "")
+      : isLiveProcessOf(agentPid, [`127.0.0.1:${state.port}`]);
+  if (agentPid && ours) {
+    killTreeNow(agentPid);
+    notes.push(`killed its orphaned agent (pid ${agentPid})`);
+  }
+  removeState(state.port);
+  return notes;
+}
+
+/** Windows has no cheap command line for a pid: at least the program must be the same. */
+function windowsImageMatches(pid: number | undefined, argv0: string): boolean {
+  if (!pid || !isAlive(pid)) return false;
+  const out = Bun.spawnSync(["tasklist", "/FI", `PID eq ${pid}`, "/FO", "CSV", "/NH"], { windowsHide: true });
+  const image = argv0.split(/[\\/]/).pop()?.toLowerCase() ?? "";
+  return image !== "" && out.stdout.toString().toLowerCase().includes(`"${image}`);
+}
