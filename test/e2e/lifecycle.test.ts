@@ -418,3 +418,28 @@ describe("commands and flags", () => {
     expect(LK).toBeTruthy();
   });
 });
+
+describe("the command line itself", () => {
+  test("an unknown option is refused, not ignored (a typo must not pass silently)", async () => {
+    const say = await box.lk(["agent", "session", "say", "hi", "--expects", "sunny"]);
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain("unknown option --expects for `lk agent session say`");
+    const json = await box.lk(["agent", "session", "status", "--bogus", "--json"]);
+    expect(JSON.parse(json.stdout.trim())).toMatchObject({ kind: "result", ok: false, exitCode: 1 });
+    // Known short aliases and negative-number text are not options.
+    const logs = await box.lk(["agent", "session", "logs", "-n", "3", "-f", "--port", String(box.port)]);
+    expect(logs.stderr).not.toContain("unknown option");
+  });
+
+  test("help and errors are plain text in a pipe (no escape codes)", async () => {
+    for (const args of [
+      ["agent", "session", "--help"],
+      ["agent", "session", "say", "--help"],
+      ["agent", "session", "nope"],
+    ]) {
+      const run = await box.lk(args, { env: { NO_COLOR: undefined } });
+      expect(run.output).not.toContain("\x1b[");
+      expect(run.output).toContain("USAGE");
+    }
+  });
+});
