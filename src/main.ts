@@ -1,8 +1,5 @@
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runMain } from "citty";
-import { stripAnsi } from "./agent/output.ts";
 import { setRuntimeArgs, splitRuntimeArgs } from "./cli/argv.ts";
-import { isTerminal } from "./cli/stdio.ts";
-import { unknownFlags } from "./cli/unknown-flags.ts";
 import { VERSION } from "./version.ts";
 
 // Commands load lazily: a `say` never pays for parsing the daemon's code.
@@ -55,6 +52,9 @@ async function showUsage<T extends ArgsDef = ArgsDef>(
 }
 
 function plainUnlessTerminal(fd: 1 | 2, text: string): string {
+  // Loaded here, not at the top: `lk --version` and every command pay nothing for it.
+  const { isTerminal } = require("./cli/stdio.ts") as typeof import("./cli/stdio.ts");
+  const { stripAnsi } = require("./agent/output.ts") as typeof import("./agent/output.ts");
   return isTerminal(fd) && !process.env.NO_COLOR ? text : stripAnsi(text);
 }
 
@@ -62,7 +62,7 @@ async function refuseUnknownFlags(argv: string[]): Promise<void> {
   const [group, sub, name] = argv;
   const load = name === "stop" ? commands.end : name ? commands[name] : undefined;
   if (group !== "agent" || sub !== "session" || !load) return;
-  const command = await load();
+  const [command, { unknownFlags }] = await Promise.all([load(), import("./cli/unknown-flags.ts")]);
   const bad = unknownFlags(argv.slice(3), (command.args ?? {}) as Parameters<typeof unknownFlags>[1]);
   if (bad.length === 0) return;
   const [{ runReported }, { UserError }] = await Promise.all([
