@@ -1,6 +1,6 @@
 // Runs the compiled binary exactly as a user would, with a private state folder and port.
 
-import { mkdtempSync, realpathSync } from "node:fs";
+import { mkdtempSync, readdirSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -70,6 +70,11 @@ export class Sandbox {
   /** Ends the session if one runs; never fails (for afterEach). */
   async cleanup(): Promise<void> {
     await this.session(["end"]);
+    // A test that failed half-way may have started a session on another port: end those too.
+    for (const name of readdirSync(this.stateDir)) {
+      const port = /^session-(\d+)\.json$/.exec(name)?.[1];
+      if (port && Number(port) !== this.port) await this.lk(["agent", "session", "end", "--port", port]);
+    }
   }
 }
 
