@@ -5,6 +5,7 @@ import type { TCPSocketListener } from "bun";
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
 import type { ControlRequest } from "../control/protocol.ts";
+import { isBusy } from "../render/events.ts";
 import {
   logPaths,
   newToken,
@@ -295,7 +296,7 @@ async function waitForQuiet(session: Session): Promise<void> {
   const deadline = Date.now() + GREETING_MAX_MS;
   const since = Date.now();
   for (;;) {
-    const busy = session.agentState === "thinking" || session.agentState === "speaking";
+    const busy = isBusy(session.agentState);
     const quietFor = Date.now() - Math.max(session.lastEventAt, since);
     if ((!busy && quietFor >= GREETING_QUIET_MS) || Date.now() >= deadline) return;
     await Bun.sleep(busy ? 20 : Math.max(5, GREETING_QUIET_MS - quietFor));

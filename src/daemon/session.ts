@@ -3,7 +3,7 @@
 
 import type { AgentProcess } from "../agent/process.ts";
 import type { ControlErrorCode } from "../control/protocol.ts";
-import type { AgentStateName, DeliveredEvent } from "../render/events.ts";
+import { type AgentStateName, type DeliveredEvent, isBusy } from "../render/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
@@ -138,8 +138,7 @@ export class Session {
         if (this.stopReason) return this.stoppedResult();
         if (gone()) return { ok: false, code: "ending", error: "the client went away" };
         if (heard > 0 && heardBy === 0) heardBy = Date.now() + timeoutMs;
-        const busy = this.agentState === "thinking" || this.agentState === "speaking";
-        const quiet = !busy && Date.now() - this.lastEventAt >= LISTEN_QUIET_MS;
+        const quiet = !isBusy(this.agentState) && Date.now() - this.lastEventAt >= LISTEN_QUIET_MS;
         if (heard > 0 && (quiet || Date.now() >= heardBy)) return { ok: true };
         if (heard === 0 && Date.now() >= deadline) {
           return {
@@ -189,7 +188,7 @@ export class Session {
     const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
     const greetingWindowEnds = this.textModeAt + GREETING_WINDOW_MS;
     while (
-      (this.agentState === "thinking" || this.agentState === "speaking" || Date.now() < greetingWindowEnds) &&
+      (isBusy(this.agentState) || Date.now() < greetingWindowEnds) &&
       Date.now() < settleBy &&
       !this.stopReason
     ) {

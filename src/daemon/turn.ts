@@ -1,6 +1,6 @@
 // One user turn: what the agent emitted for it, and when it is over.
 
-import type { DeliveredEvent, SessionEvent } from "../render/events.ts";
+import { type DeliveredEvent, isBusy, type SessionEvent } from "../render/events.ts";
 import type { KeyedEvent } from "./translate.ts";
 
 /** How long to wait, after the agent's response, for events of the turn still in flight. */
@@ -38,7 +38,7 @@ export class Turn {
     }
     for (const key of keyed.keys) this.anyKeys.add(key);
     if (keyed.event.type === "state") {
-      this.agentBusy = keyed.event.agent === "thinking" || keyed.event.agent === "speaking";
+      this.agentBusy = isBusy(keyed.event.agent);
     }
     this.emit(keyed.event);
     this.settleWaiter?.();

@@ -18,5 +18,10 @@ export type SessionEvent =
 
 export type AgentStateName = "initializing" | "idle" | "listening" | "thinking" | "speaking";
 
+/** Thinking or speaking: a turn sent now would interrupt what the agent is doing. */
+export function isBusy(state: AgentStateName): boolean {
+  return state === "thinking" || state === "speaking";
+}
+
 /** An event as delivered: `earlier` marks output the agent produced between turns. */
 export type DeliveredEvent = SessionEvent & { earlier?: boolean; at: number };
