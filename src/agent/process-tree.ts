@@ -1,7 +1,7 @@
 // Stopping an agent and everything it started.
 
-import { readdirSync, readFileSync } from "node:fs";
-import { isAlive } from "../session/state.ts";
+import { readdirSync } from "node:fs";
+import { isAlive, procStat } from "./pids.ts";
 
 /** Live descendants of `pid` (Linux, from /proc); empty elsewhere. */
 export function descendants(pid: number): number[] {
@@ -15,14 +15,11 @@ export function descendants(pid: number): number[] {
   }
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      // Field 4 is the parent pid; the command name (field 2) may hold spaces, so parse after ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {}
+    const ppid = Number(procStat(Number(name))?.[1]);
+    if (!ppid) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
   }
   const out: number[] = [];
   const queue = [pid];

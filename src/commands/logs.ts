@@ -1,10 +1,10 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { stripAnsi } from "../agent/output.ts";
+import { isAlive } from "../agent/pids.ts";
 import { stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
 import { runReported } from "../render/reporter.ts";
-import { isAlive } from "../session/state.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export default defineCommand({

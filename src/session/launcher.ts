@@ -3,9 +3,10 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LaunchPlan } from "../agent/launch.ts";
+import { isAlive } from "../agent/pids.ts";
 import { DAEMON_SPEC_ENV, type DaemonSpec, type ReadyReport } from "../daemon/spec.ts";
 import { selfCommand } from "../self.ts";
-import { isAlive, logPaths } from "./state.ts";
+import { logPaths } from "./state.ts";
 import { ensureStateDir } from "./state-dir.ts";
 
 export interface LaunchRequest {

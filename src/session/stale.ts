@@ -2,8 +2,9 @@
 // Windows): a record is trusted only when the process's command line still matches.
 
 import { readFileSync } from "node:fs";
+import { isAlive } from "../agent/pids.ts";
 import { killTreeNow } from "../agent/process-tree.ts";
-import { isAlive, removeState, type SessionState } from "./state.ts";
+import { removeState, type SessionState } from "./state.ts";
 
 /** The process's command line, or undefined when this platform cannot tell. */
 export function commandLineOf(pid: number): string | undefined {

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { isAlive } from "../../src/session/state.ts";
+import { isAlive } from "../../src/agent/pids.ts";
 import { type RunResult, runProcess } from "./process.ts";
 
 export type { RunResult };
