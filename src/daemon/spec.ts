@@ -21,7 +21,7 @@ export type ReadyReport =
   | { ok: true; daemonPid: number; agentPid: number; greeting: DeliveredEvent[]; agentLog: string }
   | {
       ok: false;
-      code: "port_in_use" | "bind_failed" | "spawn_failed" | "agent_failed" | "timeout";
+      code: "port_in_use" | "bind_failed" | "spawn_failed" | "agent_failed" | "timeout" | "daemon_failed";
       error: string;
       detail: string[];
       agentLog?: string;

@@ -1,12 +1,12 @@
 // A client's view of a running session: send it a command, stream its events to a reporter.
 
-import { readFileSync } from "node:fs";
 import { exitCodeFor } from "../cli/exit-codes.ts";
 import { ConnectError, type Done, sendCommand } from "../control/client.ts";
 import type { ControlCommand } from "../control/protocol.ts";
 import { UserError } from "../errors.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { noSession } from "./no-session.ts";
+import { outputDetail, tailLines } from "./output-tail.ts";
 import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
 import type { SessionState } from "./state.ts";
 
@@ -26,9 +26,8 @@ export async function command(state: SessionState, cmd: ControlCommand, reporter
 
 /** A failed `done` as the UserError to report: its sentence, its exit code, the agent's last lines. */
 export function failureOf(done: Done, state: SessionState): UserError {
-  const detail = done.detail?.length
-    ? ["agent output (last lines):", ...done.detail.map((l) => `  ${l}`), `full agent log: ${state.agentLog}`]
-    : [];
+  const output = outputDetail("agent output (last lines):", done.detail);
+  const detail = output.length ? [...output, `full agent log: ${state.agentLog}`] : [];
   return new UserError(done.error ?? "the command failed", exitCodeFor(done.code), detail);
 }
 
@@ -45,19 +44,10 @@ export function explainLostDaemon(error: unknown, state: SessionState): unknown 
       return noSession(state.port, notes);
     }
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
-      ...lastLines(state.agentLog, "agent output (last lines):"),
-      ...lastLines(state.daemonLog, "daemon log (last lines):"),
+      ...outputDetail("agent output (last lines):", tailLines(state.agentLog)),
+      ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),
       "start a new session with `lk agent session start`",
     ]);
   }
   return new UserError(error.message, 1, [`daemon log: ${state.daemonLog}`]);
-}
-
-function lastLines(path: string, title: string): string[] {
-  try {
-    const lines = readFileSync(path, "utf8").trimEnd().split("\n").slice(-15);
-    return lines.length && lines[0] !== "" ? [title, ...lines.map((l) => `  ${l}`)] : [];
-  } catch {
-    return [];
-  }
 }

@@ -6,6 +6,7 @@ import type { LaunchPlan } from "../agent/launch.ts";
 import { isAlive } from "../agent/pids.ts";
 import { DAEMON_SPEC_ENV, type DaemonSpec, type ReadyReport } from "../daemon/spec.ts";
 import { selfCommand } from "../self.ts";
+import { tailLines } from "./output-tail.ts";
 import { logPaths } from "./state.ts";
 import { ensureStateDir } from "./state-dir.ts";
 
@@ -50,9 +51,9 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
         if (existsSync(readyFile)) continue;
         return {
           ok: false,
-          code: "agent_failed",
+          code: "daemon_failed",
           error: `the session daemon exited unexpectedly (${daemon.exitCode ?? daemon.signalCode})`,
-          detail: tailOf(daemonLog),
+          detail: tailLines(daemonLog),
         };
       }
       if (Date.now() > deadline) {
@@ -61,9 +62,9 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
         if (!(await waitForExit(daemon.pid, 3000))) daemon.kill("SIGKILL");
         return {
           ok: false,
-          code: "timeout",
+          code: "daemon_failed",
           error: "the session daemon never reported ready",
-          detail: tailOf(daemonLog),
+          detail: tailLines(daemonLog),
         };
       }
       await Bun.sleep(5);
@@ -81,12 +82,4 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await Bun.sleep(10);
   }
   return true;
-}
-
-function tailOf(path: string, lines = 15): string[] {
-  try {
-    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines);
-  } catch {
-    return [];
-  }
 }

@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { launchDaemon } from "./launcher.ts";
+import { outputDetail } from "./output-tail.ts";
 import { readState } from "./state.ts";
 
 export interface StartRequest {
@@ -23,12 +24,13 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
   const started = performance.now();
   const report = await launchDaemon(req).finally(() => progress?.stop());
   if (!report.ok) {
-    // Failures of the agent come with its output; the others with their own hints.
-    const agentOutput = report.code === "agent_failed" || report.code === "timeout";
+    // The agent's failures come with its output, the daemon's with its log, the others with their hints.
     const detail =
-      agentOutput && report.detail.length
-        ? ["agent output (last lines):", ...report.detail.map((l) => `  ${l}`)]
-        : [...report.detail];
+      report.code === "agent_failed" || report.code === "timeout"
+        ? outputDetail("agent output (last lines):", report.detail)
+        : report.code === "daemon_failed"
+          ? outputDetail("daemon log (last lines):", report.detail)
+          : [...report.detail];
     if (report.agentLog) detail.push(`full agent log: ${report.agentLog}`);
     if (report.code === "port_in_use" && readState(req.port))
       detail.push("a session may have started meanwhile");
