@@ -49,7 +49,7 @@ export function parseSeconds(raw: string | undefined, fallback: number, name: st
  */
 export async function findSession(port: number): Promise<SessionState> {
   const state = readState(port);
-  if (state && isOurDaemon(state)) return state;
+  if (state && isOurDaemon(state, true)) return state;
   const notes = state ? cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
   if (await portIsOpen(port)) {
     throw new UserError(

@@ -6,12 +6,15 @@ import { isAlive } from "../agent/pids.ts";
 import { killTreeNow } from "../agent/process-tree.ts";
 import { removeState, type SessionState } from "./state.ts";
 
-/** The process's command line, or undefined when this platform cannot tell. */
-export function commandLineOf(pid: number): string | undefined {
+/**
+ * The process's command line, or undefined when this platform cannot tell. `cheap`: only what costs
+ * no process spawn (macOS needs `ps`, ~5 ms: too much for every `say`, fine when something failed).
+ */
+export function commandLineOf(pid: number, cheap = false): string | undefined {
   try {
     if (process.platform === "linux")
       return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-    if (process.platform === "darwin") {
+    if (process.platform === "darwin" && !cheap) {
       const ps = Bun.spawnSync(["/bin/ps", "-o", "command=", "-p", String(pid)], {
         stdout: "pipe",
         stderr: "ignore",
@@ -25,15 +28,18 @@ export function commandLineOf(pid: number): string | undefined {
 }
 
 /** Alive and, where the platform can tell, still running a command line containing every piece. */
-export function isLiveProcessOf(pid: number | undefined, pieces: string[]): boolean {
+export function isLiveProcessOf(pid: number | undefined, pieces: string[], cheap = false): boolean {
   if (!pid || !isAlive(pid)) return false;
-  const line = commandLineOf(pid);
+  const line = commandLineOf(pid, cheap);
   return line === undefined || pieces.every((p) => line.includes(p));
 }
 
-/** The session daemon of a record: this program's hidden `daemon` command. */
-export function isOurDaemon(state: SessionState): boolean {
-  return isLiveProcessOf(state.daemonPid, ["agent", "session", "daemon"]);
+/**
+ * The session daemon of a record: this program's hidden `daemon` command. `cheap` for the path of
+ * every command, where the control connection (token, acknowledgement) settles any remaining doubt.
+ */
+export function isOurDaemon(state: SessionState, cheap = false): boolean {
+  return isLiveProcessOf(state.daemonPid, ["agent", "session", "daemon"], cheap);
 }
 
 /**

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isAlive } from "../../src/agent/pids.ts";
+import { portIsOpen } from "../../src/control/client.ts";
 import { type RunResult, runProcess } from "./process.ts";
 
 export type { RunResult };
@@ -79,13 +80,7 @@ export class Sandbox {
 }
 
 export async function portIsFree(port: number): Promise<boolean> {
-  try {
-    const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-    socket.end();
-    return false;
-  } catch {
-    return true;
-  }
+  return !(await portIsOpen(port));
 }
 
 /** Alive and not a zombie (the daemon's reaper may be slow in containers). */
