@@ -66,7 +66,7 @@ async function refuseUnknownFlags(argv: string[]): Promise<void> {
   const bad = unknownFlags(argv.slice(3), (command.args ?? {}) as Parameters<typeof unknownFlags>[1]);
   if (bad.length === 0) return;
   const [{ runReported }, { UserError }] = await Promise.all([
-    import("./render/reporter.ts"),
+    import("./cli/run-reported.ts"),
     import("./errors.ts"),
   ]);
   await runReported(name as string, argv.includes("--json"), async () => {

@@ -3,9 +3,8 @@
 
 import { posix, win32 } from "node:path";
 import { UserError } from "../errors.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import type { AgentProject } from "./detect.ts";
-
-export type Runtime = "python" | "node" | "bun";
 
 export interface Host {
   platform: NodeJS.Platform;
@@ -17,16 +16,6 @@ export interface Host {
   selfAsBun: string[];
   /** `node --version` without the v, when node is present. */
   nodeVersion(): string | undefined;
-}
-
-export interface LaunchPlan {
-  runtime: Runtime;
-  /** Shown to the user: "Python" or "Node.js". */
-  label: string;
-  cwd: string;
-  argv: string[];
-  /** Added to the user's environment for the agent. */
-  env: Record<string, string>;
 }
 
 export interface LaunchOptions {

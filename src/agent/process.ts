@@ -1,7 +1,7 @@
 // The agent child: started detached in its own process group, its output captured.
 
 import type { Subprocess } from "bun";
-import type { LaunchPlan } from "./launch.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import type { AgentOutput } from "./output.ts";
 import { stopProcessTree } from "./process-tree.ts";
 

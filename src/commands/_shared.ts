@@ -4,7 +4,7 @@ import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
 import { DEFAULT_PORT, noSession, portHint } from "../session/no-session.ts";
 import { cleanStaleRecord, isOurDaemon } from "../session/stale.ts";
-import { readState, type SessionState } from "../session/state.ts";
+import { readState, type SessionState } from "../state/session-file.ts";
 
 export const jsonArg = {
   json: { type: "boolean", description: "Newline-delimited JSON: one line per event, then a result line" },

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { DAEMON_SPEC_ENV, type DaemonSpec } from "../daemon/spec.ts";
+import { runReported } from "../cli/run-reported.ts";
 import { UserError } from "../errors.ts";
-import { runReported } from "../render/reporter.ts";
+import { DAEMON_SPEC_ENV, type DaemonSpec } from "../protocol/daemon-spec.ts";
 
 export default defineCommand({
   meta: {

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
+import { runReported } from "../cli/run-reported.ts";
 import { UserError } from "../errors.ts";
-import { Reporter, runReported } from "../render/reporter.ts";
+import { Reporter } from "../render/reporter.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
 import { command, failureOf } from "../session/client-session.ts";
-import { type SessionState, writeFileAtomic } from "../session/state.ts";
 import { stopSession } from "../session/stop-session.ts";
+import { type SessionState, writeFileAtomic } from "../state/session-file.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
+import { runReported } from "../cli/run-reported.ts";
 import { stdout } from "../cli/stdio.ts";
-import { runReported } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
+import { runReported } from "../cli/run-reported.ts";
 import { stdout } from "../cli/stdio.ts";
-import { replyText, runReported } from "../render/reporter.ts";
+import { replyText } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { findSession, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
 

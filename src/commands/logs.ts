@@ -2,9 +2,9 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { stripAnsi } from "../agent/output.ts";
 import { isAlive } from "../agent/pids.ts";
+import { runReported } from "../cli/run-reported.ts";
 import { stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
-import { runReported } from "../render/reporter.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export default defineCommand({

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { EXIT } from "../cli/exit-codes.ts";
+import { runReported } from "../cli/run-reported.ts";
 import { UserError } from "../errors.ts";
-import { replyText, runReported } from "../render/reporter.ts";
+import { EXIT } from "../protocol/exit-codes.ts";
+import { replyText } from "../render/reporter.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { checkExpectations } from "../session/expect.ts";
 import { parseReplay } from "../session/replay-file.ts";

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { runReported } from "../render/reporter.ts";
+import { runReported } from "../cli/run-reported.ts";
 import { startSession } from "../session/start-session.ts";
 import { stopSession } from "../session/stop-session.ts";
 import { findSession, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";

@@ -4,11 +4,11 @@ import { realHost } from "../agent/host.ts";
 import { planLaunch, pythonCommand } from "../agent/launch.ts";
 import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
 import { runtimeArgs } from "../cli/argv.ts";
+import { runReported } from "../cli/run-reported.ts";
 import { UserError } from "../errors.ts";
-import { runReported } from "../render/reporter.ts";
 import { isOurDaemon } from "../session/stale.ts";
 import { startSession } from "../session/start-session.ts";
-import { readState } from "../session/state.ts";
+import { readState } from "../state/session-file.ts";
 import { findSession, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
-import type { StatusData } from "../control/protocol.ts";
-import { runReported } from "../render/reporter.ts";
+import { runReported } from "../cli/run-reported.ts";
+import type { StatusData } from "../protocol/control.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 

@@ -1,8 +1,8 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
+import type { ControlCommand, ControlReply } from "../protocol/control.ts";
+import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "../protocol/control.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
-import type { ControlCommand, ControlReply } from "./protocol.ts";
-import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "./protocol.ts";
 
 /** A daemon acknowledges a command at once; silence means something else holds the port. */
 export const ACK_TIMEOUT_MS = 3000;

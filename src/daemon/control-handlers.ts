@@ -1,8 +1,8 @@
 // What the daemon does for each control command once the session is ready.
 
-import type { ControlRequest, StatusData } from "../control/protocol.ts";
-import type { DeliveredEvent } from "../render/events.ts";
-import type { SessionState } from "../session/state.ts";
+import type { ControlRequest, StatusData } from "../protocol/control.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
+import type { SessionState } from "../state/session-file.ts";
 import type { ControlChannel } from "./server.ts";
 import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";

@@ -4,8 +4,9 @@ import { rmSync } from "node:fs";
 import type { TCPSocketListener } from "bun";
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
-import type { ControlRequest } from "../control/protocol.ts";
-import { isBusy } from "../render/events.ts";
+import type { ControlRequest } from "../protocol/control.ts";
+import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
+import { isBusy } from "../protocol/events.ts";
 import {
   logPaths,
   newToken,
@@ -13,14 +14,13 @@ import {
   type SessionState,
   writeFileAtomic,
   writeState,
-} from "../session/state.ts";
-import { ensureStateDir } from "../session/state-dir.ts";
+} from "../state/session-file.ts";
+import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
 import { agentPeerCheck } from "./peer.ts";
 import { type Conn, type ControlChannel, listen } from "./server.ts";
 import { formatSeconds, Session } from "./session.ts";
-import type { DaemonSpec, ReadyReport } from "./spec.ts";
 
 /** SIGINT first; whatever still runs after this is killed. */
 export const STOP_GRACE_MS = 1500;

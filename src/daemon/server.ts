@@ -9,7 +9,7 @@ import {
   decodeJson,
   encodeJson,
   parseRequest,
-} from "../control/protocol.ts";
+} from "../protocol/control.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
 import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
 import { AgentLink } from "./agent-link.ts";

@@ -2,8 +2,8 @@
 // everything the agent says between turns kept for the next client.
 
 import type { AgentProcess } from "../agent/process.ts";
-import type { ControlErrorCode } from "../control/protocol.ts";
-import { type AgentStateName, type DeliveredEvent, isBusy } from "../render/events.ts";
+import type { ControlErrorCode } from "../protocol/control.ts";
+import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";

@@ -1,6 +1,6 @@
 // Protobuf from the agent → the typed events clients render.
 
-import type { AgentStateName, SessionEvent } from "../render/events.ts";
+import type { AgentStateName, SessionEvent } from "../protocol/events.ts";
 import {
   type AgentSessionEvent,
   AgentState,

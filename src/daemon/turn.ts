@@ -1,6 +1,6 @@
 // One user turn: what the agent emitted for it, and when it is over.
 
-import { type DeliveredEvent, isBusy, type SessionEvent } from "../render/events.ts";
+import { type DeliveredEvent, isBusy, type SessionEvent } from "../protocol/events.ts";
 import type { KeyedEvent } from "./translate.ts";
 
 /** How long to wait, after the agent's response, for events of the turn still in flight. */

@@ -1,9 +1,8 @@
 // Every command reports through one of these: text for people (colors on a terminal), or with
 // --json newline-delimited JSON: one line per event as it happens, then one final result line.
 
-import { flushAndExit, stderr, stdout } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
-import type { DeliveredEvent } from "./events.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import { type Colors, colorsFor, TextRenderer } from "./text.ts";
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
@@ -24,7 +23,7 @@ export class Reporter {
   constructor(
     readonly command: string,
     readonly json: boolean,
-    private readonly io: Streams = { out: stdout, err: stderr },
+    readonly io: Streams,
   ) {
     this.colors = colorsFor(io.out);
     this.errColors = colorsFor(io.err);
@@ -88,31 +87,4 @@ export function replyText(events: DeliveredEvent[]): string {
     .filter((e) => e.type === "message" && e.role === "assistant" && !e.earlier)
     .map((e) => (e.type === "message" ? e.text : ""))
     .join("\n");
-}
-
-/**
- * Runs a command body with a reporter; the body returns its exit code and result fields.
- * Any failure becomes the result (and the exit code) the same way for every command.
- */
-export async function runReported(
-  command: string,
-  json: boolean,
-  body: (
-    reporter: Reporter,
-  ) => Promise<{ exitCode?: number; fields?: Record<string, unknown>; error?: UserError } | undefined>,
-): Promise<never> {
-  const reporter = new Reporter(command, json);
-  let code: number;
-  try {
-    const outcome = (await body(reporter)) ?? {};
-    code = outcome.error
-      ? reporter.finish(outcome.error.exitCode, outcome.fields, {
-          message: outcome.error.message,
-          detail: outcome.error.detail,
-        })
-      : reporter.finish(outcome.exitCode ?? 0, outcome.fields);
-  } catch (error) {
-    code = reporter.fail(error);
-  }
-  return flushAndExit(code);
 }

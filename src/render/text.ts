@@ -3,7 +3,7 @@
 // picocolors' own colorless build: the same functions, each returning its input.
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
-import type { DeliveredEvent } from "./events.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 
 export type { Colors };
 

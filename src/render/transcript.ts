@@ -1,6 +1,6 @@
 // A whole conversation as a file: markdown for people, JSON for programs.
 
-import type { DeliveredEvent } from "./events.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
 import { summarizeToolOutput } from "./text.ts";
 

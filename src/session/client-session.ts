@@ -1,14 +1,14 @@
 // A client's view of a running session: send it a command, stream its events to a reporter.
 
-import { exitCodeFor } from "../cli/exit-codes.ts";
 import { ConnectError, type Done, sendCommand } from "../control/client.ts";
-import type { ControlCommand } from "../control/protocol.ts";
 import { UserError } from "../errors.ts";
+import type { ControlCommand } from "../protocol/control.ts";
+import { exitCodeFor } from "../protocol/exit-codes.ts";
 import type { Reporter } from "../render/reporter.ts";
+import type { SessionState } from "../state/session-file.ts";
 import { noSession } from "./no-session.ts";
 import { outputDetail, tailLines } from "./output-tail.ts";
 import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
-import type { SessionState } from "./state.ts";
 
 /** Sends one command; events go to the reporter as they arrive. Connection trouble becomes a UserError. */
 export async function command(state: SessionState, cmd: ControlCommand, reporter?: Reporter): Promise<Done> {

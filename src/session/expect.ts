@@ -1,7 +1,7 @@
 // `--expect` and replay expectations: regular expressions the agent's reply must (or must not) match.
 
-import { EXIT } from "../cli/exit-codes.ts";
 import { UserError } from "../errors.ts";
+import { EXIT } from "../protocol/exit-codes.ts";
 
 export interface Expectation {
   /** As the user wrote it, for messages. */

@@ -2,13 +2,13 @@
 
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { LaunchPlan } from "../agent/launch.ts";
 import { isAlive } from "../agent/pids.ts";
-import { DAEMON_SPEC_ENV, type DaemonSpec, type ReadyReport } from "../daemon/spec.ts";
+import { DAEMON_SPEC_ENV, type DaemonSpec, type ReadyReport } from "../protocol/daemon-spec.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { selfCommand } from "../self.ts";
+import { logPaths } from "../state/session-file.ts";
+import { ensureStateDir } from "../state/state-dir.ts";
 import { tailLines } from "./output-tail.ts";
-import { logPaths } from "./state.ts";
-import { ensureStateDir } from "./state-dir.ts";
 
 export interface LaunchRequest {
   port: number;

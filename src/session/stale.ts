@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { killTreeNow } from "../agent/process-tree.ts";
-import { removeState, type SessionState } from "./state.ts";
+import { removeState, type SessionState } from "../state/session-file.ts";
 
 /**
  * The process's command line, or undefined when this platform cannot tell. `cheap`: only what costs

@@ -1,13 +1,12 @@
 // Shared by `start` and `restart`: launch the daemon, show progress, report the greeting.
 
-import type { LaunchPlan } from "../agent/launch.ts";
-import { stderr } from "../cli/stdio.ts";
 import { UserError } from "../errors.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
+import { readState } from "../state/session-file.ts";
 import { launchDaemon } from "./launcher.ts";
 import { outputDetail } from "./output-tail.ts";
-import { readState } from "./state.ts";
 
 export interface StartRequest {
   port: number;
@@ -19,7 +18,9 @@ export interface StartRequest {
 }
 
 export async function startSession(reporter: Reporter, req: StartRequest): Promise<Record<string, unknown>> {
-  const progress = reporter.json ? undefined : new Progress(stderr, "Waiting for the agent to connect…");
+  const progress = reporter.json
+    ? undefined
+    : new Progress(reporter.io.err, "Waiting for the agent to connect…");
   progress?.start();
   const started = performance.now();
   const report = await launchDaemon(req).finally(() => progress?.stop());

@@ -2,9 +2,9 @@
 
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
+import type { SessionState } from "../state/session-file.ts";
 import { command, DaemonGoneError, failureOf } from "./client-session.ts";
 import { waitForExit } from "./launcher.ts";
-import type { SessionState } from "./state.ts";
 
 /** Asks the daemon to end; resolves when its process has exited and the port is free. */
 export async function stopSession(state: SessionState): Promise<void> {

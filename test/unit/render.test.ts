@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { DeliveredEvent } from "../../src/render/events.ts";
+import type { DeliveredEvent } from "../../src/protocol/events.ts";
 import { colorsFor, summarizeToolOutput, TextRenderer } from "../../src/render/text.ts";
 
 function render(events: DeliveredEvent[]): string {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { KeyedEvent } from "../../src/daemon/translate.ts";
 import { Turn } from "../../src/daemon/turn.ts";
-import type { DeliveredEvent } from "../../src/render/events.ts";
+import type { DeliveredEvent } from "../../src/protocol/events.ts";
 
 const reply = (id: string, text: string): KeyedEvent => ({
   event: { type: "message", role: "assistant", text },

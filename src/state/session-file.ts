@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { LaunchPlan } from "../agent/launch.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { ensureStateDir, stateDir } from "./state-dir.ts";
 
 export interface SessionState {

@@ -1,7 +1,7 @@
 // What `start` hands the daemon it re-executes, and what the daemon reports back.
 
-import type { LaunchPlan } from "../agent/launch.ts";
-import type { DeliveredEvent } from "../render/events.ts";
+import type { DeliveredEvent } from "./events.ts";
+import type { LaunchPlan } from "./launch-plan.ts";
 
 /** The environment variable carrying the spec; its absence means a person ran the hidden command. */
 export const DAEMON_SPEC_ENV = "LK_SESSION_DAEMON_SPEC";

@@ -1,7 +1,7 @@
 // LKCP: the control channel that shares the session port with the agent.
 // A client sends the 4 magic bytes, then length-prefixed JSON frames.
 
-import type { DeliveredEvent } from "../render/events.ts";
+import type { DeliveredEvent } from "./events.ts";
 
 export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
 export const CONTROL_VERSION = 1;

@@ -1,6 +1,6 @@
 // One meaning per exit code, the same for every command (documented in the README).
 
-import type { ControlErrorCode } from "../control/protocol.ts";
+import type { ControlErrorCode } from "./control.ts";
 
 export const EXIT = {
   ok: 0,
