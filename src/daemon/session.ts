@@ -21,8 +21,6 @@ interface QueuedTurn {
   timeoutMs: number;
   sink: TurnSink;
   done: (result: CommandResult) => void;
-  /** Aborted when the client leaves. */
-  gone: AbortSignal;
 }
 
 /**
@@ -133,7 +131,7 @@ export class Session {
         gone.removeEventListener("abort", leave);
         resolve(result);
       };
-      const queued: QueuedTurn = { text, timeoutMs, sink, done, gone };
+      const queued: QueuedTurn = { text, timeoutMs, sink, done };
       this.queue.push(queued);
       gone.addEventListener("abort", leave, { once: true });
       if (gone.aborted) leave();

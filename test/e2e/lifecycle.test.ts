@@ -147,6 +147,35 @@ describe("rendering a turn", () => {
     expect(third.stdout).not.toContain("background reply");
   });
 
+  test("output beyond what is kept between turns is announced at the next say, and carried in --json", async () => {
+    // The daemon keeps 5,000 events between turns: 3 of these 5,003 must go.
+    const flood = async () => {
+      expect((await box.session(["say", "!flood 5003"])).code).toBe(0);
+      const unseen = async () => JSON.parse((await box.session(["status", "--json"])).stdout).status.unseen;
+      while ((await unseen()) === 0) await Bun.sleep(50);
+      // The agent sends its flood in one go: this answer comes after all of it.
+      expect(await unseen()).toBe(5000);
+    };
+    await flood();
+    const json = await box.session(["say", "after the flood", "--json"]);
+    const events = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .filter((l) => l.kind === "event")
+      .map((l) => l.event);
+    expect(events[0]).toMatchObject({ type: "dropped", count: 3, earlier: true });
+    expect(events[1]).toMatchObject({ type: "message", text: "flood 4", earlier: true });
+    expect(events.filter((e) => e.earlier)).toHaveLength(5001);
+
+    await flood();
+    const text = await box.session(["say", "after the second flood"]);
+    expect(text.stdout).toStartWith(
+      "\n  (3 earlier events were dropped)\n\n  ● Agent (before this turn)\n    flood 4\n",
+    );
+    expect(count(text.stdout, "dropped")).toBe(1);
+  });
+
   test("the text can come from stdin, piped or with -", async () => {
     const piped = await box.session(["say"], { stdin: "hello from a pipe\n" });
     expect(piped.stdout).toContain("● You\n    hello from a pipe\n");
