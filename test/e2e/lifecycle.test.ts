@@ -364,6 +364,40 @@ describe("failures leave nothing running", () => {
     expect((await box.session(["status"])).code).toBe(1);
   });
 
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    test(`${signal} to the daemon stops it and its agent, and fails the turn it was running`, async () => {
+      expect((await box.startFake()).code).toBe(0);
+      const { daemonPid, agent } = stateOf(box);
+      const slow = box.session(["say", "!slow 20000 take your time"]);
+      while (
+        !readFileSync(join(box.stateDir, `session-${box.port}.agent.log`), "utf8").includes("turn: !slow")
+      )
+        await Bun.sleep(20);
+      process.kill(daemonPid, signal);
+      const said = await slow;
+      expect(said.code).toBe(1);
+      expect(said.stderr).toContain("the session daemon was stopped");
+      while (processAlive(daemonPid)) await Bun.sleep(20);
+      expect(processAlive(agent.pid)).toBe(false);
+      expect(await portIsFree(box.port)).toBe(true);
+      expect(readdirSync(box.stateDir)).toEqual([]);
+    });
+  }
+
+  test("SIGTERM while the agent is starting: start fails saying so, nothing is left", async () => {
+    const starting = box.startFake({ FAKE_NO_CONNECT: "1" });
+    const record = join(box.stateDir, `session-${box.port}.json`);
+    while (!existsSync(record)) await Bun.sleep(20);
+    const { daemonPid, agent } = stateOf(box);
+    process.kill(daemonPid, "SIGTERM");
+    const start = await starting;
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("the session daemon was stopped (SIGTERM)");
+    while (processAlive(daemonPid)) await Bun.sleep(20);
+    expect(processAlive(agent.pid)).toBe(false);
+    expect(await portIsFree(box.port)).toBe(true);
+  });
+
   test("end during a slow say ends that say promptly with a clear error", async () => {
     expect((await box.startFake()).code).toBe(0);
     const slow = box.session(["say", "!slow 20000 take your time"]);
