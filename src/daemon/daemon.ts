@@ -35,7 +35,7 @@ export class Daemon {
   /** `end` clients, answered once everything is stopped. */
   private readonly enders: ControlChannel[] = [];
   /** Aborted when stopping begins: the start-up steps give up. */
-  private readonly stopping = new AbortController();
+  private readonly cancelStart = new AbortController();
   private plan: StopPlan | undefined;
   private connected: (link: AgentLink) => void = () => {};
   private readonly connection = new Promise<AgentLink>((resolve) => {
@@ -57,8 +57,8 @@ export class Daemon {
   async run(): Promise<void> {
     log(`daemon ${process.pid} starting on 127.0.0.1:${this.spec.port}: ${this.spec.plan.argv.join(" ")}`);
     if (!this.bind()) return;
-    if (!this.spawn()) return;
-    await this.startUp();
+    const agent = this.spawn();
+    if (agent) await this.startUp(agent);
   }
 
   // --- binding, spawning ------------------------------------------------------------------------
@@ -91,7 +91,7 @@ export class Daemon {
     return true;
   }
 
-  private spawn(): boolean {
+  private spawn(): AgentProcess | undefined {
     const { spec } = this;
     const output = new AgentOutput(this.agentLog);
     this.held.output = output;
@@ -104,7 +104,7 @@ export class Daemon {
         kind: "start-failed",
         failure: new StartFailure("spawn_failed", message, [`command: ${spec.plan.argv.join(" ")}`]),
       });
-      return false;
+      return undefined;
     }
     this.held.agent = agent;
     const record: SessionState = {
@@ -136,16 +136,15 @@ export class Daemon {
     }
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);
-    return true;
+    return agent;
   }
 
   // --- start-up: connect, text mode, greeting -----------------------------------------------------
 
-  private async startUp(): Promise<void> {
-    const { signal } = this.stopping;
-    const output = this.held.output as AgentOutput;
+  private async startUp(agent: AgentProcess): Promise<void> {
+    const { signal } = this.cancelStart;
     try {
-      const link = await agentConnection(this.connection, this.spec.connectTimeoutMs, output, signal);
+      const link = await agentConnection(this.connection, this.spec.connectTimeoutMs, agent.output, signal);
       await switchToText(link, signal);
       this.session.textModeAt = Date.now();
       this.lifecycle.to("greeting", "text mode on");
@@ -167,7 +166,7 @@ export class Daemon {
     this.report({
       ok: true,
       daemonPid: process.pid,
-      agentPid: this.held.agent?.pid ?? 0,
+      agentPid: agent.pid,
       greeting: this.session.takeUnseen(),
       agentLog: this.agentLog,
     });
@@ -243,8 +242,8 @@ export class Daemon {
       // An agent that drops its connection but keeps running (a Python worker whose job crashed) is of
       // no more use: end the session with its last output rather than leave a dead one "running".
       // If it is exiting, its exit (code, output) is the better reason: give it a moment.
-      const agent = this.held.agent as AgentProcess;
-      void Promise.race([agent.exited, Bun.sleep(HANGUP_GRACE_MS)]).then(() => {
+      const exited = this.held.agent?.exited ?? Promise.resolve();
+      void Promise.race([exited, Bun.sleep(HANGUP_GRACE_MS)]).then(() => {
         if (this.lifecycle.state === "ready") this.stop({ kind: "agent-hung-up", reason });
       });
     }
@@ -256,7 +255,7 @@ export class Daemon {
     const plan = planStop(cause, isStarting(this.lifecycle.state));
     this.plan = plan;
     this.lifecycle.to("stopping", plan.why);
-    this.stopping.abort(new Error(plan.why));
+    this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
     this.session.stop(plan.turns.code, plan.turns.error, output);
     void this.release(plan);

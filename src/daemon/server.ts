@@ -29,6 +29,7 @@ export interface ControlChannel {
 
 /** The listening port, as the daemon sees it. */
 export interface SessionPort {
+  readonly port: number;
   /** No new connections; the open ones stay until answered. */
   stop(): void;
   /** Resolves once every control client that made a request was answered and its replies flushed (or it left). */
@@ -223,6 +224,7 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
     },
   });
   return {
+    port: listener.port,
     stop: () => listener.stop(false),
     flushed: async () => {
       // A request read meanwhile adds a writer: wait until none is left.
