@@ -1,6 +1,5 @@
 import { defineCommand } from "citty";
 import { runReported } from "../cli/run-reported.ts";
-import type { StatusData } from "../protocol/control.ts";
 import { command, failureOf } from "../session/client-session.ts";
 import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
@@ -16,7 +15,7 @@ export default defineCommand({
       const state = await findSession(port);
       const done = await command(state, { cmd: "status" });
       if (!done.ok) throw failureOf(done, state);
-      const s = done.data as StatusData;
+      const s = done.data;
       const c = reporter.colors;
       const rows: [string, string][] = [
         ["agent", `${s.label} ${s.entry} in ${s.root} (pid ${s.agentPid}, runtime ${s.runtime})`],

@@ -1,13 +1,15 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
-import type { ControlCommand, ControlReply } from "../protocol/control.ts";
+import type { CommandName, ControlCommand, ControlReply, DoneReply } from "../protocol/control.ts";
 import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "../protocol/control.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
+import { SocketWriter } from "../wire/socket-writer.ts";
 
 /** A daemon acknowledges a command at once; silence means something else holds the port. */
 export const ACK_TIMEOUT_MS = 3000;
 
-export type Done = Extract<ControlReply, { t: "done" }>;
+/** The last reply to a command (C: its name, for the type of its data). */
+export type Done<C extends CommandName = CommandName> = DoneReply<C>;
 
 export class ConnectError extends Error {
   constructor(
@@ -18,19 +20,19 @@ export class ConnectError extends Error {
   }
 }
 
-export interface SendOptions {
+export interface SendOptions<C extends ControlCommand = ControlCommand> {
   port: number;
   token: string;
-  command: ControlCommand;
-  onReply?: (reply: ControlReply) => void;
+  command: C;
+  onReply?: (reply: ControlReply<C["cmd"]>) => void;
 }
 
-export async function sendCommand(opts: SendOptions): Promise<Done> {
+export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>): Promise<Done<C["cmd"]>> {
   const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
   let settled = false;
   let acknowledged = false;
-  let unsent = new Uint8Array(0);
-  return new Promise<Done>((resolve, reject) => {
+  let writer: SocketWriter | undefined;
+  return new Promise<Done<C["cmd"]>>((resolve, reject) => {
     const fail = (error: ConnectError) => {
       if (settled) return;
       settled = true;
@@ -58,11 +60,12 @@ export async function sendCommand(opts: SendOptions): Promise<Done> {
           const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
           out.set(CONTROL_MAGIC);
           out.set(frame, CONTROL_MAGIC.length);
-          // A socket may take only part of a large write; the rest goes out on drain.
-          unsent = out.subarray(Math.max(socket.write(out), 0));
+          // A large say may not go out in one write.
+          writer = new SocketWriter(socket);
+          writer.write(out);
         },
-        drain(socket) {
-          if (unsent.length > 0) unsent = unsent.subarray(Math.max(socket.write(unsent), 0));
+        drain() {
+          writer?.drain();
         },
         data(socket, chunk) {
           let frames: Uint8Array[];
@@ -78,9 +81,9 @@ export async function sendCommand(opts: SendOptions): Promise<Done> {
             );
           }
           for (const frame of frames) {
-            let reply: ControlReply;
+            let reply: ControlReply<C["cmd"]>;
             try {
-              reply = decodeJson(frame) as ControlReply;
+              reply = decodeJson(frame) as ControlReply<C["cmd"]>;
             } catch {
               socket.end();
               return fail(

@@ -7,7 +7,7 @@ import {
   type SessionRequest,
   type SessionResponse,
 } from "../wire/gen/livekit_agent_session.ts";
-import type { SocketWriter } from "./socket-writer.ts";
+import type { SocketWriter } from "../wire/socket-writer.ts";
 
 type RequestBody = SessionRequest["request"];
 

@@ -1,8 +1,10 @@
-// What the daemon does for each control command once the session is ready.
+// What the daemon does for each control command once the session is ready (`end` is the daemon's own).
 
-import type { ControlRequest, StatusData } from "../protocol/control.ts";
+import type { CommandName, ControlRequest, DoneReply, StatusData } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
+import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
+import type { AgentLink } from "./agent-link.ts";
 import type { ControlChannel } from "./server.ts";
 import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
@@ -10,19 +12,23 @@ import { translateItem } from "./translate.ts";
 export interface DaemonContext {
   session: Session;
   state: SessionState;
-  framework?: { sdk: string; version: string };
-  /** Stops agent and listener; resolves when the port is free. */
-  shutdown(keepLogs: boolean): Promise<void>;
-  exitSoon(code: number): void;
-  log(message: string): void;
+  framework?: FrameworkInfo;
+}
+
+export interface FrameworkInfo {
+  sdk: string;
+  version: string;
 }
 
 const QUERY_TIMEOUT_MS = 3000;
 
-export function handleControl(ctx: DaemonContext, request: ControlRequest, channel: ControlChannel): void {
+type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
+
+export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
   const { session } = ctx;
-  const finish = (result: Parameters<typeof channel.send>[0] & { t: "done" }) => {
-    channel.send(result);
+  // Typed by command: `status` must answer with StatusData, the others with no data.
+  const finish = <C extends CommandName>(_cmd: C, done: DoneReply<C>) => {
+    channel.send(done);
     channel.close();
   };
   const stream = (event: DeliveredEvent) => {
@@ -33,84 +39,83 @@ export function handleControl(ctx: DaemonContext, request: ControlRequest, chann
 
   switch (request.cmd) {
     case "ping":
-      finish({ t: "done", ok: true });
+      finish("ping", { t: "done", ok: true });
       return;
     case "say":
       channel.send({ t: "accepted", ahead: session.queueLength });
       void session
-        .say(request.text, request.timeoutMs, stream, () => channel.closed)
-        .then((r) => finish({ t: "done", ...r }));
+        .say(request.text, request.timeoutMs, stream, channel.gone)
+        .then((r) => finish("say", { t: "done", ...r }));
       return;
     case "listen":
       channel.send({ t: "accepted", ahead: 0 });
       void session
-        .listen(request.timeoutMs, stream, () => channel.closed)
-        .then((r) => finish({ t: "done", ...r }));
+        .listen(request.timeoutMs, stream, channel.gone)
+        .then((r) => finish("listen", { t: "done", ...r }));
       return;
     case "history":
       channel.send({ t: "accepted", ahead: 0 });
-      void history(ctx).then(
+      void history(session).then(
         (events) => {
           for (const event of events) channel.send({ t: "event", event });
-          finish({ t: "done", ok: true });
+          finish("history", { t: "done", ok: true });
         },
-        (error: Error) => finish({ t: "done", ok: false, code: "agent_error", error: error.message }),
+        (error: Error) =>
+          finish("history", { t: "done", ok: false, code: "agent_error", error: error.message }),
       );
       return;
     case "status":
       channel.send({ t: "accepted", ahead: 0 });
-      void status(ctx).then((data) => finish({ t: "done", ok: true, data }));
-      return;
-    case "end":
-      ctx.log("end requested");
-      channel.send({ t: "accepted", ahead: 0 });
-      session.stop("ending", "the session was ended while this turn was running");
-      void ctx.shutdown(false).then(() => {
-        finish({ t: "done", ok: true });
-        ctx.exitSoon(0);
-      });
+      void status(ctx).then((data) => finish("status", { t: "done", ok: true, data }));
       return;
   }
 }
 
-async function ask<T>(
-  ctx: DaemonContext,
-  body: Parameters<NonNullable<Session["link"]>["request"]>[0],
-  pick: (r: unknown) => T,
-) {
-  const link = ctx.session.link;
+/** Asks the agent one question and returns its answer (the caller checks its kind). */
+async function ask(
+  link: AgentLink | undefined,
+  body: SessionRequest["request"],
+): Promise<SessionResponse["response"]> {
   if (!link || link.closed) throw new Error("the agent is not connected");
   const { id, response } = link.request(body);
-  const timeout = Bun.sleep(QUERY_TIMEOUT_MS).then(() => {
-    link.forget(id);
-    throw new Error("the agent did not answer in time");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      link.forget(id);
+      reject(new Error("the agent did not answer in time"));
+    }, QUERY_TIMEOUT_MS);
   });
-  const r = await Promise.race([response, timeout]);
-  if (r.error) throw new Error(`agent error: ${r.error}`);
-  return pick(r.response);
+  try {
+    const r = await Promise.race([response, timeout]);
+    if (r.error) throw new Error(`agent error: ${r.error}`);
+    return r.response;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-async function history(ctx: DaemonContext): Promise<DeliveredEvent[]> {
-  const items = await ask(ctx, { oneofKind: "getChatHistory", getChatHistory: {} }, (r) => {
-    const response = r as { oneofKind: string; getChatHistory?: { items: [] } };
-    return response.oneofKind === "getChatHistory" && response.getChatHistory
-      ? response.getChatHistory.items
-      : [];
-  });
+async function history(session: Session): Promise<DeliveredEvent[]> {
+  const answer = await ask(session.link, { oneofKind: "getChatHistory", getChatHistory: {} });
+  const items = answer.oneofKind === "getChatHistory" ? answer.getChatHistory.items : [];
   const at = Date.now();
   return items.flatMap((item) => translateItem(item, { includeUser: true }).map((k) => ({ ...k.event, at })));
 }
 
-/** Asks the agent once for its framework (cached by the caller). */
-export async function frameworkInfo(
-  ctx: Omit<DaemonContext, "framework">,
-): Promise<{ sdk: string; version: string } | undefined> {
+/** Asks the agent once for its framework (kept by the caller); undefined when it does not say. */
+export async function frameworkInfo(link: AgentLink | undefined): Promise<FrameworkInfo | undefined> {
   try {
-    return await ask(ctx as DaemonContext, { oneofKind: "getFrameworkInfo", getFrameworkInfo: {} }, (r) => {
-      const response = r as { oneofKind: string; getFrameworkInfo?: { sdk: string; sdkVersion: string } };
-      const info = response.oneofKind === "getFrameworkInfo" ? response.getFrameworkInfo : undefined;
-      return info ? { sdk: info.sdk, version: info.sdkVersion } : undefined;
-    });
+    const answer = await ask(link, { oneofKind: "getFrameworkInfo", getFrameworkInfo: {} });
+    if (answer.oneofKind !== "getFrameworkInfo") return undefined;
+    return { sdk: answer.getFrameworkInfo.sdk, version: answer.getFrameworkInfo.sdkVersion };
+  } catch {
+    return undefined;
+  }
+}
+
+async function agentId(session: Session): Promise<string | undefined> {
+  try {
+    const answer = await ask(session.link, { oneofKind: "getSessionState", getSessionState: {} });
+    return answer.oneofKind === "getSessionState" ? answer.getSessionState.agentId || undefined : undefined;
   } catch {
     return undefined;
   }
@@ -118,10 +123,6 @@ export async function frameworkInfo(
 
 async function status(ctx: DaemonContext): Promise<StatusData> {
   const { session, state } = ctx;
-  const agentId = await ask(ctx, { oneofKind: "getSessionState", getSessionState: {} }, (r) => {
-    const response = r as { oneofKind: string; getSessionState?: { agentId: string } };
-    return response.oneofKind === "getSessionState" ? response.getSessionState?.agentId : undefined;
-  }).catch(() => undefined);
   return {
     port: state.port,
     daemonPid: state.daemonPid,
@@ -132,12 +133,12 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
-    agentId: agentId || undefined,
+    agentId: await agentId(session),
     agentState: session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),
     turns: session.turnsDone,
-    unseen: session.unseen.length,
+    unseen: session.unseenCount,
     queued: session.queueLength,
     agentLog: state.agentLog,
     daemonLog: state.daemonLog,

@@ -12,17 +12,28 @@ import {
 } from "../protocol/control.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
 import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
+import { SocketWriter } from "../wire/socket-writer.ts";
 import { AgentLink } from "./agent-link.ts";
-import { SocketWriter } from "./socket-writer.ts";
 
 /** A connection must say what it is (and a control client must send its request) this quickly. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 
 export interface ControlChannel {
   send(reply: ControlReply): void;
+  /** Ends the connection once what was sent has gone out. */
   close(): void;
   readonly closed: boolean;
-  onClose?: () => void;
+  /** Aborted when the connection closes, whichever side closed it: a waiting command stops at once. */
+  readonly gone: AbortSignal;
+}
+
+/** The listening port, as the daemon sees it. */
+export interface SessionPort {
+  readonly port: number;
+  /** No new connections; the open ones stay until answered. */
+  stop(): void;
+  /** Resolves once every control client that made a request was answered and its replies flushed (or it left). */
+  flushed(): Promise<void>;
 }
 
 export interface ServerHooks {
@@ -45,12 +56,16 @@ export interface Conn {
   writer: SocketWriter;
   timer: ReturnType<typeof setTimeout> | undefined;
   link?: AgentLink;
-  channel?: ControlChannel & { closed: boolean };
+  channel?: ControlChannel;
+  /** Aborts the channel's `gone` signal. */
+  leave?: () => void;
   gotRequest: boolean;
 }
 
-export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn> {
+export function listen(port: number, hooks: ServerHooks): SessionPort {
   let agentCandidate = false;
+  /** Writers of control clients with a request, until their replies are flushed. */
+  const answering = new Set<SocketWriter>();
 
   const close = (socket: Socket<Conn>, why: string) => {
     const conn = socket.data;
@@ -113,17 +128,24 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
     } catch {
       parsed = "request is not valid JSON";
     }
-    const channel: ControlChannel & { closed: boolean } = {
-      closed: false,
+    const gone = new AbortController();
+    const channel: ControlChannel = {
+      get closed() {
+        return gone.signal.aborted;
+      },
+      gone: gone.signal,
       send: (reply) => {
         if (!channel.closed) conn.writer.write(encodeFrame(encodeJson(reply), MAX_CONTROL_FRAME_BYTES));
       },
       close: () => {
-        channel.closed = true;
+        gone.abort();
         close(socket, "");
       },
     };
     conn.channel = channel;
+    conn.leave = () => gone.abort();
+    answering.add(conn.writer);
+    void conn.writer.flushed.then(() => answering.delete(conn.writer));
     // Authenticate before anything else is said: a stranger learns nothing, not even what is malformed.
     const token = typeof parsed === "string" ? tokenOf(frame) : parsed.token;
     if (!tokensMatch(token, hooks.token)) {
@@ -144,7 +166,7 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
     hooks.onControl(parsed, channel);
   };
 
-  return Bun.listen<Conn>({
+  const listener: TCPSocketListener<Conn> = Bun.listen<Conn>({
     hostname: "127.0.0.1",
     port,
     socket: {
@@ -188,10 +210,7 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
       },
       close(socket) {
         const conn = socket.data;
-        if (conn.channel) {
-          conn.channel.closed = true;
-          conn.channel.onClose?.();
-        }
+        conn.leave?.();
         conn.link?.close();
         if (conn.role === "agent-candidate") agentCandidate = false;
         if (conn.timer) clearTimeout(conn.timer);
@@ -204,6 +223,14 @@ export function listen(port: number, hooks: ServerHooks): TCPSocketListener<Conn
       },
     },
   });
+  return {
+    port: listener.port,
+    stop: () => listener.stop(false),
+    flushed: async () => {
+      // A request read meanwhile adds a writer: wait until none is left.
+      while (answering.size > 0) await Promise.all([...answering].map((writer) => writer.flushed));
+    },
+  };
 }
 
 function tokenOf(frame: Uint8Array): string {

@@ -1,27 +1,26 @@
 // The daemon's session: one agent, turns run one at a time in arrival order, and
 // everything the agent says between turns kept for the next client.
 
-import type { AgentProcess } from "../agent/process.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
 import { Turn, type TurnSink } from "./turn.ts";
+import { Wakeup } from "./wakeup.ts";
 
-export interface CommandResult {
-  ok: boolean;
-  error?: string;
-  code?: ControlErrorCode;
-  detail?: string[];
-}
+/** How a command ended: a failure always says why, with a code for the exit code. */
+export type CommandResult =
+  | { ok: true }
+  | { ok: false; code: ControlErrorCode; error: string; detail?: string[] };
+
+type StopReason = Extract<CommandResult, { ok: false }>;
 
 interface QueuedTurn {
   text: string;
   timeoutMs: number;
   sink: TurnSink;
   done: (result: CommandResult) => void;
-  gone: () => boolean;
 }
 
 /**
@@ -37,27 +36,32 @@ const BUSY_WAIT_MAX_MS = 5000;
 const LISTEN_QUIET_MS = 300;
 
 /** Output kept between turns; bounded so a runaway agent cannot grow the daemon without limit. */
-const MAX_UNSEEN = 5000;
+export const MAX_UNSEEN = 5000;
+
+const NEVER_GONE = new AbortController().signal;
 
 export class Session {
   link: AgentLink | undefined;
   agentState: AgentStateName = "initializing";
   turnsDone = 0;
-  readonly unseen: DeliveredEvent[] = [];
-  droppedUnseen = 0;
+  private readonly unseen: DeliveredEvent[] = [];
+  /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
+  private dropped: { count: number; since: number } | undefined;
   lastEventAt = 0;
   /** When the agent acknowledged text mode. */
   textModeAt = 0;
+  /** Woken by every agent event and by stop: what the waits below (and the daemon's greeting wait) watch. */
+  readonly activity = new Wakeup();
   private current: Turn | undefined;
   private readonly toolErrors = new ToolErrors();
   /** A `listen` client waiting for output the agent produces on its own. */
   private listener: ((event: DeliveredEvent) => void) | undefined;
   private readonly queue: QueuedTurn[] = [];
   private running = false;
-  private stopReason: { code: ControlErrorCode; error: string; detail?: string[] } | undefined;
+  private stopReason: StopReason | undefined;
   private readonly stopListeners = new Set<() => void>();
 
-  constructor(readonly agent: AgentProcess) {}
+  constructor(private readonly maxUnseen = MAX_UNSEEN) {}
 
   attach(link: AgentLink): void {
     this.link = link;
@@ -76,37 +80,61 @@ export class Session {
         this.keep({ ...keyed.event, at: Date.now() });
       }
     }
+    this.activity.notify();
   }
 
   /** Keeps output for the next client (shown once, marked earlier). State changes are not kept. */
   keep(event: DeliveredEvent): void {
     if (event.type === "state") return;
-    if (this.unseen.length >= MAX_UNSEEN) {
+    if (event.type === "dropped") {
+      // A client left before seeing this notice: it joins the next one.
+      this.countDropped(event.count, event.at);
+      return;
+    }
+    if (this.unseen.length >= this.maxUnseen) {
       this.unseen.shift();
-      this.droppedUnseen++;
+      this.countDropped(1, Date.now());
     }
     this.unseen.push({ ...event, earlier: true });
   }
 
-  /** Takes the output kept since the last turn (it is shown once). */
+  /** Takes the output kept since the last turn (it is shown once), led by a notice of what was dropped. */
   takeUnseen(): DeliveredEvent[] {
-    return this.unseen.splice(0);
+    const kept = this.unseen.splice(0);
+    const dropped = this.dropped;
+    if (!dropped) return kept;
+    this.dropped = undefined;
+    return [{ type: "dropped", count: dropped.count, earlier: true, at: dropped.since }, ...kept];
+  }
+
+  get unseenCount(): number {
+    return this.unseen.length;
   }
 
   get queueLength(): number {
     return this.queue.length + (this.current ? 1 : 0);
   }
 
-  /** Queues a turn; `gone` tells whether its client left while it waited (then it never runs). */
-  say(
-    text: string,
-    timeoutMs: number,
-    sink: TurnSink,
-    gone: () => boolean = () => false,
-  ): Promise<CommandResult> {
-    if (this.stopReason) return Promise.resolve({ ok: false, ...this.stopReason });
-    return new Promise((done) => {
-      this.queue.push({ text, timeoutMs, sink, done, gone });
+  /** Queues a turn; one whose client leaves (`gone`) before it runs is dropped from the queue at once. */
+  say(text: string, timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
+    if (this.stopReason) return Promise.resolve(this.stoppedResult());
+    return new Promise((resolve) => {
+      const leave = () => {
+        // A client that gave up while waiting (a harness timeout) must not have its turn, and the
+        // agent's tools, run behind its back: it may well retry.
+        const at = this.queue.indexOf(queued);
+        if (at === -1) return;
+        this.queue.splice(at, 1);
+        done({ ok: false, code: "ending", error: "the client went away before its turn" });
+      };
+      const done = (result: CommandResult) => {
+        gone.removeEventListener("abort", leave);
+        resolve(result);
+      };
+      const queued: QueuedTurn = { text, timeoutMs, sink, done };
+      this.queue.push(queued);
+      gone.addEventListener("abort", leave, { once: true });
+      if (gone.aborted) leave();
       void this.pump();
     });
   }
@@ -115,7 +143,7 @@ export class Session {
    * Output the agent produces without a turn: what is already kept, else the next thing it says,
    * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
    */
-  async listen(timeoutMs: number, sink: TurnSink, gone: () => boolean = () => false): Promise<CommandResult> {
+  async listen(timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
     if (this.stopReason) return this.stoppedResult();
     if (this.listener)
       return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
@@ -136,18 +164,22 @@ export class Session {
       let heardBy = 0;
       for (;;) {
         if (this.stopReason) return this.stoppedResult();
-        if (gone()) return { ok: false, code: "ending", error: "the client went away" };
-        if (heard > 0 && heardBy === 0) heardBy = Date.now() + timeoutMs;
-        const quiet = !isBusy(this.agentState) && Date.now() - this.lastEventAt >= LISTEN_QUIET_MS;
-        if (heard > 0 && (quiet || Date.now() >= heardBy)) return { ok: true };
-        if (heard === 0 && Date.now() >= deadline) {
+        if (gone.aborted) return { ok: false, code: "ending", error: "the client went away" };
+        const now = Date.now();
+        if (heard > 0 && heardBy === 0) heardBy = now + timeoutMs;
+        const busy = isBusy(this.agentState);
+        const quietAt = this.lastEventAt + LISTEN_QUIET_MS;
+        if (heard > 0 && ((!busy && now >= quietAt) || now >= heardBy)) return { ok: true };
+        if (heard === 0 && now >= deadline) {
           return {
             ok: false,
             code: "nothing",
             error: `the agent said nothing within ${formatSeconds(timeoutMs)}`,
           };
         }
-        await Bun.sleep(20);
+        // Events and a leaving client wake us; otherwise only the clock can change the answer.
+        const wakeAt = heard === 0 ? deadline : busy ? heardBy : Math.min(quietAt, heardBy);
+        await this.activity.wait(wakeAt - now, gone);
       }
     } finally {
       this.listener = undefined;
@@ -157,22 +189,22 @@ export class Session {
   /** No more turns: fails the running and queued ones with this reason. */
   stop(code: ControlErrorCode, error: string, detail?: string[]): void {
     if (this.stopReason) return;
-    this.stopReason = { code, error, detail };
+    this.stopReason = { ok: false, code, error, detail };
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
+    this.activity.notify();
+  }
+
+  private countDropped(count: number, at: number): void {
+    this.dropped = { count: (this.dropped?.count ?? 0) + count, since: this.dropped?.since ?? at };
   }
 
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        // A client that gave up while waiting (a harness timeout) must not have its turn, and the
-        // agent's tools, run behind its back: it may well retry.
-        if (next.gone())
-          next.done({ ok: false, code: "ending", error: "the client went away before its turn" });
-        else next.done(await this.runTurn(next));
-      }
+      for (let next = this.queue.shift(); next; next = this.queue.shift())
+        next.done(await this.runTurn(next));
     } finally {
       this.running = false;
     }
@@ -187,13 +219,14 @@ export class Session {
     // mode came on: a turn sent now would cancel it without a trace.
     const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
     const greetingWindowEnds = this.textModeAt + GREETING_WINDOW_MS;
-    while (
-      (isBusy(this.agentState) || Date.now() < greetingWindowEnds) &&
-      Date.now() < settleBy &&
-      !this.stopReason
-    ) {
-      await Bun.sleep(10);
+    for (;;) {
+      const now = Date.now();
+      const busy = isBusy(this.agentState);
+      if ((!busy && now >= greetingWindowEnds) || now >= settleBy || this.stopReason) break;
+      // A state change wakes us while it is busy; the greeting window ends by the clock.
+      await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
+    if (this.stopReason) return this.stoppedResult();
     const turn = new Turn(q.text, q.sink);
     for (const earlier of this.takeUnseen()) {
       turn.events.push(earlier);
@@ -232,9 +265,8 @@ export class Session {
     }
   }
 
-  private stoppedResult(): CommandResult {
-    const reason = this.stopReason ?? { code: "ending" as const, error: "the session is ending" };
-    return { ok: false, ...reason };
+  private stoppedResult(): StopReason {
+    return this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
   }
 
   private race(

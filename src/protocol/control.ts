@@ -16,11 +16,48 @@ export type ControlCommand =
 
 export type ControlRequest = ControlCommand & { v: number; token: string };
 
-export type ControlReply =
-  /** The command was taken; `ahead` turns run before it. */
-  | { t: "accepted"; ahead: number }
+export type CommandName = ControlCommand["cmd"];
+
+/** What each command's successful `done` reply carries as `data` (undefined: no data). */
+export interface DoneData {
+  say: undefined;
+  listen: undefined;
+  history: undefined;
+  status: StatusData;
+  end: undefined;
+  ping: undefined;
+}
+
+/** A command that failed: always a code (for the exit code) and a sentence for a person. */
+export interface DoneFailed {
+  t: "done";
+  ok: false;
+  code: ControlErrorCode;
+  error: string;
+  detail?: string[];
+}
+
+/** The success of command C: `data` only for the commands that have some. */
+export type DoneOk<C extends CommandName> = C extends CommandName
+  ? DoneData[C] extends undefined
+    ? { t: "done"; ok: true }
+    : { t: "done"; ok: true; data: DoneData[C] }
+  : never;
+
+/** The last reply to command C. */
+export type DoneReply<C extends CommandName = CommandName> = DoneOk<C> | DoneFailed;
+
+/** The command was taken; `ahead` turns run before it. */
+export interface Accepted {
+  t: "accepted";
+  ahead: number;
+}
+
+/** Replies to command C: accepted first, events while it runs, done last. */
+export type ControlReply<C extends CommandName = CommandName> =
+  | Accepted
   | { t: "event"; event: DeliveredEvent }
-  | { t: "done"; ok: boolean; error?: string; code?: ControlErrorCode; detail?: string[]; data?: unknown };
+  | DoneReply<C>;
 
 /** What `status` answers with (the `data` of its done reply). */
 export interface StatusData {

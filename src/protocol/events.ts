@@ -14,7 +14,9 @@ export type SessionEvent =
   | { type: "handoff"; from?: string; to: string }
   | { type: "config"; instructionsUpdated: boolean; toolsAdded: string[]; toolsRemoved: string[] }
   | { type: "error"; message: string }
-  | { type: "state"; agent: AgentStateName };
+  | { type: "state"; agent: AgentStateName }
+  /** Output the daemon could not keep between turns (too much of it): shown before what it kept. */
+  | { type: "dropped"; count: number };
 
 export type AgentStateName = "initializing" | "idle" | "listening" | "thinking" | "speaking";
 

@@ -33,6 +33,11 @@ export function summarizeToolOutput(raw: string): string {
   return chars.length > MAX_OUTPUT_CHARS ? `${chars.slice(0, MAX_OUTPUT_CHARS - 1).join("")}…` : first;
 }
 
+/** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
+export function droppedLine(count: number): string {
+  return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
 export class TextRenderer {
   private lastCallId: string | undefined;
 
@@ -88,6 +93,9 @@ export class TextRenderer {
         break;
       case "state":
         return;
+      case "dropped":
+        this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);
+        break;
     }
     this.lastCallId = undefined;
   }

@@ -2,7 +2,7 @@
 
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
-import { summarizeToolOutput } from "./text.ts";
+import { droppedLine, summarizeToolOutput } from "./text.ts";
 
 export interface TranscriptMeta {
   port: number;
@@ -50,6 +50,9 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         lines.push(`**Error:** ${e.message}`, "");
         break;
       case "state":
+        break;
+      case "dropped":
+        lines.push(`*${droppedLine(e.count)}*`, "");
         break;
     }
   }

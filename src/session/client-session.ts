@@ -2,7 +2,7 @@
 
 import { ConnectError, type Done, sendCommand } from "../control/client.ts";
 import { UserError } from "../errors.ts";
-import type { ControlCommand } from "../protocol/control.ts";
+import type { ControlCommand, DoneFailed } from "../protocol/control.ts";
 import { exitCodeFor } from "../protocol/exit-codes.ts";
 import type { Reporter } from "../render/reporter.ts";
 import type { SessionState } from "../state/session-file.ts";
@@ -11,7 +11,11 @@ import { outputDetail, tailLines } from "./output-tail.ts";
 import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
 
 /** Sends one command; events go to the reporter as they arrive. Connection trouble becomes a UserError. */
-export async function command(state: SessionState, cmd: ControlCommand, reporter?: Reporter): Promise<Done> {
+export async function command<C extends ControlCommand>(
+  state: SessionState,
+  cmd: C,
+  reporter?: Reporter,
+): Promise<Done<C["cmd"]>> {
   return sendCommand({
     port: state.port,
     token: state.token,
@@ -25,7 +29,7 @@ export async function command(state: SessionState, cmd: ControlCommand, reporter
 }
 
 /** A failed `done` as the UserError to report: its sentence, its exit code, the agent's last lines. */
-export function failureOf(done: Done, state: SessionState): UserError {
+export function failureOf(done: DoneFailed, state: SessionState): UserError {
   const output = outputDetail("agent output (last lines):", done.detail);
   const detail = output.length ? [...output, `full agent log: ${state.agentLog}`] : [];
   return new UserError(done.error ?? "the command failed", exitCodeFor(done.code), detail);

@@ -147,6 +147,35 @@ describe("rendering a turn", () => {
     expect(third.stdout).not.toContain("background reply");
   });
 
+  test("output beyond what is kept between turns is announced at the next say, and carried in --json", async () => {
+    // The daemon keeps 5,000 events between turns: 3 of these 5,003 must go.
+    const flood = async () => {
+      expect((await box.session(["say", "!flood 5003"])).code).toBe(0);
+      const unseen = async () => JSON.parse((await box.session(["status", "--json"])).stdout).status.unseen;
+      while ((await unseen()) === 0) await Bun.sleep(50);
+      // The agent sends its flood in one go: this answer comes after all of it.
+      expect(await unseen()).toBe(5000);
+    };
+    await flood();
+    const json = await box.session(["say", "after the flood", "--json"]);
+    const events = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .filter((l) => l.kind === "event")
+      .map((l) => l.event);
+    expect(events[0]).toMatchObject({ type: "dropped", count: 3, earlier: true });
+    expect(events[1]).toMatchObject({ type: "message", text: "flood 4", earlier: true });
+    expect(events.filter((e) => e.earlier)).toHaveLength(5001);
+
+    await flood();
+    const text = await box.session(["say", "after the second flood"]);
+    expect(text.stdout).toStartWith(
+      "\n  (3 earlier events were dropped)\n\n  ● Agent (before this turn)\n    flood 4\n",
+    );
+    expect(count(text.stdout, "dropped")).toBe(1);
+  });
+
   test("the text can come from stdin, piped or with -", async () => {
     const piped = await box.session(["say"], { stdin: "hello from a pipe\n" });
     expect(piped.stdout).toContain("● You\n    hello from a pipe\n");
@@ -333,6 +362,40 @@ describe("failures leave nothing running", () => {
     expect(processAlive(agent.pid)).toBe(false);
     expect(await portIsFree(box.port)).toBe(true);
     expect((await box.session(["status"])).code).toBe(1);
+  });
+
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    test(`${signal} to the daemon stops it and its agent, and fails the turn it was running`, async () => {
+      expect((await box.startFake()).code).toBe(0);
+      const { daemonPid, agent } = stateOf(box);
+      const slow = box.session(["say", "!slow 20000 take your time"]);
+      while (
+        !readFileSync(join(box.stateDir, `session-${box.port}.agent.log`), "utf8").includes("turn: !slow")
+      )
+        await Bun.sleep(20);
+      process.kill(daemonPid, signal);
+      const said = await slow;
+      expect(said.code).toBe(1);
+      expect(said.stderr).toContain("the session daemon was stopped");
+      while (processAlive(daemonPid)) await Bun.sleep(20);
+      expect(processAlive(agent.pid)).toBe(false);
+      expect(await portIsFree(box.port)).toBe(true);
+      expect(readdirSync(box.stateDir)).toEqual([]);
+    });
+  }
+
+  test("SIGTERM while the agent is starting: start fails saying so, nothing is left", async () => {
+    const starting = box.startFake({ FAKE_NO_CONNECT: "1" });
+    const record = join(box.stateDir, `session-${box.port}.json`);
+    while (!existsSync(record)) await Bun.sleep(20);
+    const { daemonPid, agent } = stateOf(box);
+    process.kill(daemonPid, "SIGTERM");
+    const start = await starting;
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("the session daemon was stopped (SIGTERM)");
+    while (processAlive(daemonPid)) await Bun.sleep(20);
+    expect(processAlive(agent.pid)).toBe(false);
+    expect(await portIsFree(box.port)).toBe(true);
   });
 
   test("end during a slow say ends that say promptly with a clear error", async () => {

@@ -79,6 +79,15 @@ describe("text renderer", () => {
     ]);
     expect(out).toBe("\n  ● Agent (before this turn)\n    hi\n");
   });
+
+  test("output the daemon dropped is announced on a line of its own", () => {
+    expect(render([{ type: "dropped", count: 3, earlier: true, at }])).toBe(
+      "\n  (3 earlier events were dropped)\n",
+    );
+    expect(render([{ type: "dropped", count: 1, earlier: true, at }])).toBe(
+      "\n  (1 earlier event was dropped)\n",
+    );
+  });
 });
 
 describe("colors", () => {

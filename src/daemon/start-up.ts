@@ -1,0 +1,109 @@
+// The steps from a spawned agent to a ready session: it connects, switches to text mode, greets.
+// Each step gives up when `signal` aborts (the daemon is stopping), failing with its reason.
+
+import type { AgentOutput } from "../agent/output.ts";
+import type { ReadyReport } from "../protocol/daemon-spec.ts";
+import { isBusy } from "../protocol/events.ts";
+import type { AgentLink } from "./agent-link.ts";
+import { formatSeconds, type Session } from "./session.ts";
+
+const UPDATE_IO_TIMEOUT_MS = 10_000;
+/**
+ * After text mode is on: how long the agent must stay quiet before we call it ready. A greeting
+ * starts (state → thinking) within a few ms; the first turn also waits out a longer window.
+ */
+const GREETING_QUIET_MS = 50;
+/** A greeting that takes longer than this is shown at the next `say` instead. */
+const GREETING_MAX_MS = 8000;
+
+export type StartFailureCode = Extract<ReadyReport, { ok: false }>["code"];
+
+/** Why the session did not start, as `start` reports it; `detail` replaces the agent's last output. */
+export class StartFailure extends Error {
+  constructor(
+    readonly code: StartFailureCode,
+    message: string,
+    readonly detail?: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** The agent's connection, once `connected` resolves; fails on the timeout or on a crash marker in its output. */
+export async function agentConnection(
+  connected: Promise<AgentLink>,
+  timeoutMs: number,
+  output: AgentOutput,
+  signal: AbortSignal,
+): Promise<AgentLink> {
+  const failed = new Promise<never>((_, reject) => {
+    output.onCrashMarker = (line) =>
+      reject(
+        new StartFailure(
+          "agent_failed",
+          `the agent failed before connecting ("${line.trim().slice(0, 160)}")`,
+        ),
+      );
+  });
+  try {
+    return await within(
+      Promise.race([connected, failed]),
+      timeoutMs,
+      () => new StartFailure("timeout", `the agent did not connect within ${formatSeconds(timeoutMs)}`),
+      signal,
+    );
+  } finally {
+    output.onCrashMarker = undefined;
+  }
+}
+
+/** Turns the agent's audio off and waits for it to say so. */
+export async function switchToText(link: AgentLink, signal: AbortSignal): Promise<void> {
+  const io = link.request({
+    oneofKind: "updateIo",
+    updateIo: {
+      input: { audioEnabled: false },
+      output: { audioEnabled: false, transcriptionEnabled: false },
+    },
+  });
+  const ack = await within(
+    io.response,
+    UPDATE_IO_TIMEOUT_MS,
+    () => new StartFailure("timeout", "the agent did not acknowledge text mode (update_io) in time"),
+    signal,
+  );
+  if (ack.error) throw new StartFailure("agent_failed", `the agent refused text mode: ${ack.error}`);
+}
+
+/** Lets a greeting started by on_enter arrive (and not be cancelled by the first turn). */
+export async function greetingDone(session: Session, signal: AbortSignal): Promise<void> {
+  const since = Date.now();
+  const deadline = since + GREETING_MAX_MS;
+  for (;;) {
+    signal.throwIfAborted();
+    const now = Date.now();
+    const busy = isBusy(session.agentState);
+    const quietAt = Math.max(session.lastEventAt, since) + GREETING_QUIET_MS;
+    if ((!busy && now >= quietAt) || now >= deadline) return;
+    // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
+    await session.activity.wait((busy ? deadline : Math.min(quietAt, deadline)) - now, signal);
+  }
+}
+
+/** `work`, unless `ms` pass first (fails with `late()`) or `signal` aborts (fails with its reason). */
+async function within<T>(work: Promise<T>, ms: number, late: () => Error, signal: AbortSignal): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const cut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+  });
+  try {
+    return await Promise.race([work, cut]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}

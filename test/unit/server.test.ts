@@ -1,0 +1,72 @@
+// The session port with real sockets: replies are flushed before the daemon may exit.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { sendCommand } from "../../src/control/client.ts";
+import { type ControlChannel, listen, type SessionPort } from "../../src/daemon/server.ts";
+import { CONTROL_MAGIC } from "../../src/protocol/control.ts";
+import { encodeFrame } from "../../src/wire/frame.ts";
+
+const TOKEN = "t".repeat(64);
+let port: SessionPort | undefined;
+afterEach(() => port?.stop());
+
+/** A port whose control requests wait in `channels` until the test answers them. */
+function serve() {
+  const channels: ControlChannel[] = [];
+  let arrived: () => void = () => {};
+  const next = () =>
+    new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+  port = listen(0, {
+    token: TOKEN,
+    agentSlotOpen: () => false,
+    acceptAgentPeer: () => false,
+    onAgent() {},
+    onControl(_request, channel) {
+      channels.push(channel);
+      arrived();
+    },
+    log() {},
+  });
+  return { port, channels, next };
+}
+
+const isSettled = async (p: Promise<unknown>) => {
+  let settled = false;
+  void p.then(() => {
+    settled = true;
+  });
+  await Bun.sleep(0);
+  return settled;
+};
+
+describe("flushed", () => {
+  test("waits for every client with a request to be answered", async () => {
+    const { port, channels, next } = serve();
+    const arrived = next();
+    const reply = sendCommand({ port: port.port, token: TOKEN, command: { cmd: "status" } });
+    await arrived;
+    expect(await isSettled(port.flushed())).toBe(false);
+    const channel = channels[0] as ControlChannel;
+    channel.send({ t: "done", ok: false, code: "ending", error: "the session is ending" });
+    channel.close();
+    await port.flushed();
+    expect(await reply).toEqual({ t: "done", ok: false, code: "ending", error: "the session is ending" });
+  });
+
+  test("a client that left counts as answered, and its channel says so at once", async () => {
+    const { port, channels, next } = serve();
+    const arrived = next();
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port: port.port, socket: { data() {} } });
+    socket.write(CONTROL_MAGIC);
+    socket.write(encodeFrame(new TextEncoder().encode(JSON.stringify({ v: 1, token: TOKEN, cmd: "ping" }))));
+    await arrived;
+    const channel = channels[0] as ControlChannel;
+    const left = new Promise((resolve) => channel.gone.addEventListener("abort", resolve));
+    socket.end();
+    await left;
+    expect(channel.closed).toBe(true);
+    await port.flushed();
+  });
+});
