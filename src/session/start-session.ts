@@ -1,6 +1,7 @@
 // Shared by `start` and `restart`: launch the daemon, show progress, report the greeting.
 
 import { UserError } from "../errors.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
@@ -17,7 +18,17 @@ export interface StartRequest {
   connectTimeoutMs: number;
 }
 
-export async function startSession(reporter: Reporter, req: StartRequest): Promise<Record<string, unknown>> {
+/** What `start` and `restart` report about the session they started. */
+export interface StartedSession {
+  port: number;
+  daemonPid: number;
+  agentPid: number;
+  readyMs: number;
+  agentLog: string;
+  greeting: DeliveredEvent[];
+}
+
+export async function startSession(reporter: Reporter, req: StartRequest): Promise<StartedSession> {
   const progress = reporter.json
     ? undefined
     : new Progress(reporter.io.err, "Waiting for the agent to connect…");
