@@ -35,6 +35,12 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
     while (lines.at(-1)?.trim() === "") lines.pop();
     lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));
   }
-  const text = lines.map((line) => line.trimEnd()).join("\n");
+  const text = lines.map(trimLine).join("\n");
   return `${(colored ? text : Bun.stripANSI(text)).trimEnd()}\n`;
+}
+
+/** Trailing spaces off, those just inside a closing color code too (citty's USAGE line has one). */
+function trimLine(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching color codes is the point
+  return line.replace(/\s+((?:\x1b\[[0-9;]*m)*)$/, "$1");
 }
