@@ -2,7 +2,7 @@
 
 import { UserError } from "../errors.ts";
 import type { Reporter } from "../render/reporter.ts";
-import { DEFAULT_PORT, portHint } from "../session/no-session.ts";
+import { DEFAULT_PORT, portHint } from "../session/port-hint.ts";
 import type { SessionClient } from "../session/session-client.ts";
 
 /** What a command's run is given: where its output goes, the session, and stdin. */

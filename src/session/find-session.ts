@@ -3,7 +3,7 @@
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
 import { readState, type SessionState } from "../state/session-file.ts";
-import { noSession } from "./no-session.ts";
+import { portHint } from "./port-hint.ts";
 import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
 
 export type SessionLookup =
@@ -36,8 +36,15 @@ export function runningSession(lookup: SessionLookup): SessionState {
   throw notRunning(lookup);
 }
 
+/** Why there is no session to drive: nothing there (notes: what cleaning a dead one did), or another program. */
 export function notRunning(lookup: NoSession): UserError {
-  if (lookup.kind !== "foreign") return noSession(lookup.port, lookup.kind === "stale" ? lookup.notes : []);
+  if (lookup.kind !== "foreign") {
+    return new UserError(
+      `no session running on 127.0.0.1:${lookup.port} (run \`lk agent session start${portHint(lookup.port)}\` first)`,
+      1,
+      lookup.kind === "stale" ? lookup.notes : [],
+    );
+  }
   return new UserError(
     `no session of yours is running on 127.0.0.1:${lookup.port}, but another program is listening there`,
     1,
