@@ -8,7 +8,7 @@ import { exitCodeFor } from "../protocol/exit-codes.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { findSession, notRunning } from "./find-session.ts";
 import { tailLines } from "./log-tail.ts";
-import { outputDetail } from "./output-tail.ts";
+import { outputDetail } from "./output-detail.ts";
 import { isOurDaemon } from "./stale.ts";
 
 /** Sends one command; events go to `onEvent` as they arrive. Connection trouble becomes a UserError. */

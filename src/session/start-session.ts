@@ -7,7 +7,7 @@ import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { readState } from "../state/session-file.ts";
 import { launchDaemon } from "./launcher.ts";
-import { outputDetail } from "./output-tail.ts";
+import { outputDetail } from "./output-detail.ts";
 
 export interface StartRequest {
   port: number;
