@@ -39,56 +39,54 @@ export async function execute<IO>(argv: string[], app: App<IO>): Promise<number>
     app.streams.out.write(`${app.version}\n`);
     return EXIT.ok;
   }
-  const json = ownArgs(argv).some((a) => a === "--json" || a === "--json=true");
-  let group = app.root;
-  let path = group.name;
-  let at = 0;
-  for (;;) {
+  const found = await findCommand(argv, app.root);
+  switch (found.kind) {
+    case "help":
+      return showHelp(found.page, app.streams);
+    case "error":
+      return new Reporter(found.command, wantsJson(argv), app.streams).fail(found.error);
+    case "command":
+      return runCommand(found.command, found.args, app);
+  }
+}
+
+type Found<IO> =
+  | { kind: "command"; command: Command<unknown, IO>; args: string[] }
+  | { kind: "help"; page: HelpPage }
+  | { kind: "error"; command: string; error: UserError };
+
+/** Walks the groups by name (loading only the command named); options belong after the command. */
+async function findCommand<IO>(argv: string[], root: CommandGroup<IO>): Promise<Found<IO>> {
+  let group = root;
+  let path = root.name;
+  for (let at = 0; ; at++) {
     const rest = ownArgs(argv.slice(at));
     const nameAt = rest.findIndex((a) => !looksLikeOption(a));
     const before = nameAt === -1 ? rest : rest.slice(0, nameAt);
-    if (before.some(isHelpFlag)) return showHelp(await groupPage(group, path), app.streams);
-    const failure = (command: string, error: UserError) =>
-      new Reporter(command, json, app.streams).fail(error);
-    const see = `see: ${path} --help`;
-    if (nameAt === -1) {
-      return failure(group.name, new UserError(`\`${path}\` needs a command`, 1, [commandList(group), see]));
-    }
-    if (nameAt > 0) {
-      return failure(
-        group.name,
-        new UserError(`unknown option ${before[0]} for \`${path}\``, 1, [
-          "options go after the command",
-          see,
-        ]),
-      );
-    }
+    if (before.some(isHelpFlag)) return { kind: "help", page: await groupPage(group, path) };
+    const error = (command: string, message: string, hint = commandList(group)) => ({
+      kind: "error" as const,
+      command,
+      error: new UserError(message, 1, [hint, `see: ${path} --help`]),
+    });
+    if (nameAt === -1) return error(group.name, `\`${path}\` needs a command`);
+    if (nameAt > 0)
+      return error(group.name, `unknown option ${before[0]} for \`${path}\``, "options go after the command");
     const typed = rest[0] as string;
     const name = group.aliases?.[typed] ?? typed;
     const child = Object.hasOwn(group.children, name) ? group.children[name] : undefined;
-    if (!child) {
-      return failure(
-        typed,
-        new UserError(`unknown command ${JSON.stringify(typed)} for \`${path}\``, 1, [
-          commandList(group),
-          see,
-        ]),
-      );
-    }
-    at += 1;
+    if (!child) return error(typed, `unknown command ${JSON.stringify(typed)} for \`${path}\``);
     path = `${path} ${name}`;
-    if (typeof child !== "function") {
-      group = child;
-      continue;
-    }
-    return runCommand(await child(), argv.slice(at), app);
+    if (typeof child === "function")
+      return { kind: "command", command: await child(), args: argv.slice(at + 1) };
+    group = child;
   }
 }
 
 async function runCommand<IO>(command: Command<unknown, IO>, args: string[], app: App<IO>): Promise<number> {
   const own = ownArgs(args);
   if (own.some(isHelpFlag)) return showHelp(commandPage(command), app.streams);
-  const json = "json" in command.args && own.some((a) => a === "--json" || a === "--json=true");
+  const json = "json" in command.args && wantsJson(args);
   const reporter = new Reporter(command.name, json, app.streams);
   let options: unknown;
   try {
@@ -122,6 +120,11 @@ export function interrupted(reporter: Reporter): number {
 function ownArgs(argv: string[]): string[] {
   const end = argv.indexOf("--");
   return end === -1 ? argv : argv.slice(0, end);
+}
+
+/** --json before any `--`: decided before parsing, so that a parse error is reported as JSON too. */
+function wantsJson(argv: string[]): boolean {
+  return ownArgs(argv).some((a) => a === "--json" || a === "--json=true");
 }
 
 function isHelpFlag(arg: string): boolean {
