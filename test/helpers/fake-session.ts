@@ -96,37 +96,24 @@ export function fake(opts: FakeOptions): Fake {
     err: { write: (t: string) => (err += t) },
   });
   const state = opts.found?.kind === "running" ? opts.found.state : fakeState();
-  const f: Fake = {
-    reporter,
-    out: () => out,
-    err: () => err,
-    lines: () =>
-      out
-        .trim()
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-    finds: [],
-    sent: [],
-    starts: [],
-    stops: [],
-    report: (outcome) => finish(reporter, outcome),
-    io: undefined as unknown as CommandIO,
-  };
+  const finds: Fake["finds"] = [];
+  const sent: ControlCommand[] = [];
+  const starts: StartRequest[] = [];
+  const stops: SessionState[] = [];
   let at = 1_000;
   const session: SessionClient = {
     find: async (port, how) => {
-      f.finds.push({ port, thorough: how?.thorough === true });
+      finds.push({ port, thorough: how?.thorough === true });
       return opts.found ?? { kind: "running", port, state };
     },
     send: async (_state, cmd, onEvent) => {
-      const answer = (opts.answer ?? echo)(cmd, f.sent.length);
-      f.sent.push(cmd);
+      const answer = (opts.answer ?? echo)(cmd, sent.length);
+      sent.push(cmd);
       for (const event of answer.events ?? []) onEvent?.({ ...event, at: at++ } as DeliveredEvent);
       return { t: "done", ok: true, ...answer.done };
     },
     start: async (_reporter, request) => {
-      f.starts.push(request);
+      starts.push(request);
       return {
         port: request.port,
         daemonPid: 1,
@@ -138,11 +125,26 @@ export function fake(opts: FakeOptions): Fake {
       };
     },
     stop: async (s) => {
-      f.stops.push(s);
+      stops.push(s);
     },
   };
-  f.io = { reporter, session, readStdin: async () => opts.stdin ?? "" };
-  return f;
+  return {
+    io: { reporter, session, readStdin: async () => opts.stdin ?? "" },
+    reporter,
+    out: () => out,
+    err: () => err,
+    lines: () =>
+      out
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    finds,
+    sent,
+    starts,
+    stops,
+    report: (outcome) => finish(reporter, outcome),
+  };
 }
 
 export function env(
