@@ -1,77 +1,62 @@
-import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runMain } from "citty";
-import { setRuntimeArgs, splitRuntimeArgs } from "./cli/argv.ts";
+// The command tree and the process around the one runner (src/cli/runner.ts): each command is
+// loaded only when it runs, so a `say` never parses `start`'s or the daemon's code.
+
+import type { CommandGroup } from "./cli/runner.ts";
+import { execute, interrupted } from "./cli/runner.ts";
+import { flushAndExit, isTerminal, stderr, stdout } from "./cli/stdio.ts";
+import type { CommandIO } from "./commands/_shared.ts";
 import { VERSION } from "./version.ts";
 
-// Commands load lazily: a `say` never pays for parsing the daemon's code.
-const commands: Record<string, () => Promise<CommandDef>> = {
-  start: () => import("./commands/start.ts").then((m) => m.default as CommandDef),
-  say: () => import("./commands/say.ts").then((m) => m.default as CommandDef),
-  end: () => import("./commands/end.ts").then((m) => m.default as CommandDef),
-  status: () => import("./commands/status.ts").then((m) => m.default as CommandDef),
-  logs: () => import("./commands/logs.ts").then((m) => m.default as CommandDef),
-  history: () => import("./commands/history.ts").then((m) => m.default as CommandDef),
-  listen: () => import("./commands/listen.ts").then((m) => m.default as CommandDef),
-  restart: () => import("./commands/restart.ts").then((m) => m.default as CommandDef),
-  replay: () => import("./commands/replay.ts").then((m) => m.default as CommandDef),
-  daemon: () => import("./commands/daemon.ts").then((m) => m.default as CommandDef),
+const session: CommandGroup<CommandIO> = {
+  name: "session",
+  description: "Drive an agent in text mode: start it once, then say, then end",
+  children: {
+    start: () => import("./commands/start.ts").then((m) => m.default),
+    say: () => import("./commands/say.ts").then((m) => m.default),
+    end: () => import("./commands/end.ts").then((m) => m.default),
+    status: () => import("./commands/status.ts").then((m) => m.default),
+    logs: () => import("./commands/logs.ts").then((m) => m.default),
+    history: () => import("./commands/history.ts").then((m) => m.default),
+    listen: () => import("./commands/listen.ts").then((m) => m.default),
+    restart: () => import("./commands/restart.ts").then((m) => m.default),
+    replay: () => import("./commands/replay.ts").then((m) => m.default),
+    daemon: () => import("./commands/daemon.ts").then((m) => m.default),
+  },
+  aliases: { stop: "end" },
+  hidden: ["daemon"],
 };
 
-const main = defineCommand({
-  meta: { name: "lk", version: VERSION, description: "LiveKit agent sessions from the terminal" },
-  subCommands: {
-    agent: defineCommand({
-      meta: { name: "agent", description: "Work with LiveKit agents" },
-      subCommands: {
-        session: defineCommand({
-          meta: {
-            name: "session",
-            description: "Drive an agent in text mode: start it once, then say, then end",
-          },
-          subCommands: commands,
-        }),
-      },
-    }),
+const root: CommandGroup<CommandIO> = {
+  name: "lk",
+  description: `LiveKit agent sessions from the terminal (lk ${VERSION})`,
+  children: {
+    agent: { name: "agent", description: "Work with LiveKit agents", children: { session } },
+  },
+};
+
+const code = await execute(process.argv.slice(2), {
+  root,
+  version: VERSION,
+  env: {
+    vars: process.env,
+    cwd: process.cwd(),
+    get stdinIsTerminal() {
+      return isTerminal(0);
+    },
+  },
+  streams: { out: stdout, err: stderr },
+  io: async (reporter) => ({
+    reporter,
+    session: (await import("./session/session-client.ts")).sessionClient,
+    readStdin: () => Bun.stdin.text(),
+  }),
+  onRun: (reporter, command) => {
+    if (command.ownsSignals) return;
+    // Ctrl-C: the result (one JSON line with --json), output flushed, exit 130; a second one exits at once.
+    process.once("SIGINT", () => {
+      process.once("SIGINT", () => process.exit(interrupted(reporter)));
+      void flushAndExit(interrupted(reporter));
+    });
   },
 });
-
-const printError = console.error;
-console.error = (...parts: unknown[]) =>
-  printError(...parts.map((p) => (typeof p === "string" ? plainUnlessTerminal(2, p) : p)));
-
-const { own, runtimeArgs } = splitRuntimeArgs(process.argv.slice(2));
-setRuntimeArgs(runtimeArgs);
-await refuseUnknownFlags(own);
-await runMain(main, { rawArgs: own, showUsage });
-
-// citty colors its help and its errors even into a pipe; a coding agent reading them gets escape codes.
-async function showUsage<T extends ArgsDef = ArgsDef>(
-  cmd: CommandDef<T>,
-  parent?: CommandDef<T>,
-): Promise<void> {
-  console.log(plainUnlessTerminal(1, await renderUsage(cmd, parent)));
-}
-
-function plainUnlessTerminal(fd: 1 | 2, text: string): string {
-  // Loaded here, not at the top: `lk --version` and every command pay nothing for it.
-  const { isTerminal } = require("./cli/stdio.ts") as typeof import("./cli/stdio.ts");
-  const { stripAnsi } = require("./agent/output.ts") as typeof import("./agent/output.ts");
-  return isTerminal(fd) && !process.env.NO_COLOR ? text : stripAnsi(text);
-}
-
-async function refuseUnknownFlags(argv: string[]): Promise<void> {
-  const [group, sub, name] = argv;
-  const load = name === "stop" ? commands.end : name ? commands[name] : undefined;
-  if (group !== "agent" || sub !== "session" || !load) return;
-  const [command, { unknownFlags }] = await Promise.all([load(), import("./cli/unknown-flags.ts")]);
-  const bad = unknownFlags(argv.slice(3), (command.args ?? {}) as Parameters<typeof unknownFlags>[1]);
-  if (bad.length === 0) return;
-  const [{ runReported }, { UserError }] = await Promise.all([
-    import("./cli/run-reported.ts"),
-    import("./errors.ts"),
-  ]);
-  await runReported(name as string, argv.includes("--json"), async () => {
-    throw new UserError(`unknown option ${bad.join(", ")} for \`lk agent session ${name}\``, 1, [
-      `see: lk agent session ${name} --help`,
-    ]);
-  });
-}
+await flushAndExit(code);

@@ -1,10 +1,18 @@
-// Pieces every session command shares: the --port flag, finding the session, printing failures.
+// Pieces every session command shares: the --port and --json flags, their values, and the IO a run gets.
 
-import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
-import { DEFAULT_PORT, noSession, portHint } from "../session/no-session.ts";
-import { cleanStaleRecord, isOurDaemon } from "../session/stale.ts";
-import { readState, type SessionState } from "../state/session-file.ts";
+import type { Reporter } from "../render/reporter.ts";
+import { DEFAULT_PORT, portHint } from "../session/port-hint.ts";
+import type { SessionClient } from "../session/session-client.ts";
+
+/** What a command's run is given: where its output goes, the session, and stdin. */
+export interface CommandIO {
+  /** stdout and stderr: text for people, or NDJSON with --json. */
+  reporter: Reporter;
+  session: SessionClient;
+  /** All of stdin (`say -`, or piped text). */
+  readStdin(): Promise<string>;
+}
 
 export const jsonArg = {
   json: { type: "boolean", description: "Newline-delimited JSON: one line per event, then a result line" },
@@ -18,7 +26,7 @@ export const portArg = {
   },
 } as const;
 
-export function resolvePort(flag: string | undefined, env = process.env): number {
+export function resolvePort(flag: string | undefined, env: Record<string, string | undefined>): number {
   const raw = flag ?? env.LK_SESSION_PORT;
   if (raw === undefined || raw === "") return DEFAULT_PORT;
   const port = Number(raw);
@@ -41,39 +49,6 @@ export function parseSeconds(raw: string | undefined, fallback: number, name: st
     );
   }
   return Math.round(seconds * 1000);
-}
-
-/**
- * The running session on `port`, or a UserError saying there is none. A record whose daemon is gone
- * (or whose pid now belongs to another program) is cleaned up; the notes say so.
- */
-export async function findSession(port: number): Promise<SessionState> {
-  const state = readState(port);
-  if (state && isOurDaemon(state, true)) return state;
-  const notes = state ? cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
-  if (await portIsOpen(port)) {
-    throw new UserError(
-      `no session of yours is running on 127.0.0.1:${port}, but another program is listening there`,
-      1,
-      [
-        ...notes,
-        "if it is a session started by another user or with another LK_SESSION_STATE_DIR, it cannot be driven from here",
-        `use another port with --port N, or stop that program`,
-      ],
-    );
-  }
-  throw noSession(port, notes);
-}
-
-/** Every value of a repeatable flag (`--expect a --expect b`, or `--expect=a`); citty keeps only the last. */
-export function repeatedFlag(rawArgs: string[], name: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const arg = rawArgs[i] as string;
-    if (arg === `--${name}` && i + 1 < rawArgs.length) values.push(rawArgs[++i] as string);
-    else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
-  }
-  return values;
 }
 
 export { DEFAULT_PORT, portHint };

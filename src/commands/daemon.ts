@@ -1,29 +1,32 @@
-import { defineCommand } from "citty";
-import { runReported } from "../cli/run-reported.ts";
+import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { DAEMON_SPEC_ENV, type DaemonSpec } from "../protocol/daemon-spec.ts";
 
+export interface DaemonOptions {
+  /** The spec `start` passed in the environment; undefined when a person ran this by hand. */
+  spec: string | undefined;
+}
+
 export default defineCommand({
-  meta: {
-    name: "daemon",
-    hidden: true,
-    description: "Internal: the background session (started by `start`)",
-  },
-  run: async () => {
-    const raw = process.env[DAEMON_SPEC_ENV];
-    if (!raw) {
-      return runReported("daemon", false, async () => {
-        throw new UserError(
-          "this is the internal session daemon; it is started for you by `lk agent session start`",
-          1,
-          ["run: lk agent session start [entrypoint]"],
-        );
-      });
+  path: "lk agent session daemon",
+  description: "Internal: the background session (started by `start`)",
+  args: {},
+  examples: [],
+  // The daemon stops on SIGINT/SIGTERM itself, taking its agent with it.
+  ownsSignals: true,
+  options: (_args, env): DaemonOptions => ({ spec: env.vars[DAEMON_SPEC_ENV] || undefined }),
+  run: async (o: DaemonOptions) => {
+    if (!o.spec) {
+      throw new UserError(
+        "this is the internal session daemon; it is started for you by `lk agent session start`",
+        1,
+        ["run: lk agent session start [entrypoint]"],
+      );
     }
-    const spec = JSON.parse(raw) as DaemonSpec;
+    const spec = JSON.parse(o.spec) as DaemonSpec;
     // The spec is ours alone; keep it out of the agent's environment.
     delete process.env[DAEMON_SPEC_ENV];
     const { runDaemon } = await import("../daemon/main.ts");
-    await runDaemon(spec);
+    return runDaemon(spec);
   },
 });

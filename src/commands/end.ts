@@ -1,20 +1,24 @@
 import { resolve } from "node:path";
-import { defineCommand } from "citty";
-import { runReported } from "../cli/run-reported.ts";
+import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { Reporter } from "../render/reporter.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
-import { command, failureOf } from "../session/client-session.ts";
-import { stopSession } from "../session/stop-session.ts";
+import { failureOf } from "../session/client-session.ts";
+import { runningSession } from "../session/find-session.ts";
+import type { SessionClient } from "../session/session-client.ts";
 import { type SessionState, writeFileAtomic } from "../state/session-file.ts";
-import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
+import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
+
+export interface EndOptions {
+  json: boolean;
+  port: number;
+  /** Where to write the conversation first (absolute), if anywhere. */
+  transcript: string | undefined;
+}
 
 export default defineCommand({
-  meta: {
-    name: "end",
-    alias: ["stop"],
-    description: "Stop the agent and the session daemon; the port is free when it returns",
-  },
+  path: "lk agent session end",
+  description: "Stop the agent and the session daemon; the port is free when it returns",
   args: {
     ...portArg,
     transcript: {
@@ -24,24 +28,31 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  run: ({ args }) =>
-    runReported("end", args.json === true, async (reporter) => {
-      const port = resolvePort(args.port);
-      const state = await findSession(port);
-      const fields: Record<string, unknown> = {};
-      if (args.transcript)
-        fields.transcript = await writeTranscript(state, resolve(args.transcript), reporter.json);
-
-      await stopSession(state);
-      reporter.info("Session ended.");
-      return { fields: { port, ...fields } };
-    }),
+  examples: ["lk agent session end", "lk agent session end --transcript talk.md"],
+  options: (args, env): EndOptions => ({
+    json: args.json,
+    port: resolvePort(args.port, env.vars),
+    transcript: args.transcript ? resolve(env.cwd, args.transcript) : undefined,
+  }),
+  run: async (o: EndOptions, { reporter, session }: CommandIO) => {
+    const state = runningSession(await session.find(o.port));
+    const fields: Record<string, unknown> = { port: o.port };
+    if (o.transcript) fields.transcript = await writeTranscript(session, state, o.transcript, o.json);
+    await session.stop(state);
+    reporter.info("Session ended.");
+    return { fields };
+  },
 });
 
 /** Fetches the history and writes it; any failure stops `end` before the session is touched. */
-async function writeTranscript(state: SessionState, path: string, json: boolean): Promise<string> {
-  const collector = new Reporter("history", true, { out: { write: () => true }, err: { write: () => true } });
-  const done = await command(state, { cmd: "history" }, collector);
+async function writeTranscript(
+  session: SessionClient,
+  state: SessionState,
+  path: string,
+  json: boolean,
+): Promise<string> {
+  const events: DeliveredEvent[] = [];
+  const done = await session.send(state, { cmd: "history" }, (e) => events.push(e));
   if (!done.ok) {
     const failure = failureOf(done, state);
     throw new UserError(`could not get the conversation for the transcript: ${failure.message}`, 1, [
@@ -55,10 +66,7 @@ async function writeTranscript(state: SessionState, path: string, json: boolean)
     endedAt: new Date().toISOString(),
   };
   try {
-    writeFileAtomic(
-      path,
-      json ? transcriptJson(meta, collector.events) : transcriptMarkdown(meta, collector.events),
-    );
+    writeFileAtomic(path, json ? transcriptJson(meta, events) : transcriptMarkdown(meta, events));
   } catch (error) {
     throw new UserError(`could not write the transcript to ${path}: ${(error as Error).message}`, 1, [
       "the session is still running",

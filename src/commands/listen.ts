@@ -1,15 +1,18 @@
-import { defineCommand } from "citty";
-import { runReported } from "../cli/run-reported.ts";
-import { stdout } from "../cli/stdio.ts";
+import { defineCommand } from "../cli/command.ts";
 import { replyText } from "../render/reporter.ts";
-import { command, failureOf } from "../session/client-session.ts";
-import { findSession, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
+import { failureOf } from "../session/client-session.ts";
+import { runningSession } from "../session/find-session.ts";
+import { type CommandIO, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
+
+export interface ListenOptions {
+  json: boolean;
+  port: number;
+  timeoutMs: number;
+}
 
 export default defineCommand({
-  meta: {
-    name: "listen",
-    description: "Wait for what the agent says on its own (a greeting, a timer), without sending a turn",
-  },
+  path: "lk agent session listen",
+  description: "Wait for what the agent says on its own (a greeting, a timer), without sending a turn",
   args: {
     ...portArg,
     timeout: {
@@ -19,13 +22,19 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  run: ({ args }) =>
-    runReported("listen", args.json === true, async (reporter) => {
-      const timeoutMs = parseSeconds(args.timeout, 30, "--timeout");
-      const state = await findSession(resolvePort(args.port));
-      const done = await command(state, { cmd: "listen", timeoutMs }, reporter);
-      if (!reporter.json && reporter.events.length) stdout.write("\n");
-      const fields = { reply: replyText(reporter.events), events: reporter.events };
-      return done.ok ? { fields } : { fields, error: failureOf(done, state) };
-    }),
+  examples: ["lk agent session listen", "lk agent session listen --timeout 5 --json"],
+  options: (args, env): ListenOptions => ({
+    json: args.json,
+    port: resolvePort(args.port, env.vars),
+    timeoutMs: parseSeconds(args.timeout, 30, "--timeout"),
+  }),
+  run: async (o: ListenOptions, { reporter, session }: CommandIO) => {
+    const state = runningSession(await session.find(o.port));
+    const done = await session.send(state, { cmd: "listen", timeoutMs: o.timeoutMs }, (e) =>
+      reporter.event(e),
+    );
+    if (reporter.events.length) reporter.info("");
+    const fields = { reply: replyText(reporter.events), events: reporter.events };
+    return done.ok ? { fields } : { fields, error: failureOf(done, state) };
+  },
 });

@@ -1,14 +1,23 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { defineCommand } from "citty";
-import { stripAnsi } from "../agent/output.ts";
+import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
-import { runReported } from "../cli/run-reported.ts";
-import { stdout } from "../cli/stdio.ts";
+import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
+import { runningSession } from "../session/find-session.ts";
+import { readRange, readTail } from "../session/log-tail.ts";
+import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
+
+export interface LogsOptions {
+  json: boolean;
+  port: number;
+  lines: number;
+  follow: boolean;
+}
+
+const FOLLOW_POLL_MS = 200;
 
 export default defineCommand({
-  meta: { name: "logs", description: "The agent's own output (stdout and stderr), as the daemon keeps it" },
+  path: "lk agent session logs",
+  description: "The agent's own output (stdout and stderr), as the daemon keeps it",
   args: {
     ...portArg,
     lines: {
@@ -24,59 +33,43 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  run: ({ args }) =>
-    runReported("logs", args.json === true, async (reporter) => {
-      const state = await findSession(resolvePort(args.port));
-      const count = args.lines === undefined ? 50 : Number(args.lines);
-      if (!Number.isInteger(count) || count < 0)
-        throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
-      if (!existsSync(state.agentLog)) throw new UserError(`the agent log is missing: ${state.agentLog}`);
-      const clean = (text: string) =>
-        stdout.isTTY && !reporter.json ? text : stripAnsi(text).replace(/\r/g, "");
-      const emit = (text: string) => {
-        if (!text) return;
-        if (reporter.json) {
-          for (const line of text.split("\n").filter((l) => l !== ""))
-            stdout.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
-        } else stdout.write(clean(text));
-      };
+  examples: ["lk agent session logs -n 20", "lk agent session logs -f"],
+  options: (args, env): LogsOptions => {
+    const lines = args.lines === undefined ? 50 : Number(args.lines);
+    if (!Number.isInteger(lines) || lines < 0)
+      throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
+    return { json: args.json, port: resolvePort(args.port, env.vars), lines, follow: args.follow };
+  },
+  run: async (o: LogsOptions, { reporter, session }: CommandIO) => {
+    const state = runningSession(await session.find(o.port));
+    const path = state.agentLog;
+    if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
+    const out = reporter.io.out;
+    const clean = (text: string) => (out.isTTY && !o.json ? text : Bun.stripANSI(text).replace(/\r/g, ""));
+    const emit = (text: string) => {
+      if (!text) return;
+      if (!o.json) out.write(clean(text));
+      else
+        for (const line of text.split("\n").filter((l) => l !== ""))
+          out.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
+    };
 
-      let offset = statSync(state.agentLog).size;
-      const tail = readRange(state.agentLog, Math.max(0, offset - 512 * 1024), offset).split("\n");
-      if (tail.at(-1) === "") tail.pop();
-      emit(
-        tail
-          .slice(Math.max(0, tail.length - count))
-          .map((l) => `${l}\n`)
-          .join(""),
-      );
-      if (!args.follow) return { fields: { path: state.agentLog } };
+    const tail = readTail(path, o.lines);
+    emit(tail.lines.map((l) => `${l}\n`).join(""));
+    if (!o.follow) return { fields: { path } };
 
-      let stop = false;
-      process.once("SIGINT", () => {
-        stop = true;
-      });
-      while (!stop && isAlive(state.daemonPid)) {
-        await Bun.sleep(200);
-        if (!existsSync(state.agentLog)) break;
-        const size = statSync(state.agentLog).size;
-        if (size < offset) offset = 0; // rotated
-        if (size > offset) {
-          emit(readRange(state.agentLog, offset, size));
-          offset = size;
-        }
+    // Until the session ends; Ctrl-C ends the command (exit 130) through the runner.
+    let offset = tail.size;
+    while (isAlive(state.daemonPid)) {
+      await Bun.sleep(FOLLOW_POLL_MS);
+      if (!existsSync(path)) break;
+      const size = statSync(path).size;
+      if (size < offset) offset = 0; // rotated
+      if (size > offset) {
+        emit(readRange(path, offset, size));
+        offset = size;
       }
-      return { fields: { path: state.agentLog, followed: true } };
-    }),
+    }
+    return { fields: { path, followed: true } };
+  },
 });
-
-function readRange(path: string, from: number, to: number): string {
-  const fd = openSync(path, "r");
-  try {
-    const buffer = Buffer.alloc(to - from);
-    readSync(fd, buffer, 0, buffer.length, from);
-    return buffer.toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -1,14 +1,17 @@
-import { defineCommand } from "citty";
-import { runReported } from "../cli/run-reported.ts";
-import { startSession } from "../session/start-session.ts";
-import { stopSession } from "../session/stop-session.ts";
-import { findSession, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import { defineCommand } from "../cli/command.ts";
+import { runningSession } from "../session/find-session.ts";
+import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+
+export interface RestartOptions {
+  json: boolean;
+  port: number;
+  /** Undefined: as the session was started. */
+  connectTimeoutMs: number | undefined;
+}
 
 export default defineCommand({
-  meta: {
-    name: "restart",
-    description: "A fresh agent with the same entrypoint, runtime args and port (after you edit it)",
-  },
+  path: "lk agent session restart",
+  description: "A fresh agent with the same entrypoint, runtime args and port (after you edit it)",
   args: {
     ...portArg,
     timeout: {
@@ -18,21 +21,25 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  run: ({ args }) =>
-    runReported("restart", args.json === true, async (reporter) => {
-      const port = resolvePort(args.port);
-      const state = await findSession(port);
-      await stopSession(state);
-      reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
-      const fields = await startSession(reporter, {
-        port,
-        plan: state.launch.plan,
-        entry: state.agent.entry,
-        root: state.agent.root,
-        runtimeArgs: state.agent.runtimeArgs,
-        connectTimeoutMs: parseSeconds(args.timeout, state.launch.connectTimeoutMs / 1000, "--timeout"),
-      });
-      reporter.info(`Session restarted. Use \`lk agent session say${portHint(port)} "..."\` to talk.`);
-      return { fields };
-    }),
+  examples: ["lk agent session restart", "lk agent session restart --timeout 120"],
+  options: (args, env): RestartOptions => ({
+    json: args.json,
+    port: resolvePort(args.port, env.vars),
+    connectTimeoutMs: args.timeout ? parseSeconds(args.timeout, 0, "--timeout") : undefined,
+  }),
+  run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
+    const state = runningSession(await session.find(o.port));
+    await session.stop(state);
+    reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
+    const started = await session.start(reporter, {
+      port: o.port,
+      plan: state.launch.plan,
+      entry: state.agent.entry,
+      root: state.agent.root,
+      runtimeArgs: state.agent.runtimeArgs,
+      connectTimeoutMs: o.connectTimeoutMs ?? state.launch.connectTimeoutMs,
+    });
+    reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
+    return { fields: { ...started } };
+  },
 });

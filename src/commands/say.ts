@@ -1,19 +1,29 @@
-import { defineCommand } from "citty";
-import { runReported } from "../cli/run-reported.ts";
-import { isTerminal, stdout } from "../cli/stdio.ts";
+import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { replyText } from "../render/reporter.ts";
-import { command, failureOf } from "../session/client-session.ts";
-import { checkExpectations, parseExpectations } from "../session/expect.ts";
-import { findSession, jsonArg, parseSeconds, portArg, repeatedFlag, resolvePort } from "./_shared.ts";
+import { failureOf } from "../session/client-session.ts";
+import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
+import { runningSession } from "../session/find-session.ts";
+import { type CommandIO, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
+
+export interface SayOptions {
+  json: boolean;
+  port: number;
+  timeoutMs: number;
+  expectations: Expectation[];
+  /** The turn's text; undefined to read it from stdin. */
+  text: string | undefined;
+}
 
 export default defineCommand({
-  meta: { name: "say", description: "Send one user turn and print what the agent says and does" },
+  path: "lk agent session say",
+  description: "Send one user turn and print what the agent says and does",
   args: {
     text: {
       type: "positional",
       required: false,
+      rest: true,
       description: "What the user says (`-` or piped stdin reads it from stdin)",
     },
     ...portArg,
@@ -24,42 +34,48 @@ export default defineCommand({
     },
     expect: {
       type: "string",
+      repeatable: true,
       description: "A regular expression the agent's reply must match (repeatable; exit 2 when it does not)",
       valueHint: "REGEX",
     },
     ...jsonArg,
   },
-  run: ({ args, rawArgs }) =>
-    runReported("say", args.json === true, async (reporter) => {
-      const port = resolvePort(args.port);
-      const timeoutMs = parseSeconds(args.timeout, 120, "--timeout");
-      const expectations = parseExpectations(repeatedFlag(rawArgs, "expect"));
-      const text = await readText(args._);
-      const state = await findSession(port);
-      const done = await command(state, { cmd: "say", text, timeoutMs }, reporter);
-      if (!reporter.json) stdout.write("\n");
-      const reply = replyText(reporter.events);
-      const fields = { text, reply, events: reporter.events };
-      if (!done.ok) return { fields, error: failureOf(done, state) };
-      const failed = checkExpectations(expectations, reply);
-      if (failed) return { fields: { ...fields, expectations: failed.results }, error: failed.error };
-      return {
-        exitCode: EXIT.ok,
-        fields: expectations.length
-          ? { ...fields, expectations: expectations.map((e) => ({ pattern: e.source, ok: true })) }
-          : fields,
-      };
-    }),
+  examples: [
+    `lk agent session say "what's the weather in Paris?"`,
+    `lk agent session say "transfer me to billing" --expect "/billing agent/i" --json`,
+  ],
+  options: (args, env): SayOptions => {
+    const words = args.text.join(" ");
+    const fromStdin = words === "-" || (args.text.length === 0 && !env.stdinIsTerminal);
+    return {
+      json: args.json,
+      port: resolvePort(args.port, env.vars),
+      timeoutMs: parseSeconds(args.timeout, 120, "--timeout"),
+      expectations: parseExpectations(args.expect),
+      text: fromStdin ? undefined : checkTurnText(words),
+    };
+  },
+  run: async (o: SayOptions, { reporter, session, readStdin }: CommandIO) => {
+    const text = o.text ?? checkTurnText((await readStdin()).replace(/\r?\n$/, ""));
+    const state = runningSession(await session.find(o.port));
+    const done = await session.send(state, { cmd: "say", text, timeoutMs: o.timeoutMs }, (e) =>
+      reporter.event(e),
+    );
+    reporter.info("");
+    const reply = replyText(reporter.events);
+    const fields: Record<string, unknown> = { text, reply, events: reporter.events };
+    if (!done.ok) return { fields, error: failureOf(done, state) };
+    const checked = checkExpectations(o.expectations, reply);
+    if (o.expectations.length) fields.expectations = checked.results;
+    return { exitCode: EXIT.ok, fields, error: checked.error };
+  },
 });
 
 /** What fits in one run_input frame (1 MiB) with room for the rest of the message. */
 export const MAX_TURN_TEXT_BYTES = 1_000_000;
 
-/** The turn's text: the arguments joined, or stdin for `-` or when nothing is given and stdin is piped. */
-export async function readText(positionals: string[]): Promise<string> {
-  const fromArgs = positionals.join(" ");
-  const wantsStdin = fromArgs === "-" || (positionals.length === 0 && !isTerminal(0));
-  const text = wantsStdin ? (await Bun.stdin.text()).replace(/\r?\n$/, "") : fromArgs;
+/** The turn's text as given, or a UserError when it is empty or too long for one turn. */
+export function checkTurnText(text: string): string {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_TURN_TEXT_BYTES) {
     throw new UserError(

@@ -1,18 +1,28 @@
-import { defineCommand } from "citty";
 import { detectProject } from "../agent/detect.ts";
 import { realHost } from "../agent/host.ts";
 import { planLaunch, pythonCommand } from "../agent/launch.ts";
 import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
-import { runtimeArgs } from "../cli/argv.ts";
-import { runReported } from "../cli/run-reported.ts";
+import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { isOurDaemon } from "../session/stale.ts";
-import { startSession } from "../session/start-session.ts";
-import { readState } from "../state/session-file.ts";
-import { findSession, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
+import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+
+export interface StartOptions {
+  json: boolean;
+  port: number;
+  connectTimeoutMs: number;
+  runtime: "node" | "bun" | undefined;
+  /** As given (found by convention when undefined), relative to `cwd`. */
+  entrypoint: string | undefined;
+  cwd: string;
+  /** What followed `--`: for the agent's interpreter, before the entrypoint. */
+  runtimeArgs: string[];
+  skipSdkCheck: boolean;
+}
 
 export default defineCommand({
-  meta: { name: "start", description: "Start the agent in text mode and keep it running in the background" },
+  path: "lk agent session start",
+  description: "Start the agent in text mode and keep it running in the background",
   args: {
     entrypoint: {
       type: "positional",
@@ -37,76 +47,84 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  run: ({ args }) =>
-    runReported("start", args.json === true, async (reporter) => {
-      const port = resolvePort(args.port);
-      const connectTimeoutMs = parseSeconds(args.timeout, 60, "--timeout");
-      if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
-        throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
-      }
-      const notes = await refuseRunningSession(port);
-      for (const note of notes) reporter.note(`note: ${note}`);
+  afterDashDash: "runtime-args",
+  examples: ["lk agent session start", "lk agent session start agent.py --port 8776 -- -X dev"],
+  options: (args, env): StartOptions => {
+    if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
+      throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
+    }
+    return {
+      json: args.json,
+      port: resolvePort(args.port, env.vars),
+      connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
+      runtime: args.runtime,
+      entrypoint: args.entrypoint,
+      cwd: env.cwd,
+      runtimeArgs: args["--"],
+      skipSdkCheck: args["skip-sdk-check"] || env.vars.LK_SESSION_SKIP_SDK_CHECK === "1",
+    };
+  },
+  run: async (o: StartOptions, { reporter, session }: CommandIO) => {
+    const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
+    for (const note of notes) reporter.note(`note: ${note}`);
 
-      const project = detectProject(args.entrypoint, process.cwd());
-      const host = realHost();
-      const plan = planLaunch(
-        {
-          project,
-          connectAddr: `127.0.0.1:${port}`,
-          runtimeArgs: runtimeArgs(),
-          runtime: args.runtime as "node" | "bun" | undefined,
+    const project = detectProject(o.entrypoint, o.cwd);
+    const host = realHost();
+    const plan = planLaunch(
+      { project, connectAddr: `127.0.0.1:${o.port}`, runtimeArgs: o.runtimeArgs, runtime: o.runtime },
+      host,
+    );
+    if (!o.skipSdkCheck) {
+      if (project.kind === "node") checkNodeSdk(project);
+      else checkPythonSdk(project, pythonCommand(project, host));
+    }
+    reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
+    const started = await session.start(reporter, {
+      port: o.port,
+      plan,
+      entry: project.entry,
+      root: project.root,
+      runtimeArgs: o.runtimeArgs,
+      connectTimeoutMs: o.connectTimeoutMs,
+    });
+    const p = portHint(o.port);
+    reporter.info(
+      `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
+    );
+    return {
+      fields: {
+        ...started,
+        staleNotes: notes,
+        agent: {
+          label: plan.label,
+          runtime: plan.runtime,
+          entry: project.entry,
+          root: project.root,
+          argv: plan.argv,
         },
-        host,
-      );
-      const skipCheck = args["skip-sdk-check"] === true || process.env.LK_SESSION_SKIP_SDK_CHECK === "1";
-      if (!skipCheck) {
-        if (project.kind === "node") checkNodeSdk(project);
-        else checkPythonSdk(project, pythonCommand(project, host));
-      }
-      reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
-      const fields = await startSession(reporter, {
-        port,
-        plan,
-        entry: project.entry,
-        root: project.root,
-        runtimeArgs: runtimeArgs(),
-        connectTimeoutMs,
-      });
-      const p = portHint(port);
-      reporter.info(
-        `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
-      );
-      return {
-        fields: {
-          ...fields,
-          staleNotes: notes,
-          agent: {
-            label: plan.label,
-            runtime: plan.runtime,
-            entry: project.entry,
-            root: project.root,
-            argv: plan.argv,
-          },
-        },
-      };
-    }),
+      },
+    };
+  },
 });
 
-/** Refuses a live session on the port; cleans a stale one (and its orphaned agent), returning what it did. */
-async function refuseRunningSession(port: number): Promise<string[]> {
-  const state = readState(port);
-  if (state && isOurDaemon(state)) {
-    throw new UserError(`a session is already running on 127.0.0.1:${port}`, 1, [
-      `end it with \`lk agent session end${portHint(port)}\`, restart it with \`lk agent session restart${portHint(port)}\`,`,
-      "or start another one with --port N",
-    ]);
-  }
-  if (!state) return [];
-  try {
-    await findSession(port);
-    return [];
-  } catch (error) {
-    if (error instanceof UserError && error.message.startsWith("no session running")) return error.detail;
-    throw error;
+/** Refuses a port held by a live session or another program; returns what cleaning a stale record did. */
+export function portIsFreeFor(found: SessionLookup): string[] {
+  const p = portHint(found.port);
+  switch (found.kind) {
+    case "running":
+      throw new UserError(`a session is already running on 127.0.0.1:${found.port}`, 1, [
+        `end it with \`lk agent session end${p}\`, restart it with \`lk agent session restart${p}\`,`,
+        "or start another one with --port N",
+      ]);
+    case "foreign":
+      throw new UserError(
+        `could not start the session: 127.0.0.1:${found.port} is already in use by another program`,
+        1,
+        [...found.notes, "pick a free port with --port N (or LK_SESSION_PORT)", FOREIGN_HINTS[0] as string],
+      );
+    case "stale":
+      return found.notes;
+    case "none":
+      return [];
   }
 }

@@ -1,39 +1,42 @@
-import { defineCommand } from "citty";
-import { runReported } from "../cli/run-reported.ts";
-import { command, failureOf } from "../session/client-session.ts";
-import { findSession, jsonArg, portArg, resolvePort } from "./_shared.ts";
+import { defineCommand } from "../cli/command.ts";
+import { failureOf } from "../session/client-session.ts";
+import { runningSession } from "../session/find-session.ts";
+import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
+
+export interface StatusOptions {
+  json: boolean;
+  port: number;
+}
 
 export default defineCommand({
-  meta: {
-    name: "status",
-    description: "Is a session running? Its agent, framework, uptime, turns and logs (exit 1 when none)",
-  },
+  path: "lk agent session status",
+  description: "Is a session running? Its agent, framework, uptime, turns and logs (exit 1 when none)",
   args: { ...portArg, ...jsonArg },
-  run: ({ args }) =>
-    runReported("status", args.json === true, async (reporter) => {
-      const port = resolvePort(args.port);
-      const state = await findSession(port);
-      const done = await command(state, { cmd: "status" });
-      if (!done.ok) throw failureOf(done, state);
-      const s = done.data;
-      const c = reporter.colors;
-      const rows: [string, string][] = [
-        ["agent", `${s.label} ${s.entry} in ${s.root} (pid ${s.agentPid}, runtime ${s.runtime})`],
-        [
-          "framework",
-          s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
-        ],
-        ["agent id", `${s.agentId ?? "unknown"} (${s.agentState})`],
-        ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
-        ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
-        ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
-        ["agent log", s.agentLog],
-      ];
-      if (s.runtimeArgs.length) rows.splice(1, 0, ["runtime args", s.runtimeArgs.join(" ")]);
-      reporter.info(`${c.green("●")} Session running on 127.0.0.1:${s.port}`);
-      for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
-      return { fields: { running: true, status: s } };
-    }),
+  examples: ["lk agent session status", "lk agent session status --port 8776 --json"],
+  options: (args, env): StatusOptions => ({ json: args.json, port: resolvePort(args.port, env.vars) }),
+  run: async (o: StatusOptions, { reporter, session }: CommandIO) => {
+    const state = runningSession(await session.find(o.port));
+    const done = await session.send(state, { cmd: "status" });
+    if (!done.ok) throw failureOf(done, state);
+    const s = done.data;
+    const c = reporter.colors;
+    const rows: [string, string][] = [
+      ["agent", `${s.label} ${s.entry} in ${s.root} (pid ${s.agentPid}, runtime ${s.runtime})`],
+      [
+        "framework",
+        s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
+      ],
+      ["agent id", `${s.agentId ?? "unknown"} (${s.agentState})`],
+      ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
+      ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
+      ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
+      ["agent log", s.agentLog],
+    ];
+    if (s.runtimeArgs.length) rows.splice(1, 0, ["runtime args", s.runtimeArgs.join(" ")]);
+    reporter.info(`${c.green("●")} Session running on 127.0.0.1:${s.port}`);
+    for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
+    return { fields: { running: true, status: s } };
+  },
 });
 
 export function formatDuration(ms: number): string {

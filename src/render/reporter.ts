@@ -19,6 +19,7 @@ export class Reporter {
   readonly colors: Colors;
   readonly errColors: Colors;
   private readonly text: TextRenderer;
+  private reported: number | undefined;
 
   constructor(
     readonly command: string,
@@ -46,12 +47,19 @@ export class Reporter {
     if (!this.json) this.io.err.write(`${text}\n`);
   }
 
-  /** The final line: ok, exit code, duration, and whatever the command adds. Returns the exit code. */
+  /** The exit code once the result is out: a command reports once, even when interrupted as it ends. */
+  get finishedWith(): number | undefined {
+    return this.reported;
+  }
+
+  /** The final line: ok, exit code, duration, and whatever the command adds. Returns the exit code (the first one). */
   finish(
     exitCode: number,
     fields: Record<string, unknown> = {},
     error?: { message: string; detail: string[] },
   ): number {
+    if (this.reported !== undefined) return this.reported;
+    this.reported = exitCode;
     if (this.json) {
       this.line({
         kind: "result",

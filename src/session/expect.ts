@@ -32,18 +32,18 @@ export interface ExpectationResult {
   ok: boolean;
 }
 
-/** Undefined when every expectation holds; else the results and the error to report (exit 2). */
+/** Every expectation's result; with `error` (exit 2) when any failed. */
 export function checkExpectations(
   expectations: Expectation[],
   reply: string,
-): { results: ExpectationResult[]; error: UserError } | undefined {
+): { results: ExpectationResult[]; error?: UserError } {
   const results = expectations.map((e) => ({
     pattern: e.source,
     negated: e.negated,
     ok: e.regex.test(reply) !== e.negated,
   }));
   const failed = results.filter((r) => !r.ok);
-  if (failed.length === 0) return undefined;
+  if (failed.length === 0) return { results };
   const lines = failed.map((f) =>
     f.negated ? `- must not match: ${f.pattern}` : `- expected to match: ${f.pattern}`,
   );

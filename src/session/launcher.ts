@@ -8,7 +8,7 @@ import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { selfCommand } from "../self.ts";
 import { logPaths } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
-import { tailLines } from "./output-tail.ts";
+import { tailLines } from "./log-tail.ts";
 
 export interface LaunchRequest {
   port: number;

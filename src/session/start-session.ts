@@ -1,12 +1,13 @@
 // Shared by `start` and `restart`: launch the daemon, show progress, report the greeting.
 
 import { UserError } from "../errors.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { readState } from "../state/session-file.ts";
 import { launchDaemon } from "./launcher.ts";
-import { outputDetail } from "./output-tail.ts";
+import { outputDetail } from "./output-detail.ts";
 
 export interface StartRequest {
   port: number;
@@ -17,7 +18,17 @@ export interface StartRequest {
   connectTimeoutMs: number;
 }
 
-export async function startSession(reporter: Reporter, req: StartRequest): Promise<Record<string, unknown>> {
+/** What `start` and `restart` report about the session they started. */
+export interface StartedSession {
+  port: number;
+  daemonPid: number;
+  agentPid: number;
+  readyMs: number;
+  agentLog: string;
+  greeting: DeliveredEvent[];
+}
+
+export async function startSession(reporter: Reporter, req: StartRequest): Promise<StartedSession> {
   const progress = reporter.json
     ? undefined
     : new Progress(reporter.io.err, "Waiting for the agent to connect…");

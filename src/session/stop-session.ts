@@ -8,7 +8,7 @@ import { waitForExit } from "./launcher.ts";
 
 /** Asks the daemon to end; resolves when its process has exited and the port is free. */
 export async function stopSession(state: SessionState): Promise<void> {
-  const done = await command(state, { cmd: "end" }).catch((error) => {
+  const done = await command(state, { cmd: "end" }).catch((error: unknown) => {
     // The daemon may exit the instant it has answered; only a daemon still alive is a failure.
     if (error instanceof DaemonGoneError) return undefined;
     throw error;

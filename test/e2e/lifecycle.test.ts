@@ -498,11 +498,15 @@ describe("the command line itself", () => {
     for (const args of [
       ["agent", "session", "--help"],
       ["agent", "session", "say", "--help"],
-      ["agent", "session", "nope"],
     ]) {
       const run = await box.lk(args, { env: { NO_COLOR: undefined } });
       expect(run.output).not.toContain("\x1b[");
       expect(run.output).toContain("USAGE");
     }
+    const unknown = await box.lk(["agent", "session", "nope"], { env: { NO_COLOR: undefined } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).not.toContain("\x1b[");
+    expect(unknown.stderr).toContain('unknown command "nope" for `lk agent session`');
+    expect(unknown.stderr).toContain("see: lk agent session --help");
   });
 });

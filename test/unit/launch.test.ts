@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { win32 } from "node:path";
 import type { AgentProject } from "../../src/agent/detect.ts";
 import { atLeast, type Host, planLaunch, pythonCommand } from "../../src/agent/launch.ts";
-import { splitRuntimeArgs } from "../../src/cli/argv.ts";
 
 function host(over: Partial<Host> & { onPath?: Record<string, string>; files?: string[] } = {}): Host {
   const files = new Set(over.files ?? []);
@@ -176,21 +175,4 @@ test("version comparison", () => {
   expect(atLeast("v22.6.0", [22, 6, 0])).toBe(true);
   expect(atLeast("1.6.0rc1", [1, 6, 0])).toBe(true);
   expect(atLeast("2", [1, 6, 0])).toBe(true);
-});
-
-describe("runtime args after --", () => {
-  test("only start takes them", () => {
-    expect(splitRuntimeArgs(["agent", "session", "start", "a.py", "--", "-X", "dev"])).toEqual({
-      own: ["agent", "session", "start", "a.py"],
-      runtimeArgs: ["-X", "dev"],
-    });
-    expect(splitRuntimeArgs(["agent", "session", "say", "--", "-5 degrees"])).toEqual({
-      own: ["agent", "session", "say", "--", "-5 degrees"],
-      runtimeArgs: [],
-    });
-    expect(splitRuntimeArgs(["agent", "session", "start"])).toEqual({
-      own: ["agent", "session", "start"],
-      runtimeArgs: [],
-    });
-  });
 });

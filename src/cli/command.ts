@@ -1,0 +1,64 @@
+// What a command is: its declaration (citty's ArgsDef, for help), a pure parse, and a run with
+// injected IO. The runner (runner.ts) is the only caller of both.
+
+import type { UserError } from "../errors.ts";
+import { type FlagsDef, type ParsedArgs, parseArgs } from "./parse-args.ts";
+
+export type { Flag, FlagsDef } from "./parse-args.ts";
+
+/** What `parse` may look at besides the arguments. */
+export interface CommandEnv {
+  vars: Record<string, string | undefined>;
+  cwd: string;
+  stdinIsTerminal: boolean;
+}
+
+/** What a run ends with; the runner turns it into the result (and the exit code). */
+export interface Outcome {
+  exitCode?: number;
+  fields?: Record<string, unknown>;
+  error?: UserError;
+}
+
+export interface Command<O, IO> {
+  /** The full name, as typed: `lk agent session say`. */
+  path: string;
+  name: string;
+  description: string;
+  args: FlagsDef;
+  examples: string[];
+  /** What follows `--`: runtime args for the agent (`start`), or more text (every other command). */
+  afterDashDash: "runtime-args" | "text";
+  /** The command installs its own signal handlers (the daemon); the runner leaves SIGINT alone. */
+  ownsSignals?: boolean;
+  /** Raw arguments (after the command's name) and the environment to options; throws a UserError. */
+  parse(argv: string[], env: CommandEnv): O;
+  run(options: O, io: IO): Promise<Outcome>;
+}
+
+export interface CommandSpec<A extends FlagsDef, O, IO> {
+  path: string;
+  description: string;
+  args: A;
+  examples: string[];
+  afterDashDash?: "runtime-args" | "text";
+  ownsSignals?: boolean;
+  /** Parsed arguments to options: pure, so a test can call it. */
+  options(args: ParsedArgs<A>, env: CommandEnv): O;
+  run(options: O, io: IO): Promise<Outcome>;
+}
+
+export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec<A, O, IO>): Command<O, IO> {
+  const afterDashDash = spec.afterDashDash ?? "text";
+  return {
+    path: spec.path,
+    name: spec.path.split(" ").at(-1) ?? spec.path,
+    description: spec.description,
+    args: spec.args,
+    examples: spec.examples,
+    afterDashDash,
+    ownsSignals: spec.ownsSignals,
+    parse: (argv, env) => spec.options(parseArgs(argv, spec.args, { path: spec.path, afterDashDash }), env),
+    run: (options, io) => spec.run(options, io),
+  };
+}

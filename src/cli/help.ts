@@ -1,0 +1,46 @@
+// Help pages: citty renders the arguments and commands; we lead with the full USAGE line, add
+// examples, trim trailing spaces, and drop colors where they are not wanted.
+
+import { type ArgsDef, type CommandDef, renderUsage } from "citty";
+import pc from "picocolors";
+
+export interface HelpPage {
+  /** The full name: `lk agent session say`. */
+  path: string;
+  description: string;
+  args?: ArgsDef;
+  commands?: { name: string; aliases: string[]; description: string }[];
+  examples?: string[];
+  /** Appended to the USAGE line (`[-- RUNTIME_ARGS]`). */
+  usageTail?: string;
+}
+
+export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
+  const words = page.path.split(" ");
+  const name = words.pop() as string;
+  const cmd: CommandDef = { meta: { name, description: page.description }, args: page.args };
+  if (page.commands) {
+    cmd.subCommands = Object.fromEntries(
+      page.commands.map((c) => [c.name, { meta: { description: c.description, alias: c.aliases } }]),
+    );
+  }
+  const parent: CommandDef | undefined = words.length ? { meta: { name: words.join(" ") } } : undefined;
+  // citty's page: its description line, a blank, USAGE, a blank, then the sections.
+  const [, , citty = "", , ...sections] = (await renderUsage(cmd, parent)).split("\n");
+  const c = pc.createColors(colored);
+  // citty lists every command name in a group's USAGE line; one placeholder reads better.
+  const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
+  const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...sections];
+  if (page.examples?.length) {
+    while (lines.at(-1)?.trim() === "") lines.pop();
+    lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));
+  }
+  const text = lines.map(trimLine).join("\n");
+  return `${(colored ? text : Bun.stripANSI(text)).trimEnd()}\n`;
+}
+
+/** Trailing spaces off, those just inside a closing color code too (citty's USAGE line has one). */
+function trimLine(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching color codes is the point
+  return line.replace(/\s+((?:\x1b\[[0-9;]*m)*)$/, "$1");
+}

@@ -1,0 +1,61 @@
+// `status`'s decisions with a fake session client.
+
+import { describe, expect, test } from "bun:test";
+import status, { formatDuration } from "../../src/commands/status.ts";
+import type { StatusData } from "../../src/protocol/control.ts";
+import { env, fake, PORT } from "../helpers/fake-session.ts";
+
+const data: StatusData = {
+  port: PORT,
+  daemonPid: 10,
+  agentPid: 11,
+  entry: "agent.ts",
+  root: "/work/agent",
+  runtime: "bun",
+  label: "Node.js",
+  runtimeArgs: ["--smol"],
+  framework: { sdk: "fake", version: "0.0.0" },
+  agentId: "echo_agent",
+  agentState: "listening",
+  startedAt: "2026-01-01T00:00:00.000Z",
+  uptimeMs: 65_000,
+  turns: 3,
+  unseen: 2,
+  queued: 0,
+  agentLog: "/state/agent.log",
+  daemonLog: "/state/daemon.log",
+};
+
+describe("status", () => {
+  test("parse: no positionals; --port and --json", () => {
+    expect(status.parse(["--port", "9000", "--json"], env())).toEqual({ json: true, port: 9000 });
+    expect(() => status.parse(["extra"], env())).toThrow("unexpected argument");
+  });
+
+  test("a running session: one row per fact, and the data in the result", async () => {
+    const f = fake({ command: "status", answer: () => ({ done: { ok: true, data } }) });
+    const outcome = await status.run({ json: false, port: PORT }, f.io);
+    expect(f.sent).toEqual([{ cmd: "status" }]);
+    const out = f.out();
+    expect(out).toContain(`Session running on 127.0.0.1:${PORT}`);
+    expect(out).toMatch(/runtime args: +--smol/);
+    expect(out).toContain("framework:    fake 0.0.0");
+    expect(out).toContain("agent id:     echo_agent (listening)");
+    expect(out).toContain("daemon:       pid 10, up 1m05s");
+    expect(out).toContain("unseen:       2 event(s) waiting");
+    expect(outcome.fields).toEqual({ running: true, status: data });
+  });
+
+  test("no session, or a status the daemon refuses: an error (exit 1)", async () => {
+    const none = fake({ command: "status", found: { kind: "none", port: PORT } });
+    await expect(status.run({ json: false, port: PORT }, none.io)).rejects.toThrow("no session running");
+    const refused = fake({ command: "status", answer: () => ({ done: { ok: false, error: "ending" } }) });
+    await expect(status.run({ json: false, port: PORT }, refused.io)).rejects.toThrow("ending");
+  });
+
+  test("durations", () => {
+    expect(formatDuration(5_000)).toBe("5s");
+    expect(formatDuration(65_000)).toBe("1m05s");
+    expect(formatDuration(3_725_000)).toBe("1h02m");
+  });
+});

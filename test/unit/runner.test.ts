@@ -1,0 +1,167 @@
+// The one runner, with the real command declarations and fake IO: argument errors and unknown commands
+// are ordinary results (one JSON line with --json, nothing on stderr), help is plain and complete.
+
+import { describe, expect, test } from "bun:test";
+import { type App, type CommandGroup, execute, interrupted } from "../../src/cli/runner.ts";
+import type { CommandIO } from "../../src/commands/_shared.ts";
+import { Reporter } from "../../src/render/reporter.ts";
+import { env, fake } from "../helpers/fake-session.ts";
+
+const NAMES = ["start", "say", "end", "status", "logs", "history", "listen", "restart", "replay"] as const;
+
+const session: CommandGroup<CommandIO> = {
+  name: "session",
+  description: "Drive an agent in text mode",
+  children: Object.fromEntries(
+    [...NAMES, "daemon"].map((name) => [
+      name,
+      () => import(`../../src/commands/${name}.ts`).then((m) => m.default),
+    ]),
+  ),
+  aliases: { stop: "end" },
+  hidden: ["daemon"],
+};
+const root: CommandGroup<CommandIO> = {
+  name: "lk",
+  description: "LiveKit agent sessions",
+  children: { agent: { name: "agent", description: "Work with LiveKit agents", children: { session } } },
+};
+
+async function run(args: string[]) {
+  let out = "";
+  let err = "";
+  const streams = { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } };
+  let ran = false;
+  const app: App<CommandIO> = {
+    root,
+    version: "9.9.9",
+    env: env(),
+    streams,
+    io: async (reporter) => {
+      ran = true;
+      return { ...fake({ command: reporter.command }).io, reporter };
+    },
+  };
+  const code = await execute(args, app);
+  return { code, out, err, ran };
+}
+
+const lk = (...args: string[]) => run(["agent", "session", ...args]);
+
+function oneResultLine(out: string): Record<string, unknown> {
+  const lines = out.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  const result = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  expect(result).toMatchObject({ v: 1, kind: "result", ok: false, exitCode: 1 });
+  expect(Object.keys(result)).toEqual([
+    "v",
+    "kind",
+    "command",
+    "ok",
+    "exitCode",
+    "error",
+    "detail",
+    "durationMs",
+  ]);
+  return result;
+}
+
+describe("argument errors are results", () => {
+  for (const [label, args, error] of [
+    ["replay without its file", ["replay", "--json"], "missing FILE for `lk agent session replay`"],
+    ["an unknown command", ["nosuch", "--json"], 'unknown command "nosuch" for `lk agent session`'],
+    ["--expect swallowing --json", ["say", "hi", "--expect", "--json"], "--expect needs a value"],
+    ["an unknown option", ["status", "--bogus", "--json"], "unknown option --bogus"],
+  ] as const) {
+    test(`${label}: one JSON line, nothing on stderr, exit 1, the help hint`, async () => {
+      const r = await lk(...args);
+      expect(r.code).toBe(1);
+      expect(r.err).toBe("");
+      const result = oneResultLine(r.out);
+      expect(result.error as string).toStartWith(error);
+      expect((result.detail as string[]).at(-1)).toEndWith("--help");
+      expect(r.ran).toBe(false);
+    });
+  }
+
+  test("without --json: the message and the hint on stderr, nothing on stdout", async () => {
+    const r = await lk("say", "hi", "--expects", "sunny");
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(
+      "unknown option --expects for `lk agent session say`\n  did you mean --expect?\n  see: lk agent session say --help\n",
+    );
+  });
+
+  test("no command, or options before it", async () => {
+    expect((await lk()).err).toContain("`lk agent session` needs a command");
+    expect((await lk()).err).toContain("commands: start, say, end (stop), status");
+    expect((await lk()).err).not.toContain("daemon");
+    const early = await lk("--json", "say");
+    expect(JSON.parse(early.out).error).toBe("unknown option --json for `lk agent session`");
+  });
+
+  test("stop is end", async () => {
+    const r = await lk("stop", "--json");
+    expect(JSON.parse(r.out.trim())).toMatchObject({ command: "end", ok: true });
+  });
+});
+
+describe("help", () => {
+  test("say --help starts with the full USAGE line and shows examples", async () => {
+    const r = await lk("say", "--help");
+    expect(r.code).toBe(0);
+    expect(r.out).toStartWith("USAGE lk agent session say [OPTIONS] [TEXT]\n");
+    expect(r.out).toContain("EXAMPLES\n\n  lk agent session say ");
+    expect(r.ran).toBe(false);
+  });
+
+  test("every page: plain text (the streams are no terminal), no trailing spaces, examples for commands", async () => {
+    const pages = [[], ["agent"], ["agent", "session"], ...NAMES.map((n) => ["agent", "session", n])];
+    for (const path of pages) {
+      const r = await run([...path, "--help"]);
+      expect(r.out).toStartWith(`USAGE lk${path.length ? ` ${path.join(" ")}` : ""}`);
+      expect(r.out).not.toContain("\x1b[");
+      expect(r.out.split("\n").filter((l) => l !== l.trimEnd())).toEqual([]);
+      if (path.length === 3) expect(r.out).toContain("EXAMPLES");
+    }
+  });
+
+  test("start shows where runtime args go; the group lists commands without the hidden daemon", async () => {
+    expect((await lk("start", "-h")).out).toStartWith(
+      "USAGE lk agent session start [OPTIONS] [ENTRYPOINT] [-- RUNTIME_ARGS]",
+    );
+    const group = (await lk("--help")).out;
+    expect(group).toContain("end, stop");
+    expect(group).not.toMatch(/^ *daemon /m);
+  });
+
+  test("--help after -- is text, not help", async () => {
+    const r = await lk("say", "--", "--help");
+    expect(r.ran).toBe(true);
+  });
+
+  test("--version", async () => {
+    expect(await run(["--version"])).toMatchObject({ code: 0, out: "9.9.9\n" });
+  });
+});
+
+describe("interrupted", () => {
+  test("exit 130 and one result line; after the command's own result, nothing more", () => {
+    let out = "";
+    const reporter = new Reporter("listen", true, {
+      out: { write: (t) => (out += t) },
+      err: { write: () => 0 },
+    });
+    expect(interrupted(reporter)).toBe(130);
+    expect(JSON.parse(out.trim())).toMatchObject({ ok: false, exitCode: 130, error: "interrupted" });
+    expect(interrupted(reporter)).toBe(130);
+    expect(out.trim().split("\n")).toHaveLength(1);
+
+    out = "";
+    const done = new Reporter("listen", true, { out: { write: (t) => (out += t) }, err: { write: () => 0 } });
+    done.finish(0);
+    expect(interrupted(done)).toBe(0);
+    expect(out.trim().split("\n")).toHaveLength(1);
+  });
+});
