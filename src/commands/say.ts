@@ -1,7 +1,7 @@
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
-import { replyText } from "../render/reporter.ts";
+import { droppedCount, replyText } from "../render/reporter.ts";
 import { failureOf } from "../session/client-session.ts";
 import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
@@ -63,7 +63,12 @@ export default defineCommand({
     );
     reporter.info("");
     const reply = replyText(reporter.events);
-    const fields: Record<string, unknown> = { text, reply, events: reporter.events };
+    const fields: Record<string, unknown> = {
+      text,
+      reply,
+      events: reporter.events,
+      dropped: droppedCount(reporter.events),
+    };
     if (!done.ok) return { fields, error: failureOf(done, state) };
     const checked = checkExpectations(o.expectations, reply);
     if (o.expectations.length) fields.expectations = checked.results;

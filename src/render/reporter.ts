@@ -96,3 +96,8 @@ export function replyText(events: DeliveredEvent[]): string {
     .map((e) => (e.type === "message" ? e.text : ""))
     .join("\n");
 }
+
+/** How many events of earlier output the daemon had to drop before these arrived. */
+export function droppedCount(events: DeliveredEvent[]): number {
+  return events.reduce((sum, e) => sum + (e.type === "dropped" ? e.count : 0), 0);
+}

@@ -158,13 +158,13 @@ describe("rendering a turn", () => {
     };
     await flood();
     const json = await box.session(["say", "after the flood", "--json"]);
-    const events = json.stdout
+    const lines = json.stdout
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line))
-      .filter((l) => l.kind === "event")
-      .map((l) => l.event);
+      .map((line) => JSON.parse(line));
+    const events = lines.filter((l) => l.kind === "event").map((l) => l.event);
     expect(events[0]).toMatchObject({ type: "dropped", count: 3, earlier: true });
+    expect(lines.at(-1)).toMatchObject({ kind: "result", dropped: 3 });
     expect(events[1]).toMatchObject({ type: "message", text: "flood 4", earlier: true });
     expect(events.filter((e) => e.earlier)).toHaveLength(5001);
 
