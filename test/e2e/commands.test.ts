@@ -142,9 +142,9 @@ describe("history and listen", () => {
     await box.startFake();
     await box.session(["say", "!background 400 go"]);
     const heard = await box.session(["listen", "--timeout", "5"]);
+    // Exit 0 with the reply: it came through the event, not the timeout (which exits 124).
     expect(heard.code).toBe(0);
     expect(heard.stdout).toContain("● Agent\n    background reply");
-    expect(heard.ms).toBeLessThan(3000);
     const silent = await box.session(["listen", "--timeout", "0.5", "--json"]);
     expect(silent.code).toBe(124);
     const { result } = jsonLines(silent);

@@ -60,7 +60,8 @@ describe.skipIf(!requireInstalled(PYTHON_AGENT))("failing Python agents end star
         env: { ECHO_AGENT_CRASH: "entry" },
       });
       expect(start.code).toBe(1);
-      expect(start.ms).toBeLessThan(20_000);
+      // Ended by the crash marker, not by the connect timeout.
+      expect(start.stderr).not.toContain("did not connect");
       expect(start.stderr).toContain("job crashed");
       expect(start.stderr).toContain("crash in entry requested");
       expect(await portIsFree(box.port)).toBe(true);

@@ -136,7 +136,8 @@ describe.skipIf(!requireInstalled(NODE_AGENT))("failing Node agents end start at
           env: { ECHO_AGENT_CRASH: mode },
         });
         expect(start.code).toBe(1);
-        expect(start.ms).toBeLessThan(15_000);
+        // Ended by the agent's failure, not by the connect timeout.
+        expect(start.stderr).not.toContain("did not connect");
         expect(start.stderr).toContain("could not start the session");
         expect(start.stderr).toContain(expected);
         expect(await portIsFree(box.port)).toBe(true);
