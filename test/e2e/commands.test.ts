@@ -1,10 +1,9 @@
 // status, logs, history, listen, restart, replay, --expect, --transcript and --json, through dist/lk.
 
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunResult, Sandbox } from "../helpers/lk.ts";
+import { cleanupAll, type RunResult, Sandbox, tempDir } from "../helpers/lk.ts";
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -13,6 +12,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await box.cleanup();
 });
+afterAll(cleanupAll);
 
 interface JsonLine {
   v: number;
@@ -35,7 +35,7 @@ function jsonLines(run: RunResult): { lines: JsonLine[]; result: JsonLine } {
   return { lines, result };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), "lk-cmd-"));
+const tmp = () => tempDir("lk-cmd-");
 
 describe("status", () => {
   test("running: agent, framework, agent id, uptime, turns, log path; exit 0", async () => {
