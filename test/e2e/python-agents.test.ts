@@ -15,10 +15,10 @@ const pythonVersion = () =>
     .stdout.toString()
     .trim();
 
-function run(argv: string[], cwd: string): { code: number; out: string } {
+function run(argv: string[], cwd: string, env: Record<string, string> = {}): { code: number; out: string } {
   const r = Bun.spawnSync(argv, {
     cwd,
-    env: { ...process.env, UV_PYTHON_DOWNLOADS: "never" },
+    env: { ...process.env, UV_PYTHON_DOWNLOADS: "never", ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -151,12 +151,15 @@ describe("a uv project", () => {
     ].join("\n"),
   );
   copyFileSync(join(PYTHON_AGENT.dir, "agent.py"), join(project, "agent.py"));
+  // uv sync and uv run (lk's too) keep a lock file per environment in the temp dir, and never remove
+  // it: this project's go to a temp dir of its own, removed with it.
+  const uvEnv = { TMPDIR: tmp() };
 
   test(
     "not synced yet: start says to run uv sync, and installs nothing",
     async () => {
       const box = await Sandbox.create();
-      const start = await box.session(["start"], { cwd: project });
+      const start = await box.session(["start"], { cwd: project, env: uvEnv });
       expect(start.code).toBe(1);
       expect(start.stderr).toContain("livekit-agents is not installed in this uv project");
       expect(start.stderr).toContain("uv sync");
@@ -167,13 +170,13 @@ describe("a uv project", () => {
   test(
     "uv lock + uv sync, then `uv run --no-sync python -m livekit.agents console` for real",
     async () => {
-      const lock = run([uv, "lock", "--python", "python3"], project);
+      const lock = run([uv, "lock", "--python", "python3"], project, uvEnv);
       expect(lock.code, lock.out).toBe(0);
-      const sync = run([uv, "sync", "--python", "python3", "--compile-bytecode"], project);
+      const sync = run([uv, "sync", "--python", "python3", "--compile-bytecode"], project, uvEnv);
       expect(sync.code, sync.out).toBe(0);
       const box = await Sandbox.create();
       try {
-        const start = await box.session(["start"], { cwd: project });
+        const start = await box.session(["start"], { cwd: project, env: uvEnv });
         expect(start.code, start.output).toBe(0);
         expect(start.stdout).toContain(`Detected Python agent (agent.py in ${project})`);
         const state = JSON.parse(readFileSync(join(box.stateDir, `session-${box.port}.json`), "utf8"));
