@@ -230,7 +230,7 @@ describe("clients that go away", () => {
   });
 });
 
-describe.skipIf(process.platform !== "linux")("the agent slot", () => {
+describe.skipIf(process.platform !== "linux")("the agent slot (Linux: peers read in /proc)", () => {
   test("a process that connects before the agent cannot become the agent", async () => {
     const starting = box.startFake({ FAKE_CONNECT_DELAY_MS: "1500" });
     await Bun.sleep(600);
@@ -326,7 +326,7 @@ describe("many clients at once", () => {
   }, 60_000);
 });
 
-describe.skipIf(process.platform !== "linux")("a long session", () => {
+describe.skipIf(process.platform !== "linux")("a long session (Linux: fds, memory in /proc)", () => {
   test("1,000 turns through the control protocol: open file descriptors stay flat, memory bounded", async () => {
     expect((await box.startFake()).code).toBe(0);
     const { daemonPid, token } = state();
