@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UserError } from "../errors.ts";
 import type { AgentProject } from "./detect.ts";
-import { semverAtLeast } from "./launch.ts";
+import { atLeast } from "./launch.ts";
 import { pep440AtLeast } from "./pep440.ts";
 
 /** livekit-agents (Python), compared as PEP 440: 1.6.0rc1 is below it. */
@@ -15,7 +15,7 @@ const SKIP_HINT = "(not a LiveKit agent on purpose? add --skip-sdk-check)";
 
 /** Does this @livekit/agents version speak the session protocol? */
 export function nodeSdkSupported(version: string): boolean {
-  return semverAtLeast(version, MIN_NODE_AGENTS);
+  return atLeast(version, MIN_NODE_AGENTS);
 }
 
 /** Does this livekit-agents version speak the session protocol? */

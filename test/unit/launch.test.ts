@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { win32 } from "node:path";
 import type { AgentProject } from "../../src/agent/detect.ts";
-import { type Host, planLaunch, pythonCommand } from "../../src/agent/launch.ts";
+import { atLeast, type Host, planLaunch, pythonCommand } from "../../src/agent/launch.ts";
 import { splitRuntimeArgs } from "../../src/cli/argv.ts";
 
 function host(over: Partial<Host> & { onPath?: Record<string, string>; files?: string[] } = {}): Host {
@@ -167,6 +167,15 @@ describe("Node.js", () => {
       planLaunch({ project: node(), connectAddr: ADDR, runtimeArgs: [], runtime: "node" }, host()),
     ).toThrow("node is not on PATH");
   });
+});
+
+test("version comparison", () => {
+  // Semver (the Node side; Python's PEP 440 order is in versions.test.ts).
+  expect(atLeast("1.4.7", "1.4.7")).toBe(true);
+  expect(atLeast("1.4.6", "1.4.7")).toBe(false);
+  expect(atLeast("1.10.0", "1.9.9")).toBe(true);
+  expect(atLeast("v22.6.0", "22.6.0")).toBe(true);
+  expect(atLeast("1.4.7-rc.1", "1.4.7")).toBe(false);
 });
 
 describe("runtime args after --", () => {

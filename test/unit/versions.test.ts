@@ -1,7 +1,7 @@
 // Version order: semver for the Node world, PEP 440 for Python, and the SDK minimums on both sides.
 
 import { describe, expect, test } from "bun:test";
-import { semverAtLeast } from "../../src/agent/launch.ts";
+import { atLeast } from "../../src/agent/launch.ts";
 import { comparePep440, parsePep440, pep440AtLeast } from "../../src/agent/pep440.ts";
 import {
   MIN_NODE_AGENTS,
@@ -31,28 +31,28 @@ describe("Node: semver", () => {
   });
 
   test("pre-releases order among themselves and before their release", () => {
-    expect(semverAtLeast("1.4.7-rc.2", "1.4.7-rc.1")).toBe(true);
-    expect(semverAtLeast("1.4.7-rc.1", "1.4.7-rc.2")).toBe(false);
-    expect(semverAtLeast("1.4.7-beta.9", "1.4.7-rc.1")).toBe(false);
-    expect(semverAtLeast("1.4.7-rc.10", "1.4.7-rc.9")).toBe(true);
+    expect(atLeast("1.4.7-rc.2", "1.4.7-rc.1")).toBe(true);
+    expect(atLeast("1.4.7-rc.1", "1.4.7-rc.2")).toBe(false);
+    expect(atLeast("1.4.7-beta.9", "1.4.7-rc.1")).toBe(false);
+    expect(atLeast("1.4.7-rc.10", "1.4.7-rc.9")).toBe(true);
   });
 
   test("node --version: the v is allowed, pre-releases and nightlies are below their release", () => {
-    expect(semverAtLeast("v22.6.0", "22.6.0")).toBe(true);
-    expect(semverAtLeast("22.6.0", "22.6.0")).toBe(true);
-    expect(semverAtLeast("v22.5.1", "22.6.0")).toBe(false);
-    expect(semverAtLeast("v22.6.0-nightly20240601abcdef", "22.6.0")).toBe(false);
-    expect(semverAtLeast("v23.0.0-rc.0", "22.6.0")).toBe(true);
-    expect(semverAtLeast("v24.1.0\n", "22.6.0")).toBe(true);
+    expect(atLeast("v22.6.0", "22.6.0")).toBe(true);
+    expect(atLeast("22.6.0", "22.6.0")).toBe(true);
+    expect(atLeast("v22.5.1", "22.6.0")).toBe(false);
+    expect(atLeast("v22.6.0-nightly20240601abcdef", "22.6.0")).toBe(false);
+    expect(atLeast("v23.0.0-rc.0", "22.6.0")).toBe(true);
+    expect(atLeast("v24.1.0\n", "22.6.0")).toBe(true);
   });
 
   test("what is not a whole version is not at least anything", () => {
-    expect(semverAtLeast("", "1.4.7")).toBe(false);
-    expect(semverAtLeast("garbage", "1.4.7")).toBe(false);
-    expect(semverAtLeast("1.4", "1.4.7")).toBe(false);
-    expect(semverAtLeast("1.4.x", "1.4.7")).toBe(false);
-    expect(semverAtLeast("2", "1.4.7")).toBe(false);
-    expect(semverAtLeast("1.6.0rc1", "1.4.7")).toBe(false);
+    expect(atLeast("", "1.4.7")).toBe(false);
+    expect(atLeast("garbage", "1.4.7")).toBe(false);
+    expect(atLeast("1.4", "1.4.7")).toBe(false);
+    expect(atLeast("1.4.x", "1.4.7")).toBe(false);
+    expect(atLeast("2", "1.4.7")).toBe(false);
+    expect(atLeast("1.6.0rc1", "1.4.7")).toBe(false);
   });
 });
 
