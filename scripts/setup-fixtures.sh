@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the bundled real echo agents' dependencies (Python: livekit-agents via uv; Node: @livekit/agents).
-# Idempotent: an installed fixture is left as it is.
+# Idempotent and quick when done: an installed fixture is left as it is. scripts/test.sh (npm test) runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export UV_PYTHON_DOWNLOADS=never
@@ -9,14 +9,12 @@ py_fixture=test/fixtures/echo-agent-py
 node_fixture=test/fixtures/echo-agent-node
 
 if [ -f "$py_fixture/requirements.txt" ]; then
-  if ! command -v uv >/dev/null 2>&1; then
-    if ! python3 -c "import uv" 2>/dev/null; then
-      echo "== pip install uv"
-      python3 -m pip install --quiet --disable-pip-version-check uv
-    fi
-    PATH="$(dirname "$(python3 -c 'import uv; print(uv.find_uv_bin())')"):$PATH"
-    export PATH
+  if ! command -v uv >/dev/null 2>&1 && ! python3 -c "import uv" 2>/dev/null; then
+    echo "== pip install uv"
+    python3 -m pip install --quiet --disable-pip-version-check uv
   fi
+  # shellcheck source=scripts/uv-on-path.sh
+  . scripts/uv-on-path.sh
   if [ ! -x "$py_fixture/.venv/bin/python" ] || ! "$py_fixture/.venv/bin/python" -c "import livekit.agents" 2>/dev/null; then
     # Bytecode up front: where PYTHONDONTWRITEBYTECODE is set (as on these machines) every agent start
     # would otherwise recompile livekit-agents, doubling its ~2 s start.

@@ -63,18 +63,20 @@ function matchFolder(dir: string, only?: ProjectKind): RootMatch | undefined {
     if (has(lock)) return { root: dir, kind: "python", pythonFlavor: "pip", marker: lock };
   }
   if (has("pyproject.toml")) {
-    const text = safeRead(join(dir, "pyproject.toml"));
-    const flavor: PythonFlavor = /^\s*\[tool\.uv(\]|\.)/m.test(text) ? "uv" : "pip";
+    const flavor: PythonFlavor = configuresUv(join(dir, "pyproject.toml")) ? "uv" : "pip";
     return { root: dir, kind: "python", pythonFlavor: flavor, marker: "pyproject.toml" };
   }
   return undefined;
 }
 
-function safeRead(path: string): string {
+/** Does this pyproject.toml have a `tool.uv` table? One that cannot be read or parsed is pip-style. */
+function configuresUv(path: string): boolean {
   try {
-    return readFileSync(path, "utf8");
+    const doc = Bun.TOML.parse(readFileSync(path, "utf8")) as { tool?: { uv?: unknown } };
+    const uv = doc.tool?.uv;
+    return typeof uv === "object" && uv !== null;
   } catch {
-    return "";
+    return false;
   }
 }
 

@@ -71,7 +71,7 @@ export function planLaunch(opts: LaunchOptions, host: Host): LaunchPlan {
   const flags: string[] = [];
   if (TS_EXTENSIONS.test(project.entry)) {
     const version = host.nodeVersion() ?? "0.0.0";
-    if (!atLeast(version, [22, 6, 0])) {
+    if (!atLeast(version, "22.6.0")) {
       throw new UserError(`TypeScript entrypoints need Node.js 22.6 or newer (found ${version})`, 1, [
         "upgrade Node.js, or run it with the built-in Bun runtime: lk agent session start --runtime bun",
       ]);
@@ -127,14 +127,19 @@ export function pythonCommand(project: AgentProject, host: Host): string[] {
   ]);
 }
 
-export function atLeast(version: string, min: [number, number, number]): boolean {
-  const parts = version
-    .replace(/^v/, "")
-    .split(/[.+-]/)
-    .map((p) => Number.parseInt(p, 10));
-  for (let i = 0; i < 3; i++) {
-    const have = Number.isFinite(parts[i]) ? (parts[i] as number) : 0;
-    if (have !== min[i]) return have > (min[i] as number);
+/**
+ * Is a Node-world version (semver: `node --version`, an npm package's) at or above `min`?
+ * Pre-releases come before their release (1.4.7-rc.1 < 1.4.7); a version that does not parse is not.
+ */
+export function atLeast(version: string, min: string): boolean {
+  const full = version.trim().replace(/^v/, "");
+  // Bun.semver.order ranks a partial version as a range ("1.4" above "1.4.7"): only whole versions count.
+  if (!FULL_SEMVER.test(full)) return false;
+  try {
+    return Bun.semver.order(full, min) >= 0;
+  } catch {
+    return false;
   }
-  return true;
 }
+
+const FULL_SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -8,11 +8,9 @@ const PYTHON_CRASH = "job crashed";
 /** Printed by @livekit/agents (Node) just before it exits 1. */
 const NODE_CRASH = "console mode failed:";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point.
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
-
+/** Terminal escapes removed: colors and cursor moves (CSI), titles and hyperlinks (OSC), and the rest. */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
+  return Bun.stripANSI(text);
 }
 
 /** The crash marker in a line of agent output, if any. */

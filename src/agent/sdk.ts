@@ -5,11 +5,23 @@ import { dirname, join } from "node:path";
 import { UserError } from "../errors.ts";
 import type { AgentProject } from "./detect.ts";
 import { atLeast } from "./launch.ts";
+import { pep440AtLeast } from "./pep440.ts";
 
-export const MIN_PYTHON_AGENTS: [number, number, number] = [1, 6, 0];
-export const MIN_NODE_AGENTS: [number, number, number] = [1, 4, 7];
-const fmt = (v: number[]) => v.join(".");
+/** livekit-agents (Python), compared as PEP 440: 1.6.0rc1 is below it. */
+export const MIN_PYTHON_AGENTS = "1.6.0";
+/** @livekit/agents (Node), compared as semver: 1.4.7-rc.1 is below it. */
+export const MIN_NODE_AGENTS = "1.4.7";
 const SKIP_HINT = "(not a LiveKit agent on purpose? add --skip-sdk-check)";
+
+/** Does this @livekit/agents version speak the session protocol? */
+export function nodeSdkSupported(version: string): boolean {
+  return atLeast(version, MIN_NODE_AGENTS);
+}
+
+/** Does this livekit-agents version speak the session protocol? */
+export function pythonSdkSupported(version: string): boolean {
+  return pep440AtLeast(version, MIN_PYTHON_AGENTS);
+}
 
 /** Finds @livekit/agents the way Node would: node_modules folders from the entrypoint's folder upward. */
 export function nodeAgentsVersion(entryDir: string): { version: string; path: string } | undefined {
@@ -35,9 +47,9 @@ export function checkNodeSdk(project: AgentProject): void {
       [`install the project's dependencies: cd ${project.root} && npm install`, SKIP_HINT],
     );
   }
-  if (!atLeast(found.version, MIN_NODE_AGENTS)) {
+  if (!nodeSdkSupported(found.version)) {
     throw new UserError(
-      `@livekit/agents ${found.version} is too old: text sessions need ${fmt(MIN_NODE_AGENTS)} or newer (console --connect-addr)`,
+      `@livekit/agents ${found.version} is too old: text sessions need ${MIN_NODE_AGENTS} or newer (console --connect-addr)`,
       1,
       [`found at ${found.path}`, "upgrade it: npm install @livekit/agents@latest"],
     );
@@ -74,9 +86,9 @@ export function checkPythonSdk(project: AgentProject, python: string[]): void {
     ]);
   }
   const version = probe.stdout.toString().trim();
-  if (!atLeast(version, MIN_PYTHON_AGENTS)) {
+  if (!pythonSdkSupported(version)) {
     throw new UserError(
-      `livekit-agents ${version} is too old: text sessions need ${fmt(MIN_PYTHON_AGENTS)} or newer (console --connect-addr)`,
+      `livekit-agents ${version} is too old: text sessions need ${MIN_PYTHON_AGENTS} or newer (console --connect-addr)`,
       1,
       [
         `interpreter: ${interpreter}`,

@@ -1,10 +1,9 @@
 // status, logs, history, listen, restart, replay, --expect, --transcript and --json, through dist/lk.
 
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunResult, Sandbox } from "../helpers/lk.ts";
+import { cleanupAll, type RunResult, Sandbox, tempDir } from "../helpers/lk.ts";
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -13,6 +12,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await box.cleanup();
 });
+afterAll(cleanupAll);
 
 interface JsonLine {
   v: number;
@@ -35,7 +35,7 @@ function jsonLines(run: RunResult): { lines: JsonLine[]; result: JsonLine } {
   return { lines, result };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), "lk-cmd-"));
+const tmp = () => tempDir("lk-cmd-");
 
 describe("status", () => {
   test("running: agent, framework, agent id, uptime, turns, log path; exit 0", async () => {
@@ -142,9 +142,9 @@ describe("history and listen", () => {
     await box.startFake();
     await box.session(["say", "!background 400 go"]);
     const heard = await box.session(["listen", "--timeout", "5"]);
+    // Exit 0 with the reply: it came through the event, not the timeout (which exits 124).
     expect(heard.code).toBe(0);
     expect(heard.stdout).toContain("● Agent\n    background reply");
-    expect(heard.ms).toBeLessThan(3000);
     const silent = await box.session(["listen", "--timeout", "0.5", "--json"]);
     expect(silent.code).toBe(124);
     const { result } = jsonLines(silent);

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
 import { count, FAKE_AGENT_DIR, LK, portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
 
 let box: Sandbox;
@@ -259,10 +260,11 @@ describe("commands that arrive while the agent is still starting", () => {
     await Bun.sleep(500);
     const end = await box.session(["end"]);
     expect(end.stdout).toBe("Session ended.\n");
-    expect(end.ms).toBeLessThan(5000);
     const start = await starting;
     expect(start.code).toBe(1);
+    // Cancelled by the end, not by the connect timeout (60 s by default).
     expect(start.stderr).toContain("the session was ended while it was starting");
+    expect(start.stderr).not.toContain("did not connect");
     expect(await portIsFree(box.port)).toBe(true);
     const left = Bun.spawnSync(["pgrep", "-f", `connect-addr 127.0.0.1:${box.port}`])
       .stdout.toString()
@@ -301,10 +303,11 @@ describe("failures leave nothing running", () => {
   test("an agent that crashes before connecting fails start at once, with its output", async () => {
     const start = await box.startFake({ FAKE_CRASH: "before-connect" });
     expect(start.code).toBe(1);
-    expect(start.ms).toBeLessThan(10_000);
+    // Failed on the agent's exit, not on the connect timeout.
     expect(start.stderr).toContain(
       "could not start the session: the agent exited with code 1 before connecting",
     );
+    expect(start.stderr).not.toContain("did not connect");
     expect(start.stderr).toContain("fake-agent: something is badly configured");
     // The log of a failed start is kept, and its path printed.
     const logPath = join(box.stateDir, `session-${box.port}.agent.log`);
@@ -405,9 +408,10 @@ describe("failures leave nothing running", () => {
     const end = await box.session(["end"]);
     expect(end.stdout).toBe("Session ended.\n");
     const said = await slow;
+    // Ended by the end (the agent would have taken 20 s), not finished or timed out.
     expect(said.code).toBe(1);
     expect(said.stderr).toContain("the session was ended while this turn was running");
-    expect(said.ms).toBeLessThan(5000);
+    expect(said.stdout).not.toContain("● Agent");
   });
 
   test("an agent that ignores SIGINT, and its child, are gone soon after end", async () => {
@@ -418,7 +422,7 @@ describe("failures leave nothing running", () => {
     expect(processAlive(childPid)).toBe(true);
     const end = await box.session(["end"]);
     expect(end.code).toBe(0);
-    expect(end.ms).toBeLessThan(3000);
+    // Both are gone by the time end returns: the daemon escalated past the ignored SIGINT.
     expect(processAlive(agent.pid)).toBe(false);
     expect(processAlive(childPid)).toBe(false);
   });
@@ -474,11 +478,14 @@ describe("commands and flags", () => {
     expect(say.stdout).toContain("via env");
   });
 
-  test("--version prints the version", async () => {
+  test("--version prints the version, and nothing else", async () => {
     const v = await box.lk(["--version"]);
     expect(v.code).toBe(0);
-    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(LK).toBeTruthy();
+    expect(v.stderr).toBe("");
+    expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    // dist/lk carries package.json's version (or LK_VERSION's); a prebuilt LK_BIN may be any release.
+    if (!process.env.LK_BIN)
+      expect(v.stdout.trim()).toBe(process.env.LK_VERSION?.replace(/^v/, "") || pkg.version);
   });
 });
 

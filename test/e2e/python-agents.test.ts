@@ -1,32 +1,32 @@
 // Python specifics with the real livekit-agents: crash markers, SDK checks, and a uv project.
 
-import { describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { portIsFree, Sandbox } from "../helpers/lk.ts";
-import { ECHO_GREETING, PYTHON_AGENT, requireInstalled } from "../helpers/real-agents.ts";
+import { cleanupAll, portIsFree, Sandbox, tempDir } from "../helpers/lk.ts";
+import { ECHO_GREETING, PYTHON_AGENT, requireInstalled, requireUv } from "../helpers/real-agents.ts";
 
 const SLOW = 180_000;
-const uv = Bun.which("uv");
-const tmp = () => realpathSync(mkdtempSync(join(tmpdir(), "lk-py-")));
+const tmp = () => tempDir("lk-py-");
+afterAll(cleanupAll);
 /** "3.11": the folder name under the venv's lib/. */
 const pythonVersion = () =>
   Bun.spawnSync(["python3", "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"])
     .stdout.toString()
     .trim();
 
-function run(argv: string[], cwd: string): { code: number; out: string } {
+function run(argv: string[], cwd: string, env: Record<string, string> = {}): { code: number; out: string } {
   const r = Bun.spawnSync(argv, {
     cwd,
-    env: { ...process.env, UV_PYTHON_DOWNLOADS: "never" },
+    env: { ...process.env, UV_PYTHON_DOWNLOADS: "never", ...env },
     stdout: "pipe",
     stderr: "pipe",
   });
   return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
 }
 
-describe.skipIf(!requireInstalled(PYTHON_AGENT))("a failing tool of a Python agent", () => {
+describe("a failing tool of a Python agent", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
   test(
     "✗ shows what the tool really raised (from tool_execution_updated), not only the generic output",
     async () => {
@@ -50,7 +50,8 @@ describe.skipIf(!requireInstalled(PYTHON_AGENT))("a failing tool of a Python age
   );
 });
 
-describe.skipIf(!requireInstalled(PYTHON_AGENT))("failing Python agents end start at once", () => {
+describe("failing Python agents end start at once", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
   test(
     'an error in the entry ("job crashed", the process stays alive) fails start without waiting for the timeout',
     async () => {
@@ -60,7 +61,8 @@ describe.skipIf(!requireInstalled(PYTHON_AGENT))("failing Python agents end star
         env: { ECHO_AGENT_CRASH: "entry" },
       });
       expect(start.code).toBe(1);
-      expect(start.ms).toBeLessThan(20_000);
+      // Ended by the crash marker, not by the connect timeout.
+      expect(start.stderr).not.toContain("did not connect");
       expect(start.stderr).toContain("job crashed");
       expect(start.stderr).toContain("crash in entry requested");
       expect(await portIsFree(box.port)).toBe(true);
@@ -88,13 +90,17 @@ describe.skipIf(!requireInstalled(PYTHON_AGENT))("failing Python agents end star
   );
 });
 
-describe.skipIf(!uv && !process.env.CI)("Python SDK checks", () => {
+describe("Python SDK checks", () => {
+  let uv = "";
+  beforeAll(() => {
+    uv = requireUv();
+  });
   const project = tmp();
 
   test("a venv without livekit-agents: says which interpreter lacks it", async () => {
     writeFileSync(join(project, "requirements.txt"), "");
     writeFileSync(join(project, "agent.py"), "print('never run')\n");
-    expect(run([uv as string, "venv", "--quiet", "--python", "python3", ".venv"], project).code).toBe(0);
+    expect(run([uv, "venv", "--quiet", "--python", "python3", ".venv"], project).code).toBe(0);
     const box = await Sandbox.create();
     const start = await box.session(["start"], { cwd: project });
     expect(start.code).toBe(1);
@@ -123,7 +129,12 @@ describe.skipIf(!uv && !process.env.CI)("Python SDK checks", () => {
   });
 });
 
-describe.skipIf(!requireInstalled(PYTHON_AGENT) || (!uv && !process.env.CI))("a uv project", () => {
+describe("a uv project", () => {
+  let uv = "";
+  beforeAll(() => {
+    requireInstalled(PYTHON_AGENT);
+    uv = requireUv();
+  });
   const project = tmp();
   writeFileSync(
     join(project, "pyproject.toml"),
@@ -140,13 +151,15 @@ describe.skipIf(!requireInstalled(PYTHON_AGENT) || (!uv && !process.env.CI))("a 
     ].join("\n"),
   );
   copyFileSync(join(PYTHON_AGENT.dir, "agent.py"), join(project, "agent.py"));
+  // uv sync and uv run (lk's too) keep a lock file per environment in the temp dir, and never remove
+  // it: this project's go to a temp dir of its own, removed with it.
+  const uvEnv = { TMPDIR: tmp() };
 
   test(
     "not synced yet: start says to run uv sync, and installs nothing",
     async () => {
-      if (!uv) throw new Error("uv is not on PATH (CI must provide it)");
       const box = await Sandbox.create();
-      const start = await box.session(["start"], { cwd: project });
+      const start = await box.session(["start"], { cwd: project, env: uvEnv });
       expect(start.code).toBe(1);
       expect(start.stderr).toContain("livekit-agents is not installed in this uv project");
       expect(start.stderr).toContain("uv sync");
@@ -157,14 +170,13 @@ describe.skipIf(!requireInstalled(PYTHON_AGENT) || (!uv && !process.env.CI))("a 
   test(
     "uv lock + uv sync, then `uv run --no-sync python -m livekit.agents console` for real",
     async () => {
-      if (!uv) throw new Error("uv is not on PATH (CI must provide it)");
-      const lock = run([uv, "lock", "--python", "python3"], project);
+      const lock = run([uv, "lock", "--python", "python3"], project, uvEnv);
       expect(lock.code, lock.out).toBe(0);
-      const sync = run([uv, "sync", "--python", "python3", "--compile-bytecode"], project);
+      const sync = run([uv, "sync", "--python", "python3", "--compile-bytecode"], project, uvEnv);
       expect(sync.code, sync.out).toBe(0);
       const box = await Sandbox.create();
       try {
-        const start = await box.session(["start"], { cwd: project });
+        const start = await box.session(["start"], { cwd: project, env: uvEnv });
         expect(start.code, start.output).toBe(0);
         expect(start.stdout).toContain(`Detected Python agent (agent.py in ${project})`);
         const state = JSON.parse(readFileSync(join(box.stateDir, `session-${box.port}.json`), "utf8"));

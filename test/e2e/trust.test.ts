@@ -19,27 +19,23 @@ afterEach(async () => {
 const state = () => JSON.parse(readFileSync(join(box.stateDir, `session-${box.port}.json`), "utf8"));
 const agentLog = () => readFileSync(join(box.stateDir, `session-${box.port}.agent.log`), "utf8");
 
-/** Sends raw bytes to the session port; collects JSON replies until the daemon closes (or `waitMs`). */
+/** How long raw() waits for the daemon to close: far past its own handshake timeout (5 s). */
+const GIVE_UP_MS = 30_000;
+
+/**
+ * Sends raw bytes to the session port; collects JSON replies until the daemon closes the
+ * connection, or until we give up (`closedByDaemon: false`).
+ */
 async function raw(
   bytes: Uint8Array[],
-  waitMs = 7000,
-): Promise<{ replies: Record<string, unknown>[]; closedAfterMs: number }> {
+): Promise<{ replies: Record<string, unknown>[]; closedByDaemon: boolean }> {
   const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
   const replies: Record<string, unknown>[] = [];
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve({ replies, closedAfterMs: performance.now() - started });
-    };
-    const timer = setTimeout(() => {
-      socket.then((s) => s?.end());
-      resolve({ replies, closedAfterMs: Number.POSITIVE_INFINITY });
-      done = true;
-    }, waitMs);
-    const socket = Bun.connect({
+  const { promise, resolve, reject } = Promise.withResolvers<boolean>();
+  const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
+  let socket: Awaited<ReturnType<typeof Bun.connect>> | undefined;
+  try {
+    socket = await Bun.connect({
       hostname: "127.0.0.1",
       port: box.port,
       socket: {
@@ -47,20 +43,26 @@ async function raw(
           for (const b of bytes) s.write(b);
         },
         data(_s, chunk) {
-          for (const f of reader.push(chunk)) replies.push(JSON.parse(new TextDecoder().decode(f)));
+          try {
+            for (const f of reader.push(chunk)) replies.push(JSON.parse(new TextDecoder().decode(f)));
+          } catch (error) {
+            reject(error);
+          }
         },
-        close() {
-          clearTimeout(timer);
-          finish();
-        },
-        error() {
-          clearTimeout(timer);
-          finish();
-        },
+        close: () => resolve(true),
+        error: () => resolve(true),
       },
-    }).catch(reject);
-  });
+    });
+    return { replies, closedByDaemon: await promise };
+  } finally {
+    clearTimeout(timer);
+    socket?.end();
+  }
 }
+
+const daemonLog = () => readFileSync(join(box.stateDir, `session-${box.port}.daemon.log`), "utf8");
+/** Why the daemon closes a connection that is neither a control client nor the agent it waits for. */
+const NOT_OURS = "closing pending connection: not a control client, and no agent is expected";
 
 const LKCP = new TextEncoder().encode("LKCP");
 const json = (value: unknown) => encodeFrame(new TextEncoder().encode(JSON.stringify(value)));
@@ -82,15 +84,18 @@ describe("the token", () => {
   ] as const) {
     test(`${name}: one "unauthorized" reply, closed, nothing reaches the agent`, async () => {
       for (const cmd of [{ cmd: "say", text: "!crash intruder", timeoutMs: 5000 }, { cmd: "end" }]) {
-        const { replies, closedAfterMs } = await raw([LKCP, json({ v: 1, token, ...cmd })]);
+        const { replies, closedByDaemon } = await raw([LKCP, json({ v: 1, token, ...cmd })]);
         expect(replies).toHaveLength(1);
         expect(replies[0]).toMatchObject({ t: "done", ok: false, code: "unauthorized" });
-        expect(closedAfterMs).toBeLessThan(2000);
+        expect(closedByDaemon).toBe(true);
       }
       expect(agentLog()).not.toContain("intruder");
       expect((await box.session(["status"])).code).toBe(0);
-      const daemonLog = readFileSync(join(box.stateDir, `session-${box.port}.daemon.log`), "utf8");
-      expect(daemonLog).toContain("refused a control connection");
+      expect(daemonLog()).toContain(
+        `refused a control connection with a ${token ? "wrong" : "missing"} token`,
+      );
+      // Refused on the request, not dropped later for saying nothing.
+      expect(daemonLog()).not.toContain("said nothing in time");
       await stillServes();
     });
   }
@@ -126,17 +131,32 @@ describe("whatever reaches the port", () => {
     new DataView(b.buffer).setUint32(0, n);
     return b;
   };
-  const cases: [string, Uint8Array[], number][] = [
-    ["garbage", [new Uint8Array([0xde, 0xad, 0xbe, 0xef, 1, 2, 3])], 1000],
-    ["an HTTP request", [new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")], 1000],
-    ["silence", [], 6500],
-    ["an oversized length after LKCP", [LKCP, lengthPrefix(64 * 1024 * 1024)], 1000],
-    ["LKCP then JSON that is not JSON", [LKCP, encodeFrame(new TextEncoder().encode("{not json"))], 1000],
+  // What reached the port, and the daemon's reason for closing it: a connection closed on its
+  // first bytes is not logged as one that said nothing (the handshake timeout, 5 s).
+  const cases: [string, Uint8Array[], string][] = [
+    ["garbage", [new Uint8Array([0xde, 0xad, 0xbe, 0xef, 1, 2, 3])], NOT_OURS],
+    ["an HTTP request", [new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")], NOT_OURS],
+    ["silence", [], "closing pending connection: said nothing in time"],
+    [
+      "an oversized length after LKCP",
+      [LKCP, lengthPrefix(64 * 1024 * 1024)],
+      "closing control connection: ",
+    ],
+    [
+      "LKCP then JSON that is not JSON",
+      [LKCP, encodeFrame(new TextEncoder().encode("{not json"))],
+      "refused a control connection with a missing token",
+    ],
   ];
-  for (const [name, bytes, within] of cases) {
-    test(`${name}: closed within a few seconds, the session unaffected`, async () => {
-      const { closedAfterMs } = await raw(bytes, 8000);
-      expect(closedAfterMs).toBeLessThan(within);
+  for (const [name, bytes, why] of cases) {
+    test(`${name}: closed by the daemon, for that reason, the session unaffected`, async () => {
+      const { replies, closedByDaemon } = await raw(bytes);
+      expect(closedByDaemon).toBe(true);
+      expect(daemonLog()).toContain(why);
+      if (why !== "closing pending connection: said nothing in time")
+        expect(daemonLog()).not.toContain("said nothing in time");
+      // Nothing but an "unauthorized" may go back to a stranger.
+      for (const reply of replies) expect(reply).toMatchObject({ ok: false, code: "unauthorized" });
       await stillServes();
     });
   }
@@ -210,7 +230,7 @@ describe("clients that go away", () => {
   });
 });
 
-describe.skipIf(process.platform !== "linux")("the agent slot", () => {
+describe.skipIf(process.platform !== "linux")("the agent slot (Linux: peers read in /proc)", () => {
   test("a process that connects before the agent cannot become the agent", async () => {
     const starting = box.startFake({ FAKE_CONNECT_DELAY_MS: "1500" });
     await Bun.sleep(600);
@@ -225,13 +245,12 @@ describe.skipIf(process.platform !== "linux")("the agent slot", () => {
         },
       }),
     );
-    const { closedAfterMs } = await raw([frame], 3000);
-    expect(closedAfterMs).toBeLessThan(1000);
+    const { closedByDaemon } = await raw([frame]);
+    expect(closedByDaemon).toBe(true);
     const start = await starting;
     expect(start.code).toBe(0);
     await stillServes();
-    const daemonLog = readFileSync(join(box.stateDir, `session-${box.port}.daemon.log`), "utf8");
-    expect(daemonLog).toContain("does not belong to agent pid");
+    expect(daemonLog()).toContain("does not belong to agent pid");
   });
 
   test("after the agent connected, other connections are closed", async () => {
@@ -241,8 +260,9 @@ describe.skipIf(process.platform !== "linux")("the agent slot", () => {
         message: { oneofKind: "audioPlaybackFinished", audioPlaybackFinished: {} },
       }),
     );
-    const { closedAfterMs } = await raw([frame], 3000);
-    expect(closedAfterMs).toBeLessThan(1000);
+    const { closedByDaemon } = await raw([frame]);
+    expect(closedByDaemon).toBe(true);
+    expect(daemonLog()).toContain(NOT_OURS);
     await stillServes();
   });
 });
@@ -306,7 +326,7 @@ describe("many clients at once", () => {
   }, 60_000);
 });
 
-describe.skipIf(process.platform !== "linux")("a long session", () => {
+describe.skipIf(process.platform !== "linux")("a long session (Linux: fds, memory in /proc)", () => {
   test("1,000 turns through the control protocol: open file descriptors stay flat, memory bounded", async () => {
     expect((await box.startFake()).code).toBe(0);
     const { daemonPid, token } = state();
@@ -323,6 +343,6 @@ describe.skipIf(process.platform !== "linux")("a long session", () => {
     expect(fds()).toBeLessThanOrEqual(fdsBefore + 2);
     // A leak guard, not the target (the benchmark reports the real figures).
     expect(rssKb() - rssBefore).toBeLessThan(30 * 1024);
-    expect(portIsFree(box.port)).resolves.toBe(false);
+    expect(await portIsFree(box.port)).toBe(false);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // Runs the compiled binary exactly as a user would, with a private state folder and port.
 
-import { mkdtempSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -32,10 +32,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Folders made by tempDir() and sandboxes not yet cleaned up: cleanupAll() removes them. */
+const tempDirs = new Set<string>();
+const sandboxes = new Set<Sandbox>();
+
+/** A new folder in the temp directory (its real path); the test file removes it with cleanupAll(). */
+export function tempDir(prefix: string): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/**
+ * Ends every session of every sandbox not cleaned up yet and removes every tempDir(): for afterAll
+ * in files whose tests make sandboxes or folders of their own. A suite leaves the temp dir as it found it.
+ */
+export async function cleanupAll(): Promise<void> {
+  for (const box of [...sandboxes]) await box.cleanup();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
 /** A session sandbox: its own state folder and port, and helpers bound to them. */
 export class Sandbox {
   readonly stateDir = realpathSync(mkdtempSync(join(tmpdir(), "lk-test-")));
-  constructor(readonly port: number) {}
+  constructor(readonly port: number) {
+    sandboxes.add(this);
+  }
 
   static async create(): Promise<Sandbox> {
     return new Sandbox(await freePort());
@@ -68,14 +91,36 @@ export class Sandbox {
     });
   }
 
-  /** Ends the session if one runs; never fails (for afterEach). */
+  /** Ends the session if one runs, then removes the state folder (for afterEach; again is a no-op). */
   async cleanup(): Promise<void> {
+    if (!existsSync(this.stateDir)) return;
+    const daemons = this.recordedSessions().map((s) => s.daemonPid);
     await this.session(["end"]);
     // A test that failed half-way may have started a session on another port: end those too.
+    for (const { port } of this.recordedSessions()) {
+      if (port !== this.port) await this.lk(["agent", "session", "end", "--port", String(port)]);
+    }
+    // A daemon frees its port before it removes its files: let it finish before the folder goes.
+    for (const pid of daemons) {
+      for (let i = 0; i < 500 && isAlive(pid); i++) await Bun.sleep(10);
+    }
+    rmSync(this.stateDir, { recursive: true, force: true });
+    sandboxes.delete(this);
+  }
+
+  /** The sessions whose state files are in this sandbox's folder. */
+  private recordedSessions(): { port: number; daemonPid: number | undefined }[] {
+    const found: { port: number; daemonPid: number | undefined }[] = [];
     for (const name of readdirSync(this.stateDir)) {
       const port = /^session-(\d+)\.json$/.exec(name)?.[1];
-      if (port && Number(port) !== this.port) await this.lk(["agent", "session", "end", "--port", port]);
+      if (!port) continue;
+      let daemonPid: number | undefined;
+      try {
+        daemonPid = JSON.parse(readFileSync(join(this.stateDir, name), "utf8")).daemonPid;
+      } catch {}
+      found.push({ port: Number(port), daemonPid });
     }
+    return found;
   }
 }
 

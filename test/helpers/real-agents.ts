@@ -35,15 +35,21 @@ export const NODE_AGENT: RealAgent = {
 };
 
 /**
- * Tests of a real agent run when it is installed. Under CI a missing install is a failure, never
- * a silent skip: `.ci/run` installs both.
+ * For beforeAll: a real agent that is not installed fails its tests, never skips them. `npm test`
+ * installs both (scripts/test.sh runs scripts/setup-fixtures.sh first).
  */
-export function requireInstalled(agent: RealAgent): boolean {
-  if (agent.installed) return true;
-  if (process.env.CI)
-    throw new Error(`the ${agent.name} echo agent is not installed (run scripts/setup-fixtures.sh)`);
-  console.warn(`skipping ${agent.name} echo agent tests: not installed (run scripts/setup-fixtures.sh)`);
-  return false;
+export function requireInstalled(agent: RealAgent): void {
+  if (!agent.installed)
+    throw new Error(
+      `the ${agent.name} echo agent is not installed: run npm test, or bash scripts/setup-fixtures.sh first`,
+    );
+}
+
+/** uv, which the uv-project tests and lk itself need on PATH (scripts/test.sh puts pip's uv there). */
+export function requireUv(): string {
+  const uv = Bun.which("uv");
+  if (!uv) throw new Error("uv is not on PATH: run the tests with npm test (scripts/test.sh finds pip's uv)");
+  return uv;
 }
 
 export const ECHO_GREETING = "Hello! I'm the echo agent. Ask me about the weather.";

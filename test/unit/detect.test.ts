@@ -32,18 +32,45 @@ describe("project root", () => {
     }
   });
 
+  const rootWith = (pyproject: string) => findProjectRoot(tree({ "pyproject.toml": pyproject }));
+
   test("pyproject.toml: uv only with a [tool.uv] table", () => {
-    expect(
-      findProjectRoot(tree({ "pyproject.toml": "[project]\nname='a'\n[tool.uv]\ndev-dependencies=[]\n" }))
-        ?.pythonFlavor,
-    ).toBe("uv");
-    expect(
-      findProjectRoot(tree({ "pyproject.toml": "[tool.uv.sources]\nx={path='.'}\n" }))?.pythonFlavor,
-    ).toBe("uv");
-    expect(findProjectRoot(tree({ "pyproject.toml": "[tool.poetry]\nname='a'\n" }))?.pythonFlavor).toBe(
-      "pip",
-    );
-    expect(findProjectRoot(tree({ "pyproject.toml": "[project]\nname='a'\n" }))?.pythonFlavor).toBe("pip");
+    expect(rootWith("[project]\nname='a'\n[tool.uv]\ndev-dependencies=[]\n")).toMatchObject({
+      kind: "python",
+      pythonFlavor: "uv",
+      marker: "pyproject.toml",
+    });
+    // An empty table counts: it is still uv's configuration.
+    expect(rootWith("[tool.uv]\n")?.pythonFlavor).toBe("uv");
+    expect(rootWith("[tool.uv.sources]\nx={path='.'}\n")?.pythonFlavor).toBe("uv");
+    // Dotted keys and inline tables, which a line-by-line match would miss.
+    expect(rootWith("[tool]\nuv.package = false\n")?.pythonFlavor).toBe("uv");
+    expect(rootWith("tool = { uv = { package = false } }\n")?.pythonFlavor).toBe("uv");
+  });
+
+  test("pyproject.toml: anything else is pip-style", () => {
+    expect(rootWith("[tool.poetry]\nname='a'\n")?.pythonFlavor).toBe("pip");
+    expect(rootWith("[project]\nname='a'\n")?.pythonFlavor).toBe("pip");
+    expect(rootWith("")?.pythonFlavor).toBe("pip");
+    // Only tables named tool.uv count, not text that looks like one.
+    expect(rootWith("[tool.uvicorn]\nport = 1\n")?.pythonFlavor).toBe("pip");
+    expect(rootWith('[project]\ndescription = """\n[tool.uv]\n"""\n')?.pythonFlavor).toBe("pip");
+    expect(rootWith("# [tool.uv]\n[project]\nname = 'a'\n")?.pythonFlavor).toBe("pip");
+  });
+
+  test("a malformed pyproject.toml does not crash detection: it is a pip-style project", () => {
+    for (const broken of [
+      "[tool.uv\npackage = false\n",
+      "[tool.uv]\npackage = \n",
+      "[[[\n",
+      "\u0000\u00ff",
+    ]) {
+      expect(rootWith(broken)).toMatchObject({
+        kind: "python",
+        pythonFlavor: "pip",
+        marker: "pyproject.toml",
+      });
+    }
   });
 
   test("walks up from a subfolder", () => {

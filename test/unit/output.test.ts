@@ -42,3 +42,23 @@ test("crash markers of both frameworks, even split across chunks and colored", (
   expect(stripAnsi("\x1b[1;31mred\x1b[0m")).toBe("red");
   out.close();
 });
+
+test("stripAnsi removes OSC sequences (window titles, hyperlinks) as well as CSI", () => {
+  // OSC 0 (window title) ended by BEL, OSC 8 (hyperlink) ended by ST (ESC \).
+  expect(stripAnsi("\x1b]0;my title\x07after the title")).toBe("after the title");
+  expect(stripAnsi("see \x1b]8;;https://example.com/docs\x1b\\the docs\x1b]8;;\x1b\\ here")).toBe(
+    "see the docs here",
+  );
+  // CSI: colors, cursor movement, private modes, erase line.
+  expect(stripAnsi("\x1b[?25l\x1b[2K\x1b[1G\x1b[38;5;196mred\x1b[0m \x1b[1Atext")).toBe("red text");
+  // Mixed, as a spinner might print it.
+  expect(stripAnsi("\x1b]0;lk\x07\x1b[32m✓\x1b[39m done")).toBe("✓ done");
+  expect(stripAnsi("no escapes at all")).toBe("no escapes at all");
+});
+
+test("the tail has no OSC leftovers either", () => {
+  const out = new AgentOutput(join(dir, "osc.log"));
+  out.write(enc("\x1b]0;agent\x07INFO \x1b]8;;file:///x\x1b\\link\x1b]8;;\x1b\\ ok\n"));
+  expect(out.tail()).toEqual(["INFO link ok"]);
+  out.close();
+});

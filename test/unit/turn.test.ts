@@ -17,28 +17,47 @@ function collect(): { turn: Turn; got: DeliveredEvent[] } {
   return { turn: new Turn("hi", (e) => got.push(e)), got };
 }
 
+/** Far beyond any test's timeout: a settle that waited for its deadline would never finish here. */
+const NEVER_MS = 60 * 60 * 1000;
+
+/** Resolves after the current task and every microtask it queued, before any timer can fire. */
+const afterPendingMicrotasks = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Whether `promise` has resolved by now; never waits for a timer. */
+async function hasResolved(promise: Promise<unknown>): Promise<boolean> {
+  let resolved = false;
+  promise.then(() => {
+    resolved = true;
+  });
+  await afterPendingMicrotasks();
+  return resolved;
+}
+
 describe("turn settling", () => {
   test("done at once when every response item was seen and the agent is listening", async () => {
-    const { turn } = collect();
+    const { turn, got } = collect();
     turn.deliver(state("thinking"));
     turn.deliver(reply("m1", "hello"));
     turn.deliver(state("listening"));
-    const t = performance.now();
-    await turn.settle([reply("m1", "hello")], 1000);
-    expect(performance.now() - t).toBeLessThan(50);
+    // Resolved without its deadline timer: nothing was missing, so nothing was waited for.
+    expect(await hasResolved(turn.settle([reply("m1", "hello")], NEVER_MS))).toBe(true);
+    expect(got.map((e) => e.type)).toEqual(["state", "message", "state"]);
   });
 
   test("waits for late events of the turn, then ends as soon as they came", async () => {
     const { turn, got } = collect();
     turn.deliver(state("thinking"));
-    setTimeout(() => {
-      turn.deliver(reply("m1", "late"));
-      turn.deliver(state("listening"));
-    }, 40);
-    const t = performance.now();
-    await turn.settle([reply("m1", "late")], 1000);
-    expect(performance.now() - t).toBeLessThan(500);
+    const settled = turn.settle([reply("m1", "late")], NEVER_MS);
+    // The agent is still thinking and the reply has not come: settle waits.
+    expect(await hasResolved(settled)).toBe(false);
+    turn.deliver(reply("m1", "late"));
+    // The reply came, but the agent is still busy: still waiting.
+    expect(await hasResolved(settled)).toBe(false);
+    turn.deliver(state("listening"));
+    // The last event ends the wait through the event path, long before the deadline.
+    expect(await hasResolved(settled)).toBe(true);
     expect(got.filter((e) => e.type === "message")).toHaveLength(1);
+    expect(got.map((e) => e.type)).toEqual(["state", "message", "state"]);
   });
 
   test("items that never arrive as events are shown from the response", async () => {
