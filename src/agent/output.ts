@@ -3,6 +3,15 @@
 
 import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 
+export type OutputStream = "stdout" | "stderr";
+
+/** One line of the agent's output, stamped when it arrived. */
+export interface OutputLine {
+  line: string;
+  stream: OutputStream;
+  at: number;
+}
+
 /** Printed by livekit-agents (Python) when the job failed; the process itself stays alive. */
 const PYTHON_CRASH = "job crashed";
 /** Printed by @livekit/agents (Node) just before it exits 1. */
@@ -24,8 +33,10 @@ export class AgentOutput {
   private fd: number;
   private written = 0;
   private readonly lines: string[] = [];
-  private partial = "";
-  private readonly decoder = new TextDecoder();
+  /** Each stream's unfinished last line (the two pipes interleave chunks, never lines). */
+  private readonly partial: Record<OutputStream, string> = { stdout: "", stderr: "" };
+  private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  private readonly lineListeners = new Set<(line: OutputLine) => void>();
   onCrashMarker?: (line: string) => void;
 
   constructor(
@@ -36,7 +47,13 @@ export class AgentOutput {
     this.fd = openSync(logPath, "w", 0o600);
   }
 
-  write(chunk: Uint8Array): void {
+  /** Every complete, non-blank line from now on, as it arrives; returns how to stop listening. */
+  onLine(listener: (line: OutputLine) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
+  write(chunk: Uint8Array, stream: OutputStream = "stdout"): void {
     // Never let a log problem (disk full, a file held open elsewhere) stop the draining of the agent's
     // pipes: an undrained pipe would block the agent mid-turn. The log is given up instead.
     if (this.fd >= 0) {
@@ -48,10 +65,10 @@ export class AgentOutput {
         this.abandonLog();
       }
     }
-    const text = this.partial + this.decoder.decode(chunk, { stream: true });
+    const text = this.partial[stream] + this.decoders[stream].decode(chunk, { stream: true });
     const parts = text.split("\n");
-    this.partial = parts.pop() ?? "";
-    for (const raw of parts) this.addLine(raw);
+    this.partial[stream] = parts.pop() ?? "";
+    for (const raw of parts) this.addLine(raw, stream);
   }
 
   /** A note of our own in the log (e.g. "agent exited with code 1"). */
@@ -61,21 +78,29 @@ export class AgentOutput {
 
   /** The last lines, colors and carriage returns removed. */
   tail(count = 30): string[] {
-    const pending = this.partial.trim() ? [clean(this.partial)] : [];
+    const pending = Object.values(this.partial)
+      .filter((p) => p.trim())
+      .map(clean);
     return [...this.lines, ...pending].filter((l) => l.trim() !== "").slice(-count);
   }
 
   close(): void {
-    if (this.partial) this.addLine(this.partial);
-    this.partial = "";
+    for (const stream of ["stdout", "stderr"] as const) {
+      if (this.partial[stream]) this.addLine(this.partial[stream], stream);
+      this.partial[stream] = "";
+    }
     this.abandonLog();
   }
 
-  private addLine(raw: string): void {
+  private addLine(raw: string, stream: OutputStream): void {
     const line = clean(raw);
     this.lines.push(line);
     if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
     if (crashMarkerIn(line)) this.onCrashMarker?.(line);
+    if (this.lineListeners.size && line.trim() !== "") {
+      const at = Date.now();
+      for (const listener of this.lineListeners) listener({ line, stream, at });
+    }
   }
 
   /** Keeps one previous file so a chatty agent cannot fill the disk. */

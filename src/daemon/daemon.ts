@@ -94,6 +94,7 @@ export class Daemon {
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
     const output = new AgentOutput(this.agentLog);
+    output.onLine((line) => this.session.onAgentLog(line));
     this.held.output = output;
     let agent: AgentProcess;
     try {

@@ -2,12 +2,14 @@
 // A client sends the 4 magic bytes, then length-prefixed JSON frames.
 
 import type { DeliveredEvent } from "./events.ts";
+import type { ModelUsage } from "./usage.ts";
 
 export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
 export const CONTROL_VERSION = 1;
 
 export type ControlCommand =
-  | { cmd: "say"; text: string; timeoutMs: number }
+  /** `logs`: the agent's output lines of the turn come as `log` events. */
+  | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean }
   | { cmd: "listen"; timeoutMs: number }
   | { cmd: "history" }
   | { cmd: "status" }
@@ -20,7 +22,7 @@ export type CommandName = ControlCommand["cmd"];
 
 /** What each command's successful `done` reply carries as `data` (undefined: no data). */
 export interface DoneData {
-  say: undefined;
+  say: SayData;
   listen: undefined;
   history: undefined;
   status: StatusData;
@@ -59,6 +61,14 @@ export type ControlReply<C extends CommandName = CommandName> =
   | { t: "event"; event: DeliveredEvent }
   | DoneReply<C>;
 
+/** What a finished turn carries besides its events. */
+export interface SayData {
+  /** From sending the turn to the agent until its last event (queueing excluded). */
+  turnMs: number;
+  /** What the turn used (absent when the agent reported no usage during it). */
+  usage?: ModelUsage[];
+}
+
 /** What `status` answers with (the `data` of its done reply). */
 export interface StatusData {
   port: number;
@@ -79,6 +89,8 @@ export interface StatusData {
   queued: number;
   agentLog: string;
   daemonLog: string;
+  /** The session's cumulative usage so far (absent when the agent reported none). */
+  usage?: ModelUsage[];
 }
 
 /** Why a command failed, for exit codes and tests; `error` carries the sentence for a person. */
@@ -114,7 +126,10 @@ export function parseRequest(value: unknown): ControlRequest | string {
     case "say":
       if (typeof r.text !== "string") return "say needs a text string";
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
-      return { v: r.v, token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      if (r.logs !== undefined && typeof r.logs !== "boolean") return "say's logs must be true or false";
+      return r.logs
+        ? { v: r.v, token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs, logs: true }
+        : { v: r.v, token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
       return { v: r.v, token, cmd: "listen", timeoutMs: r.timeoutMs };

@@ -4,8 +4,11 @@
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
 import type { DeliveredEvent } from "../protocol/events.ts";
+import { ToolProgress } from "./tool-progress.ts";
 
 export type { Colors };
+
+type LogEvent = Extract<DeliveredEvent, { type: "log" }>;
 
 /** Colors only for a terminal, never when NO_COLOR is set (FORCE_COLOR forces them on). */
 export function colorsFor(stream: { isTTY?: boolean }, env = process.env): Colors {
@@ -38,31 +41,63 @@ export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
 }
 
+export interface TextOptions {
+  /** A terminal: running tools get a live line (ToolProgress). */
+  live?: boolean;
+}
+
 export class TextRenderer {
   private lastCallId: string | undefined;
+  private readonly progress: ToolProgress | undefined;
+  private readonly write: (text: string) => void;
+  /** Log lines that came while the agent was thinking: shown under the step that follows. */
+  private held: LogEvent[] = [];
+  private thinking = false;
+  private inEarlierLog = false;
 
   constructor(
-    private readonly write: (text: string) => void,
+    write: (text: string) => void,
     private readonly c: Colors,
-  ) {}
+    options: TextOptions = {},
+  ) {
+    const progress = options.live ? new ToolProgress(write, c) : undefined;
+    this.progress = progress;
+    this.write = progress ? (text) => progress.print(text) : write;
+  }
+
+  /** The events are over: held log lines are shown and a live line is taken off. */
+  finish(): void {
+    this.showHeld();
+    this.progress?.stop();
+  }
 
   event(e: DeliveredEvent): void {
     const earlier = e.earlier ? this.c.dim(" (before this turn)") : "";
+    if (e.type !== "log") this.inEarlierLog = false;
     switch (e.type) {
-      case "message": {
-        const who =
-          e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
-        const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
-        this.block(`${who}${earlier}${note}`, e.text.split("\n"));
-        break;
-      }
+      case "log":
+        this.log(e);
+        return;
+      case "state":
+        // A tool's log lines come while the agent thinks, often before the tool's own event.
+        this.thinking = e.agent === "thinking";
+        if (!this.thinking) this.showHeld();
+        return;
+      case "tool_started":
+        this.progress?.started(e.callId, e.name, e.at);
+        return;
+      case "tool_ended":
+        this.progress?.ended(e.callId);
+        return;
       case "tool_call": {
+        // Lines held for it are shown under its output.
         const args = e.arguments && e.arguments !== "{}" ? ` ${this.c.dim(e.arguments)}` : "";
         this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${args}${earlier}`, []);
         this.lastCallId = e.callId;
         return;
       }
       case "tool_output": {
+        this.progress?.ended(e.callId);
         const summary = summarizeToolOutput(e.output);
         if (this.lastCallId !== e.callId || !e.callId)
           this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${earlier}`, []);
@@ -70,9 +105,19 @@ export class TextRenderer {
           const raised = e.error ? ` ${this.c.dim(`(${summarizeToolOutput(e.error)})`)}` : "";
           this.write(`    ${this.c.red("✗")} ${summary}${raised}\n`);
         } else if (summary !== "") this.write(`    ${this.c.green("✓")} ${summary}\n`);
+        this.showHeld();
+        break;
+      }
+      case "message": {
+        this.showHeld();
+        const who =
+          e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
+        const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
+        this.block(`${who}${earlier}${note}`, e.text.split("\n"));
         break;
       }
       case "handoff":
+        this.showHeld();
         // Without a previous agent this is the session's first agent taking over.
         this.block(
           `${this.c.magenta(e.from ? `handoff: ${e.from} → ${e.to}` : `agent: ${e.to}`)}${earlier}`,
@@ -80,6 +125,7 @@ export class TextRenderer {
         );
         break;
       case "config": {
+        this.showHeld();
         const parts = [
           e.instructionsUpdated ? "instructions updated" : "",
           e.toolsAdded.length ? `tools added: ${e.toolsAdded.join(", ")}` : "",
@@ -89,15 +135,33 @@ export class TextRenderer {
         break;
       }
       case "error":
+        this.showHeld();
         this.block(`${this.c.red("error")}${earlier}`, [this.c.red(e.message)]);
         break;
-      case "state":
-        return;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);
         break;
     }
     this.lastCallId = undefined;
+  }
+
+  /** A log line goes under the step it belongs to: now, or after what the agent is thinking about. */
+  private log(e: LogEvent): void {
+    if (e.earlier) {
+      if (!this.inEarlierLog) this.block(this.c.dim("agent log (before this turn)"), []);
+      this.inEarlierLog = true;
+      this.logLine(e);
+    } else if (this.thinking) this.held.push(e);
+    else this.logLine(e);
+  }
+
+  private showHeld(): void {
+    for (const e of this.held.splice(0)) this.logLine(e);
+  }
+
+  private logLine(e: LogEvent): void {
+    const bar = e.stream === "stderr" ? this.c.yellow("│") : this.c.dim("│");
+    this.write(`    ${bar} ${this.c.dim(e.line)}\n`);
   }
 
   private block(title: string, body: string[]): void {

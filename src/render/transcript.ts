@@ -50,6 +50,9 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         lines.push(`**Error:** ${e.message}`, "");
         break;
       case "state":
+      case "log":
+      case "tool_started":
+      case "tool_ended":
         break;
       case "dropped":
         lines.push(`*${droppedLine(e.count)}*`, "");

@@ -11,6 +11,8 @@ const options = (over: Partial<SayOptions> = {}): SayOptions => ({
   timeoutMs: 120_000,
   expectations: [],
   text: "hello",
+  metrics: false,
+  logs: false,
   ...over,
 });
 

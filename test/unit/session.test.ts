@@ -84,7 +84,7 @@ describe("output between turns", () => {
     const done = session.say("hi", 10_000, (e) => got.push(e));
     await Bun.sleep(0);
     finishTurn(runInputs()[0]);
-    expect(await done).toEqual({ ok: true });
+    expect(await done).toEqual({ ok: true, data: { turnMs: expect.any(Number) } });
     expect(got.map(summary)).toEqual([
       "dropped 2 (earlier)",
       "assistant: three (earlier)",
@@ -127,7 +127,7 @@ describe("clients that leave", () => {
     });
     expect(session.queueLength).toBe(1);
     finishTurn(runInputs()[0]);
-    expect(await first).toEqual({ ok: true });
+    expect(await first).toEqual({ ok: true, data: { turnMs: expect.any(Number) } });
     expect(
       runInputs().map((r) => (r.request.oneofKind === "runInput" ? r.request.runInput.text : "")),
     ).toEqual(["first"]);
