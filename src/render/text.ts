@@ -50,9 +50,11 @@ export class TextRenderer {
   private lastCallId: string | undefined;
   private readonly progress: ToolProgress | undefined;
   private readonly write: (text: string) => void;
-  /** Log lines that came while the agent was thinking: shown under the step that follows. */
+  /**
+   * Log lines wait for the next step: a tool's lines come before its event (or with it), so they
+   * are shown under its ✓/✗; before any other step they are shown as they came, ahead of it.
+   */
   private held: LogEvent[] = [];
-  private thinking = false;
   private inEarlierLog = false;
 
   constructor(
@@ -79,9 +81,6 @@ export class TextRenderer {
         this.log(e);
         return;
       case "state":
-        // A tool's log lines come while the agent thinks, often before the tool's own event.
-        this.thinking = e.agent === "thinking";
-        if (!this.thinking) this.showHeld();
         return;
       case "tool_started":
         this.progress?.started(e.callId, e.name, e.at);
@@ -145,14 +144,15 @@ export class TextRenderer {
     this.lastCallId = undefined;
   }
 
-  /** A log line goes under the step it belongs to: now, or after what the agent is thinking about. */
+  /** Earlier lines are shown at once, under a heading of their own; the turn's wait for their step. */
   private log(e: LogEvent): void {
-    if (e.earlier) {
-      if (!this.inEarlierLog) this.block(this.c.dim("agent log (before this turn)"), []);
-      this.inEarlierLog = true;
-      this.logLine(e);
-    } else if (this.thinking) this.held.push(e);
-    else this.logLine(e);
+    if (!e.earlier) {
+      this.held.push(e);
+      return;
+    }
+    if (!this.inEarlierLog) this.block(this.c.dim("agent log (before this turn)"), []);
+    this.inEarlierLog = true;
+    this.logLine(e);
   }
 
   private showHeld(): void {
