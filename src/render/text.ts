@@ -44,6 +44,8 @@ export function droppedLine(count: number): string {
 export interface TextOptions {
   /** A terminal: running tools get a live line (ToolProgress). */
   live?: boolean;
+  /** The clock the live line counts with (tests pass their own). */
+  now?: () => number;
 }
 
 export class TextRenderer {
@@ -62,7 +64,7 @@ export class TextRenderer {
     private readonly c: Colors,
     options: TextOptions = {},
   ) {
-    const progress = options.live ? new ToolProgress(write, c) : undefined;
+    const progress = options.live ? new ToolProgress(write, c, options.now) : undefined;
     this.progress = progress;
     this.write = progress ? (text) => progress.print(text) : write;
   }
@@ -89,7 +91,8 @@ export class TextRenderer {
         this.progress?.ended(e.callId);
         return;
       case "tool_call": {
-        // Lines held for it are shown under its output.
+        // Reported once it has run (function_tools_executed); lines held for it go under its output.
+        this.progress?.ended(e.callId);
         const args = e.arguments && e.arguments !== "{}" ? ` ${this.c.dim(e.arguments)}` : "";
         this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${args}${earlier}`, []);
         this.lastCallId = e.callId;
@@ -165,7 +168,7 @@ export class TextRenderer {
   }
 
   private block(title: string, body: string[]): void {
-    this.write(`\n  ${this.c.bold("●")} ${title}\n`);
-    for (const line of body) this.write(`    ${line}\n`);
+    // One write: a live line is taken off and put back once per block.
+    this.write(`\n  ${this.c.bold("●")} ${title}\n${body.map((line) => `    ${line}\n`).join("")}`);
   }
 }

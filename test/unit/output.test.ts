@@ -62,3 +62,16 @@ test("the tail has no OSC leftovers either", () => {
   expect(out.tail()).toEqual(["INFO link ok"]);
   out.close();
 });
+
+test("lines reach listeners as they complete, per stream (a chunk of one never ends a line of the other)", () => {
+  const out = new AgentOutput(join(dir, "lines.log"));
+  const got: string[] = [];
+  const stop = out.onLine(({ line, stream, at }) => got.push(`${stream}:${line}:${typeof at}`));
+  out.write(enc("half of a "), "stdout");
+  out.write(enc("warning\n\n"), "stderr");
+  out.write(enc("line\n\x1b[31mred\x1b[0m\n"), "stdout");
+  stop();
+  out.write(enc("after\n"), "stdout");
+  expect(got).toEqual(["stderr:warning:number", "stdout:half of a line:number", "stdout:red:number"]);
+  out.close();
+});

@@ -6,6 +6,7 @@ import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
+  type AgentSessionEvent,
   AgentSessionMessage,
   ChatRole,
   type SessionRequest,
@@ -54,18 +55,21 @@ function connected(maxUnseen?: number) {
         },
       },
     });
-  const finishTurn = (request: SessionRequest | undefined) =>
+  const finishTurn = (request: SessionRequest | undefined, error?: string) =>
     link.receive({
       message: {
         oneofKind: "response",
         response: {
           requestId: request?.requestId ?? "",
           response: { oneofKind: "runInput", runInput: { items: [] } },
+          error,
         },
       },
     });
+  const event = (ev: AgentSessionEvent["event"]) =>
+    link.receive({ message: { oneofKind: "event", event: { event: ev } } });
   const runInputs = () => requests.filter((r) => r.request.oneofKind === "runInput");
-  return { session, say, finishTurn, runInputs };
+  return { session, say, finishTurn, event, runInputs };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -155,5 +159,113 @@ describe("clients that leave", () => {
     await Bun.sleep(0);
     session.stop("ending", "the session was ended");
     expect(await silent).toMatchObject({ ok: false, code: "ending", error: "the session was ended" });
+  });
+});
+
+describe("issue 15: usage, log lines and silent turns", () => {
+  const usage = (inputTokens: number, outputTokens: number): AgentSessionEvent["event"] => ({
+    oneofKind: "sessionUsageUpdated",
+    sessionUsageUpdated: {
+      usage: {
+        modelUsage: [
+          {
+            usage: {
+              oneofKind: "llm",
+              llm: {
+                provider: "echo",
+                model: "echo-1",
+                inputTokens,
+                outputTokens,
+                inputCachedTokens: 0,
+                inputAudioTokens: 0,
+                inputCachedAudioTokens: 0,
+                inputTextTokens: 0,
+                inputCachedTextTokens: 0,
+                inputImageTokens: 0,
+                inputCachedImageTokens: 0,
+                outputAudioTokens: 0,
+                outputTextTokens: 0,
+                sessionDuration: 0,
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  const echo = (inputTokens: number, outputTokens: number) => [
+    { kind: "llm", provider: "echo", model: "echo-1", inputTokens, outputTokens },
+  ];
+
+  test("a turn's usage is what the agent's cumulative reports grew by during it; none reported, none shown", async () => {
+    const { session, event, finishTurn, runInputs } = connected();
+    event(usage(10, 5));
+    const first = session.say("hi", 10_000, () => {});
+    await Bun.sleep(0);
+    event(usage(20, 10));
+    event(usage(30, 15));
+    finishTurn(runInputs()[0]);
+    const done = await first;
+    expect(done.ok && done.data.usage).toEqual(echo(20, 10));
+    expect(session.usage).toEqual(echo(30, 15));
+
+    const second = session.say("again", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[1]);
+    const quiet = await second;
+    expect(quiet.ok && quiet.data).toEqual({ turnMs: expect.any(Number) });
+  });
+
+  test("log lines: only for a say that asks; those since the last turn come first, as earlier output", async () => {
+    const { session, finishTurn, runInputs } = connected();
+    const line = (text: string, at: number) => session.onAgentLog({ line: text, stream: "stdout", at });
+    line("before the first turn", 1);
+    const plain: DeliveredEvent[] = [];
+    const first = session.say("no logs", 10_000, (e) => plain.push(e));
+    await Bun.sleep(0);
+    line("during the first turn", 2);
+    finishTurn(runInputs()[0]);
+    await first;
+    expect(plain.filter((e) => e.type === "log")).toEqual([]);
+
+    line("between turns", 3);
+    const got: DeliveredEvent[] = [];
+    const second = session.say("logs", 10_000, (e) => got.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    session.onAgentLog({ line: "during the second turn", stream: "stderr", at: 4 });
+    finishTurn(runInputs()[1]);
+    await second;
+    expect(got.map((e) => (e.type === "log" ? `${e.line}${e.earlier ? " (earlier)" : ""}` : e.type))).toEqual(
+      ["between turns (earlier)", "message", "during the second turn"],
+    );
+    expect(got[2]).toEqual({
+      type: "log",
+      line: "during the second turn",
+      stream: "stderr",
+      at: expect.any(Number),
+    });
+  });
+
+  test("Node's 'agent produced no response items' is a silent turn, unless the agent reported an error", async () => {
+    const { session, event, finishTurn, runInputs } = connected();
+    const silent = session.say("stay silent", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[0], "agent produced no response items");
+    expect((await silent).ok).toBe(true);
+
+    const failed = session.say("fail", 10_000, () => {});
+    await Bun.sleep(0);
+    event({ oneofKind: "error", error: { message: "llm failed" } });
+    finishTurn(runInputs()[1], "agent produced no response items");
+    expect(await failed).toEqual({
+      ok: false,
+      code: "agent_error",
+      error: "agent error: agent produced no response items",
+    });
+
+    const other = session.say("other", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[2], "empty run_input text");
+    expect(await other).toMatchObject({ ok: false, error: "agent error: empty run_input text" });
   });
 });
