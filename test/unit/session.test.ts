@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
+import type { ModelUsage } from "../../src/protocol/usage.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
   type AgentSessionEvent,
@@ -193,7 +194,7 @@ describe("issue 15: usage, log lines and silent turns", () => {
       },
     },
   });
-  const echo = (inputTokens: number, outputTokens: number) => [
+  const echo = (inputTokens: number, outputTokens: number): ModelUsage[] => [
     { kind: "llm", provider: "echo", model: "echo-1", inputTokens, outputTokens },
   ];
 
