@@ -51,7 +51,7 @@ const LISTEN_QUIET_MS = 300;
 export const MAX_UNSEEN = 5000;
 
 /** The agent's log lines kept between turns, for the next `say --logs` (its earlier output). */
-export const MAX_LOG_LINES_BETWEEN_TURNS = 200;
+export const MAX_LOG_LINES_BETWEEN_TURNS = 100;
 
 const NEVER_GONE = new AbortController().signal;
 
