@@ -85,7 +85,8 @@ export class TextRenderer {
       case "state":
         return;
       case "tool_started":
-        this.progress?.started(e.callId, e.name, e.at);
+        // One from between turns may have ended unseen: no live line for it.
+        if (!e.earlier) this.progress?.started(e.callId, e.name, e.at);
         return;
       case "tool_ended":
         this.progress?.ended(e.callId);
