@@ -3,10 +3,11 @@ import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
+import { writeFileAtomic } from "../safe-files.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import type { SessionClient } from "../session/session-client.ts";
-import { type SessionState, writeFileAtomic } from "../state/session-file.ts";
+import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export interface EndOptions {

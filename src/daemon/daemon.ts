@@ -3,9 +3,11 @@
 
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
+import { UserError } from "../errors.ts";
 import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
-import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
+import { writeFileAtomic } from "../safe-files.ts";
+import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
@@ -93,7 +95,20 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
-    const output = new AgentOutput(this.agentLog);
+    let output: AgentOutput;
+    try {
+      output = new AgentOutput(this.agentLog);
+    } catch (error) {
+      // `start` refused a link there; this is one planted since.
+      const detail = error instanceof UserError ? error.detail : [];
+      const failure = new StartFailure(
+        "spawn_failed",
+        `could not open the agent log: ${(error as Error).message}`,
+        detail,
+      );
+      this.stop({ kind: "start-failed", failure });
+      return undefined;
+    }
     this.held.output = output;
     let agent: AgentProcess;
     try {
@@ -122,7 +137,7 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: { plan: spec.plan, connectTimeoutMs: spec.connectTimeoutMs },
+      launch: { connectTimeoutMs: spec.connectTimeoutMs, ...spec.choices },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };

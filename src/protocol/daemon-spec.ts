@@ -6,6 +6,13 @@ import type { LaunchPlan } from "./launch-plan.ts";
 /** The environment variable carrying the spec; its absence means a person ran the hidden command. */
 export const DAEMON_SPEC_ENV = "LK_SESSION_DAEMON_SPEC";
 
+/** What `start` was asked for besides the entrypoint: recorded, so that `restart` plans the same launch. */
+export interface LaunchChoices {
+  /** `--runtime`, for a Node.js agent. */
+  runtime?: "node" | "bun";
+  skipSdkCheck: boolean;
+}
+
 export interface DaemonSpec {
   port: number;
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
@@ -15,6 +22,7 @@ export interface DaemonSpec {
   entry: string;
   root: string;
   runtimeArgs: string[];
+  choices: LaunchChoices;
 }
 
 export type ReadyReport =

@@ -1,10 +1,16 @@
 // `start`'s engine: spawn the daemon detached and wait for its readiness report.
 
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isAlive } from "../agent/pids.ts";
-import { DAEMON_SPEC_ENV, type DaemonSpec, type ReadyReport } from "../protocol/daemon-spec.ts";
+import {
+  DAEMON_SPEC_ENV,
+  type DaemonSpec,
+  type LaunchChoices,
+  type ReadyReport,
+} from "../protocol/daemon-spec.ts";
 import type { LaunchPlan } from "../protocol/launch-plan.ts";
+import { openNoFollow, readNoFollow, refuseLink } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { logPaths } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
@@ -17,6 +23,7 @@ export interface LaunchRequest {
   entry: string;
   root: string;
   runtimeArgs: string[];
+  choices: LaunchChoices;
 }
 
 /** Extra time past the agent's connect timeout: text mode (10 s), the greeting (8 s), framework info (3 s). */
@@ -27,9 +34,11 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
   rmSync(readyFile, { force: true });
   const spec: DaemonSpec = { ...req, readyFile };
-  const { daemonLog } = logPaths(req.port, dir);
+  const { daemonLog, agentLog } = logPaths(req.port, dir);
+  // The daemon would refuse it too, but only after it had started writing its own log.
+  refuseLink(agentLog);
   // Appended, not truncated: a start that loses a race for the port must not wipe the winner's log.
-  const logFd = openSync(daemonLog, "a", 0o600);
+  const logFd = openNoFollow(daemonLog, "append");
   const daemon = Bun.spawn([...selfCommand(), "agent", "session", "daemon"], {
     cwd: req.root,
     env: { ...process.env, [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
@@ -45,7 +54,7 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const deadline = Date.now() + req.connectTimeoutMs + READY_MARGIN_MS;
   try {
     for (;;) {
-      if (existsSync(readyFile)) return JSON.parse(readFileSync(readyFile, "utf8")) as ReadyReport;
+      if (existsSync(readyFile)) return JSON.parse(readNoFollow(readyFile)) as ReadyReport;
       if (daemon.exitCode !== null || daemon.signalCode !== null) {
         // It may have reported just before exiting.
         if (existsSync(readyFile)) continue;
