@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
@@ -66,6 +67,12 @@ async function writeTranscript(
     startedAt: state.startedAt,
     endedAt: new Date().toISOString(),
   };
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`could not write the transcript to ${path}: it is a folder`, 1, [
+      `name a file, e.g. --transcript ${join(path, "transcript.md")}`,
+      "the session is still running",
+    ]);
+  }
   try {
     writeFileAtomic(path, json ? transcriptJson(meta, events) : transcriptMarkdown(meta, events));
   } catch (error) {
