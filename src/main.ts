@@ -21,9 +21,10 @@ const session: CommandGroup<CommandIO> = {
     restart: () => import("./commands/restart.ts").then((m) => m.default),
     replay: () => import("./commands/replay.ts").then((m) => m.default),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
+    reap: () => import("./commands/reap.ts").then((m) => m.default),
   },
   aliases: { stop: "end" },
-  hidden: ["daemon"],
+  hidden: ["daemon", "reap"],
 };
 
 const root: CommandGroup<CommandIO> = {

@@ -1,12 +1,15 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
+import { newMarker } from "../agent/marker.ts";
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
+import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
 import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { writeFileAtomic } from "../safe-files.ts";
+import { selfCommand } from "../self.ts";
 import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
@@ -110,9 +113,12 @@ export class Daemon {
       return undefined;
     }
     this.held.output = output;
+    const marker = newMarker();
+    // Before the agent: there is no moment when it runs and a killed daemon would leave it behind.
+    this.held.watchdog = startWatchdog(marker, spec.port);
     let agent: AgentProcess;
     try {
-      agent = AgentProcess.spawn(spec.plan, output);
+      agent = AgentProcess.spawn(spec.plan, output, marker);
     } catch (error) {
       const message = `could not start the agent: ${(error as Error).message}`;
       this.stop({
@@ -122,6 +128,7 @@ export class Daemon {
       return undefined;
     }
     this.held.agent = agent;
+    this.held.watchdog?.guard(agent.pid);
     const record: SessionState = {
       version: 1,
       port: spec.port,
@@ -130,6 +137,7 @@ export class Daemon {
       startedAt: new Date().toISOString(),
       agent: {
         pid: agent.pid,
+        marker,
         runtime: spec.plan.runtime,
         label: spec.plan.label,
         entry: spec.entry,
@@ -300,6 +308,21 @@ export class Daemon {
 
   private report(report: ReadyReport): void {
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
+  }
+}
+
+function startWatchdog(marker: string, port: number): Watchdog | undefined {
+  try {
+    const watchdog = Watchdog.start(
+      marker,
+      [...selfCommand(), "agent", "session", "reap"],
+      `lk-watchdog 127.0.0.1:${port}`,
+    );
+    if (watchdog) log(`watchdog pid ${watchdog.pid}`);
+    return watchdog;
+  } catch (error) {
+    log(`no watchdog (${(error as Error).message}): a killed daemon would leave its agent running`);
+    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@
 import { rmSync } from "node:fs";
 import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
+import type { Watchdog } from "../agent/watchdog.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { removeState } from "../state/session-file.ts";
 import type { AgentLink } from "./agent-link.ts";
@@ -112,6 +113,7 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
 
 export interface Held {
   agent?: AgentProcess;
+  watchdog?: Watchdog;
   link?: AgentLink;
   output?: AgentOutput;
   port?: SessionPort;
@@ -124,6 +126,8 @@ export interface Held {
 export async function release(held: Held, keepLogs: boolean): Promise<void> {
   // SIGINT first, with the connection still open: the agent closing it tells us it is done.
   await held.agent?.stop(STOP_GRACE_MS, held.link?.whenClosed);
+  // All it would kill is gone: it must not outlive the session.
+  await held.watchdog?.stop();
   held.link?.close("the session is ending");
   held.output?.close();
   // Stop listening before anyone is told the session ended: the port is then free.

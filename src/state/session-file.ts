@@ -16,6 +16,8 @@ export interface SessionState {
   startedAt: string;
   agent: {
     pid?: number;
+    /** In the environment of everything the agent started (src/agent/marker.ts). */
+    marker?: string;
     /** The runtime it was started with: `restart` asks for the same one. */
     runtime: string;
     label: string;

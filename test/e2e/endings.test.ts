@@ -108,6 +108,13 @@ describe.skipIf(process.platform === "win32")("the daemon killed with SIGKILL (L
   });
 });
 
+test("the hidden reap command refuses to run by hand", async () => {
+  const run = await box.lk(["agent", "session", "reap"]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain("this is internal: a session's watchdog runs it when its daemon dies");
+  expect(run.stderr).toContain("lk agent session end");
+});
+
 describe.skipIf(process.platform === "win32")("end (Linux and macOS)", () => {
   test("leaves no descendant, not even one that left the process group, and no watchdog", async () => {
     const family = await startFamily();
