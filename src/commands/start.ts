@@ -120,6 +120,7 @@ export function portIsFreeFor(found: SessionLookup): string[] {
       );
     case "stale":
       return found.notes;
+    case "ended":
     case "none":
       return [];
   }

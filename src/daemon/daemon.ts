@@ -10,6 +10,7 @@ import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
+import { removeEnded } from "../state/ended-record.ts";
 import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
@@ -98,6 +99,8 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
+    // This start wins the port: what the last session there left is forgotten (its log is overwritten).
+    removeEnded(spec.port);
     let output: AgentOutput;
     try {
       output = new AgentOutput(this.agentLog);
@@ -285,7 +288,16 @@ export class Daemon {
   }
 
   private async release(plan: StopPlan): Promise<void> {
-    await release(this.held, plan.keepLogs);
+    const record = plan.leavesRecord
+      ? {
+          version: 1 as const,
+          endedAt: new Date().toISOString(),
+          why: plan.why,
+          agentLog: this.agentLog,
+          lastLines: this.held.output?.tail(15) ?? [],
+        }
+      : undefined;
+    await release(this.held, plan.keepLogs, record);
     log(`daemon stopped (${this.held.agent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {

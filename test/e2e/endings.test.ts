@@ -170,9 +170,9 @@ describe("an agent that exits on its own after the session started", () => {
   });
 });
 
-/** The time of day the message gives ("ended at HH:MM:SS"), checked only for its form. */
+/** The time the message gives ("ended at HH:MM:SS", with the date once it is another day), checked for its form. */
 function clock(run: RunResult): string {
-  return /ended at (\d\d:\d\d:\d\d)/.exec(run.stderr)?.[1] ?? "(no time given)";
+  return /ended at ((?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d)/.exec(run.stderr)?.[1] ?? "(no time given)";
 }
 
 describe("Ctrl-C of start", () => {
