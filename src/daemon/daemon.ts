@@ -3,6 +3,7 @@
 
 import { newMarker } from "../agent/marker.ts";
 import { AgentOutput } from "../agent/output.ts";
+import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
@@ -62,6 +63,12 @@ export class Daemon {
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
   async run(): Promise<void> {
     log(`daemon ${process.pid} starting on 127.0.0.1:${this.spec.port}: ${this.spec.plan.argv.join(" ")}`);
+    // First: a stop (a Ctrl-C'd start sends SIGTERM) must find a handler however early it comes.
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+      process.on(signal, () => {
+        if (this.lifecycle.state !== "stopped") this.stop({ kind: "signal", signal });
+      });
+    }
     if (!this.bind()) return;
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
@@ -156,10 +163,6 @@ export class Daemon {
     this.held.recordOf = spec.port;
     this.ctx = { session: this.session, state: record };
 
-    // From here on a daemon stopped at any point takes its agent with it.
-    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-      process.on(signal, () => this.stop({ kind: "signal", signal }));
-    }
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);
     return agent;
@@ -319,6 +322,8 @@ export class Daemon {
   }
 
   private report(report: ReadyReport): void {
+    // A start killed outright (a second Ctrl-C, kill -9) would never remove it.
+    if (!isAlive(this.spec.launcherPid)) return;
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
   }
 }

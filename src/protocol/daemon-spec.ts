@@ -17,6 +17,8 @@ export interface DaemonSpec {
   port: number;
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
   readyFile: string;
+  /** That `start`: once it is gone, nobody would read (or remove) a report. */
+  launcherPid: number;
   connectTimeoutMs: number;
   plan: LaunchPlan;
   entry: string;

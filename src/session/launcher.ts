@@ -1,8 +1,10 @@
 // `start`'s engine: spawn the daemon detached and wait for its readiness report.
 
-import { closeSync, existsSync, rmSync } from "node:fs";
+import { closeSync, existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
 import { isAlive } from "../agent/pids.ts";
+import { onInterrupt } from "../interrupt.ts";
 import {
   DAEMON_SPEC_ENV,
   type DaemonSpec,
@@ -28,12 +30,14 @@ export interface LaunchRequest {
 
 /** Extra time past the agent's connect timeout: text mode (10 s), the greeting (8 s), framework info (3 s). */
 const READY_MARGIN_MS = 30_000;
+/** A daemon told to stop takes its agent's grace (1.5 s) and a kill (1 s); past this it is killed. */
+const DAEMON_STOP_MS = 5000;
 
 export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const dir = ensureStateDir();
   const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
   rmSync(readyFile, { force: true });
-  const spec: DaemonSpec = { ...req, readyFile };
+  const spec: DaemonSpec = { ...req, readyFile, launcherPid: process.pid };
   const { daemonLog, agentLog } = logPaths(req.port, dir);
   // The daemon would refuse it too, but only after it had started writing its own log.
   refuseLink(agentLog);
@@ -51,9 +55,21 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   closeSync(logFd);
   daemon.unref();
 
+  // Ctrl-C cancels the start: the daemon and its agent stop, the port is freed, nothing is left.
+  let cancelled = false;
+  const forget = onInterrupt(async () => {
+    cancelled = true;
+    await stopDaemon(daemon);
+    rmSync(readyFile, { force: true });
+    // Stopped before it ran a line of ours: it wrote nothing, and its log is still the empty one made here.
+    if (daemon.signalCode === "SIGTERM" && statSync(daemonLog, { throwIfNoEntry: false })?.size === 0)
+      rmSync(daemonLog, { force: true });
+  });
   const deadline = Date.now() + req.connectTimeoutMs + READY_MARGIN_MS;
   try {
     for (;;) {
+      // Cancelled: what the daemon reports now is not this command's outcome; the interrupt exits.
+      if (cancelled) await new Promise<never>(() => {});
       if (existsSync(readyFile)) return JSON.parse(readNoFollow(readyFile)) as ReadyReport;
       if (daemon.exitCode !== null || daemon.signalCode !== null) {
         // It may have reported just before exiting.
@@ -66,9 +82,7 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
         };
       }
       if (Date.now() > deadline) {
-        // SIGTERM lets the daemon take its agent down with it; SIGKILL only if it does not go.
-        daemon.kill("SIGTERM");
-        if (!(await waitForExit(daemon.pid, 3000))) daemon.kill("SIGKILL");
+        await stopDaemon(daemon);
         return {
           ok: false,
           code: "daemon_failed",
@@ -79,8 +93,21 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
       await Bun.sleep(5);
     }
   } finally {
+    forget();
     rmSync(readyFile, { force: true });
   }
+}
+
+/** SIGTERM lets the daemon take its agent down with it; SIGKILL only if it does not go (its watchdog then does). */
+async function stopDaemon(daemon: Subprocess): Promise<void> {
+  daemon.kill("SIGTERM");
+  const gone = await Promise.race([
+    daemon.exited.then(() => true),
+    Bun.sleep(DAEMON_STOP_MS).then(() => false),
+  ]);
+  if (gone) return;
+  daemon.kill("SIGKILL");
+  await daemon.exited;
 }
 
 /** Waits for a pid to be gone (the daemon exits right after it reports a failure). */
