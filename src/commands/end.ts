@@ -1,12 +1,14 @@
-import { resolve } from "node:path";
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
+import { writeFileAtomic } from "../safe-files.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import type { SessionClient } from "../session/session-client.ts";
-import { type SessionState, writeFileAtomic } from "../state/session-file.ts";
+import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export interface EndOptions {
@@ -65,6 +67,12 @@ async function writeTranscript(
     startedAt: state.startedAt,
     endedAt: new Date().toISOString(),
   };
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`could not write the transcript to ${path}: it is a folder`, 1, [
+      `name a file, e.g. --transcript ${join(path, "transcript.md")}`,
+      "the session is still running",
+    ]);
+  }
   try {
     writeFileAtomic(path, json ? transcriptJson(meta, events) : transcriptMarkdown(meta, events));
   } catch (error) {

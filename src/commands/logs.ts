@@ -2,8 +2,9 @@ import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { runningSession } from "../session/find-session.ts";
+import { endedSentence, runningSession, type SessionLookup } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
+import type { EndedRecord } from "../state/ended-record.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export interface LogsOptions {
@@ -41,8 +42,7 @@ export default defineCommand({
     return { json: args.json, port: resolvePort(args.port, env.vars), lines, follow: args.follow };
   },
   run: async (o: LogsOptions, { reporter, session }: CommandIO) => {
-    const state = runningSession(await session.find(o.port));
-    const path = state.agentLog;
+    const { path, daemonPid, ended } = logSource(await session.find(o.port));
     if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
     const out = reporter.io.out;
     const clean = (text: string) => (out.isTTY && !o.json ? text : Bun.stripANSI(text).replace(/\r/g, ""));
@@ -56,11 +56,15 @@ export default defineCommand({
 
     const tail = readTail(path, o.lines);
     emit(tail.lines.map((l) => `${l}\n`).join(""));
+    if (ended) {
+      reporter.note(`note: the session on 127.0.0.1:${o.port} ${endedSentence(ended)}`);
+      return { fields: { path, ended } };
+    }
     if (!o.follow) return { fields: { path } };
 
     // Until the session ends; Ctrl-C ends the command (exit 130) through the runner.
     let offset = tail.size;
-    while (isAlive(state.daemonPid)) {
+    while (isAlive(daemonPid)) {
       await Bun.sleep(FOLLOW_POLL_MS);
       if (!existsSync(path)) break;
       const size = statSync(path).size;
@@ -73,3 +77,10 @@ export default defineCommand({
     return { fields: { path, followed: true } };
   },
 });
+
+/** The running session's agent log; or, until the next start, that of a session that ended on its own. */
+function logSource(found: SessionLookup): { path: string; daemonPid?: number; ended?: EndedRecord } {
+  if (found.kind === "ended") return { path: found.ended.agentLog, ended: found.ended };
+  const state = runningSession(found);
+  return { path: state.agentLog, daemonPid: state.daemonPid };
+}

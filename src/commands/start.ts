@@ -1,7 +1,4 @@
-import { detectProject } from "../agent/detect.ts";
-import { realHost } from "../agent/host.ts";
-import { planLaunch, pythonCommand } from "../agent/launch.ts";
-import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
+import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
@@ -68,16 +65,14 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
-    const project = detectProject(o.entrypoint, o.cwd);
-    const host = realHost();
-    const plan = planLaunch(
-      { project, connectAddr: `127.0.0.1:${o.port}`, runtimeArgs: o.runtimeArgs, runtime: o.runtime },
-      host,
-    );
-    if (!o.skipSdkCheck) {
-      if (project.kind === "node") checkNodeSdk(project);
-      else checkPythonSdk(project, pythonCommand(project, host));
-    }
+    const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
+    const { project, plan } = prepareLaunch({
+      entrypoint: o.entrypoint,
+      cwd: o.cwd,
+      port: o.port,
+      runtimeArgs: o.runtimeArgs,
+      ...choices,
+    });
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
@@ -86,6 +81,7 @@ export default defineCommand({
       root: project.root,
       runtimeArgs: o.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs,
+      choices,
     });
     const p = portHint(o.port);
     reporter.info(
@@ -124,6 +120,7 @@ export function portIsFreeFor(found: SessionLookup): string[] {
       );
     case "stale":
       return found.notes;
+    case "ended":
     case "none":
       return [];
   }

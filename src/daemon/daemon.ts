@@ -1,11 +1,18 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
+import { newMarker } from "../agent/marker.ts";
 import { AgentOutput } from "../agent/output.ts";
+import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
+import { Watchdog } from "../agent/watchdog.ts";
+import { UserError } from "../errors.ts";
 import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
-import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
+import { writeFileAtomic } from "../safe-files.ts";
+import { selfCommand } from "../self.ts";
+import { removeEnded } from "../state/ended-record.ts";
+import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
@@ -56,6 +63,12 @@ export class Daemon {
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
   async run(): Promise<void> {
     log(`daemon ${process.pid} starting on 127.0.0.1:${this.spec.port}: ${this.spec.plan.argv.join(" ")}`);
+    // First: a stop (a Ctrl-C'd start sends SIGTERM) must find a handler however early it comes.
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+      process.on(signal, () => {
+        if (this.lifecycle.state !== "stopped") this.stop({ kind: "signal", signal });
+      });
+    }
     if (!this.bind()) return;
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
@@ -93,11 +106,29 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
-    const output = new AgentOutput(this.agentLog);
+    // This start wins the port: what the last session there left is forgotten (its log is overwritten).
+    removeEnded(spec.port);
+    let output: AgentOutput;
+    try {
+      output = new AgentOutput(this.agentLog);
+    } catch (error) {
+      // `start` refused a link there; this is one planted since.
+      const detail = error instanceof UserError ? error.detail : [];
+      const failure = new StartFailure(
+        "spawn_failed",
+        `could not open the agent log: ${(error as Error).message}`,
+        detail,
+      );
+      this.stop({ kind: "start-failed", failure });
+      return undefined;
+    }
     this.held.output = output;
+    const marker = newMarker();
+    // Before the agent: there is no moment when it runs and a killed daemon would leave it behind.
+    this.held.watchdog = startWatchdog(marker, spec.port);
     let agent: AgentProcess;
     try {
-      agent = AgentProcess.spawn(spec.plan, output);
+      agent = AgentProcess.spawn(spec.plan, output, marker);
     } catch (error) {
       const message = `could not start the agent: ${(error as Error).message}`;
       this.stop({
@@ -107,6 +138,7 @@ export class Daemon {
       return undefined;
     }
     this.held.agent = agent;
+    this.held.watchdog?.guard(agent.pid);
     const record: SessionState = {
       version: 1,
       port: spec.port,
@@ -115,6 +147,7 @@ export class Daemon {
       startedAt: new Date().toISOString(),
       agent: {
         pid: agent.pid,
+        marker,
         runtime: spec.plan.runtime,
         label: spec.plan.label,
         entry: spec.entry,
@@ -122,7 +155,7 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: { plan: spec.plan, connectTimeoutMs: spec.connectTimeoutMs },
+      launch: { connectTimeoutMs: spec.connectTimeoutMs, ...spec.choices },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
@@ -130,10 +163,6 @@ export class Daemon {
     this.held.recordOf = spec.port;
     this.ctx = { session: this.session, state: record };
 
-    // From here on a daemon stopped at any point takes its agent with it.
-    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-      process.on(signal, () => this.stop({ kind: "signal", signal }));
-    }
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);
     return agent;
@@ -262,7 +291,16 @@ export class Daemon {
   }
 
   private async release(plan: StopPlan): Promise<void> {
-    await release(this.held, plan.keepLogs);
+    const record = plan.leavesRecord
+      ? {
+          version: 1 as const,
+          endedAt: new Date().toISOString(),
+          why: plan.why,
+          agentLog: this.agentLog,
+          lastLines: this.held.output?.tail(15) ?? [],
+        }
+      : undefined;
+    await release(this.held, plan.keepLogs, record);
     log(`daemon stopped (${this.held.agent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {
@@ -284,7 +322,24 @@ export class Daemon {
   }
 
   private report(report: ReadyReport): void {
+    // A start killed outright (a second Ctrl-C, kill -9) would never remove it.
+    if (!isAlive(this.spec.launcherPid)) return;
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
+  }
+}
+
+function startWatchdog(marker: string, port: number): Watchdog | undefined {
+  try {
+    const watchdog = Watchdog.start(
+      marker,
+      [...selfCommand(), "agent", "session", "reap"],
+      `lk-watchdog 127.0.0.1:${port}`,
+    );
+    if (watchdog) log(`watchdog pid ${watchdog.pid}`);
+    return watchdog;
+  } catch (error) {
+    log(`no watchdog (${(error as Error).message}): a killed daemon would leave its agent running`);
+    return undefined;
   }
 }
 

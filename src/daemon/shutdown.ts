@@ -3,7 +3,9 @@
 import { rmSync } from "node:fs";
 import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
+import type { Watchdog } from "../agent/watchdog.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
+import { type EndedRecord, writeEnded } from "../state/ended-record.ts";
 import { removeState } from "../state/session-file.ts";
 import type { AgentLink } from "./agent-link.ts";
 import type { SessionPort } from "./server.ts";
@@ -33,6 +35,8 @@ export interface StopPlan {
   exitCode: number;
   /** Set when the session had not started: what `start` reports. */
   startFailure?: StartFailure;
+  /** A started session that ended on its own: the next command on the port is told why (ended-record.ts). */
+  leavesRecord?: boolean;
   /** The answer to commands that wait for a start that failed, or arrive while stopping. */
   refusal: { code: ControlErrorCode; error: string };
 }
@@ -50,6 +54,8 @@ export function planStop(cause: StopCause, starting: boolean): StopPlan {
 
 function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal"> {
   const failStart = (failure: StartFailure) => (starting ? { startFailure: failure } : {});
+  /** The agent's own doing: before ready, start reports it; after, an ended record tells the next command. */
+  const onItsOwn = (failure: StartFailure) => (starting ? { startFailure: failure } : { leavesRecord: true });
   switch (cause.kind) {
     case "signal":
       return {
@@ -85,7 +91,7 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
         withOutput: true,
         keepLogs: true,
         exitCode: 1,
-        ...failStart(new StartFailure("agent_failed", cause.exit)),
+        ...onItsOwn(new StartFailure("agent_failed", cause.exit)),
       };
     case "agent-hung-up": {
       const error = `${cause.reason}; the agent was still running and has been stopped`;
@@ -95,7 +101,7 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
         withOutput: true,
         keepLogs: true,
         exitCode: 1,
-        ...failStart(new StartFailure("agent_failed", `the agent failed: ${cause.reason}`)),
+        ...onItsOwn(new StartFailure("agent_failed", `the agent failed: ${cause.reason}`)),
       };
     }
     case "start-failed":
@@ -112,6 +118,7 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
 
 export interface Held {
   agent?: AgentProcess;
+  watchdog?: Watchdog;
   link?: AgentLink;
   output?: AgentOutput;
   port?: SessionPort;
@@ -120,14 +127,32 @@ export interface Held {
   logs: string[];
 }
 
-/** Stops the agent and frees the port; resolves when the port is free. */
-export async function release(held: Held, keepLogs: boolean): Promise<void> {
+/** Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave. */
+export async function release(
+  held: Held,
+  keepLogs: boolean,
+  ended?: Omit<EndedRecord, "port">,
+): Promise<void> {
   // SIGINT first, with the connection still open: the agent closing it tells us it is done.
   await held.agent?.stop(STOP_GRACE_MS, held.link?.whenClosed);
+  // All it would kill is gone: it must not outlive the session.
+  await held.watchdog?.stop();
   held.link?.close("the session is ending");
   held.output?.close();
   // Stop listening before anyone is told the session ended: the port is then free.
   held.port?.stop();
-  if (held.recordOf !== undefined) removeState(held.recordOf);
+  if (held.recordOf !== undefined) {
+    // Written first: a command that finds no session record finds this one.
+    if (ended) leaveRecord({ ...ended, port: held.recordOf });
+    removeState(held.recordOf);
+  }
   if (!keepLogs) for (const path of held.logs) rmSync(path, { force: true });
+}
+
+function leaveRecord(record: EndedRecord): void {
+  try {
+    writeEnded(record);
+  } catch {
+    // The session still ends; the next command only says that none is running.
+  }
 }

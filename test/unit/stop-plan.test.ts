@@ -49,6 +49,17 @@ describe("what a stop means", () => {
     });
   });
 
+  test("only a started session that ended on its own leaves an ended record for the next command", () => {
+    const exited = { kind: "agent-exited", exit: "the agent exited with code 6" } as const;
+    const hungUp = { kind: "agent-hung-up", reason: "the agent closed its connection" } as const;
+    expect(planStop(exited, false).leavesRecord).toBe(true);
+    expect(planStop(hungUp, false).leavesRecord).toBe(true);
+    // Before ready, start itself reports it.
+    expect(planStop(exited, true).leavesRecord).toBeUndefined();
+    expect(planStop({ kind: "end" }, false).leavesRecord).toBeUndefined();
+    expect(planStop({ kind: "signal", signal: "SIGTERM" }, false).leavesRecord).toBeUndefined();
+  });
+
   test("a failed start reports its own code", () => {
     const failure = new StartFailure("timeout", "the agent did not connect within 1 s");
     expect(planStop({ kind: "start-failed", failure }, true)).toMatchObject({
