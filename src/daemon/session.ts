@@ -6,7 +6,7 @@ import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/ev
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
-import { Turn, type TurnSink } from "./turn.ts";
+import { isUserInput, Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
 
 /** How a command ended: a failure always says why, with a code for the exit code. */
@@ -74,6 +74,7 @@ export class Session {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (this.current) {
         this.current.deliver(keyed);
+      } else if (isUserInput(keyed.event)) {
       } else if (this.listener && keyed.event.type !== "state") {
         this.listener({ ...keyed.event, at: Date.now() });
       } else {
@@ -228,11 +229,7 @@ export class Session {
     }
     if (this.stopReason) return this.stoppedResult();
     const turn = new Turn(q.text, q.sink);
-    for (const earlier of this.takeUnseen()) {
-      turn.events.push(earlier);
-      q.sink(earlier);
-    }
-    turn.emit({ type: "message", role: "user", text: q.text });
+    for (const earlier of this.takeUnseen()) turn.emitKept(earlier);
     this.current = turn;
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
@@ -261,6 +258,8 @@ export class Session {
         ? this.stoppedResult()
         : { ok: false, code: "agent_exited", error: (error as Error).message };
     } finally {
+      // A turn that ends without the agent's answer (a timeout, an exit) still shows what it got.
+      turn.sortOut({ inputSeen: false });
       this.current = undefined;
     }
   }
