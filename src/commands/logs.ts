@@ -2,6 +2,8 @@ import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import { JSON_SCHEMA_VERSION } from "../render/reporter.ts";
+import { logText, safeJson } from "../render/visible.ts";
 import { runningSession } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -45,13 +47,13 @@ export default defineCommand({
     const path = state.agentLog;
     if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
     const out = reporter.io.out;
-    const clean = (text: string) => (out.isTTY && !o.json ? text : Bun.stripANSI(text).replace(/\r/g, ""));
+    // Plain text to a terminal or a pipe alike; --json keeps each line exactly as the agent wrote it.
     const emit = (text: string) => {
       if (!text) return;
-      if (!o.json) out.write(clean(text));
+      if (!o.json) out.write(logText(text));
       else
         for (const line of text.split("\n").filter((l) => l !== ""))
-          out.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
+          out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, kind: "log", line })}\n`);
     };
 
     const tail = readTail(path, o.lines);

@@ -4,6 +4,7 @@
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { type Colors, colorsFor, TextRenderer } from "./text.ts";
+import { safeJson, visible } from "./visible.ts";
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
 export const JSON_SCHEMA_VERSION = 1;
@@ -71,8 +72,9 @@ export class Reporter {
         ...fields,
       });
     } else if (error) {
-      this.io.err.write(`${this.errColors.red(error.message)}\n`);
-      for (const line of error.detail) this.io.err.write(`  ${line}\n`);
+      // Messages and details can carry the agent's words (its errors, its reply, its last output).
+      this.io.err.write(`${this.errColors.red(visible(error.message))}\n`);
+      for (const line of error.detail) this.io.err.write(`  ${visible(line)}\n`);
     }
     return exitCode;
   }
@@ -85,7 +87,7 @@ export class Reporter {
   }
 
   private line(value: Record<string, unknown>): void {
-    this.io.out.write(`${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
+    this.io.out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
   }
 }
 
