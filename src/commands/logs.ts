@@ -6,7 +6,7 @@ import { JSON_SCHEMA_VERSION } from "../render/reporter.ts";
 import { logText, safeJson } from "../render/visible.ts";
 import { runningSession } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
-import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
+import { type CommandIO, jsonArg, parseWholeNumber, portArg, resolvePort } from "./_shared.ts";
 
 export interface LogsOptions {
   json: boolean;
@@ -37,8 +37,8 @@ export default defineCommand({
   },
   examples: ["lk agent session logs -n 20", "lk agent session logs -f"],
   options: (args, env): LogsOptions => {
-    const lines = args.lines === undefined ? 50 : Number(args.lines);
-    if (!Number.isInteger(lines) || lines < 0)
+    const lines = args.lines === undefined ? 50 : parseWholeNumber(args.lines);
+    if (lines === undefined)
       throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
     return { json: args.json, port: resolvePort(args.port, env.vars), lines, follow: args.follow };
   },
