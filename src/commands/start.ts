@@ -68,10 +68,18 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
-    const project = detectProject(o.entrypoint, o.cwd);
+    const p = portHint(o.port);
+    const startCommand = `lk agent session start${p}`;
+    const project = detectProject(o.entrypoint, o.cwd, startCommand);
     const host = realHost();
     const plan = planLaunch(
-      { project, connectAddr: `127.0.0.1:${o.port}`, runtimeArgs: o.runtimeArgs, runtime: o.runtime },
+      {
+        project,
+        connectAddr: `127.0.0.1:${o.port}`,
+        runtimeArgs: o.runtimeArgs,
+        runtime: o.runtime,
+        startCommand,
+      },
       host,
     );
     if (!o.skipSdkCheck) {
@@ -87,7 +95,6 @@ export default defineCommand({
       runtimeArgs: o.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs,
     });
-    const p = portHint(o.port);
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
     );

@@ -59,6 +59,8 @@ export class Session {
   private readonly queue: QueuedTurn[] = [];
   private running = false;
   private stopReason: StopReason | undefined;
+  /** What a waiting listen is told instead, when the stop's reason speaks of a turn. */
+  private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
   constructor(private readonly maxUnseen = MAX_UNSEEN) {}
@@ -145,7 +147,7 @@ export class Session {
    * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
    */
   async listen(timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
-    if (this.stopReason) return this.stoppedResult();
+    if (this.stopReason) return this.stoppedResult("listen");
     if (this.listener)
       return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
     let heard = 0;
@@ -164,7 +166,7 @@ export class Session {
       // (a chatty agent gets one more timeout's worth, no more).
       let heardBy = 0;
       for (;;) {
-        if (this.stopReason) return this.stoppedResult();
+        if (this.stopReason) return this.stoppedResult("listen");
         if (gone.aborted) return { ok: false, code: "ending", error: "the client went away" };
         const now = Date.now();
         if (heard > 0 && heardBy === 0) heardBy = now + timeoutMs;
@@ -187,10 +189,11 @@ export class Session {
     }
   }
 
-  /** No more turns: fails the running and queued ones with this reason. */
-  stop(code: ControlErrorCode, error: string, detail?: string[]): void {
+  /** No more turns: fails the running and queued ones with this reason, a listen with `listenError` if given. */
+  stop(code: ControlErrorCode, error: string, detail?: string[], listenError?: string): void {
     if (this.stopReason) return;
     this.stopReason = { ok: false, code, error, detail };
+    this.listenStopError = listenError;
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
     this.activity.notify();
@@ -264,8 +267,9 @@ export class Session {
     }
   }
 
-  private stoppedResult(): StopReason {
-    return this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+  private stoppedResult(waiting: "turn" | "listen" = "turn"): StopReason {
+    const reason = this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+    return waiting === "listen" && this.listenStopError ? { ...reason, error: this.listenStopError } : reason;
   }
 
   private race(

@@ -26,6 +26,8 @@ export class Reporter {
     readonly command: string,
     readonly json: boolean,
     readonly io: Streams,
+    /** Fields every result has, from the events so far (`say`'s text, reply and events). */
+    private readonly defaults?: (events: DeliveredEvent[]) => Record<string, unknown>,
   ) {
     this.colors = colorsFor(io.out);
     this.errColors = colorsFor(io.err);
@@ -69,6 +71,7 @@ export class Reporter {
         exitCode,
         ...(error ? { error: error.message, detail: error.detail } : {}),
         durationMs: Math.round(performance.now() - this.startedAt),
+        ...this.defaults?.(this.events),
         ...fields,
       });
     } else if (error) {
