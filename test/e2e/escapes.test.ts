@@ -45,6 +45,15 @@ describe("escapes in what the agent says", () => {
     );
   });
 
+  test("with colors on (as on a terminal), only lk's own colors are escape sequences", async () => {
+    const say = await box.session(["say", USER_TEXT], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    const ours = say.stdout.replace(/\x1b\[[0-9;]*m/g, "");
+    expect(ours).not.toBe(say.stdout);
+    expect(ours).not.toMatch(RAW_CONTROL);
+    expect(ours).toContain("handoff: echo\\x1b[1m → billing\\x07");
+    expect(ours).toContain("title\\x1b]0;owned\\x07");
+  });
+
   test("--json keeps the exact text, JSON-escaped (C1 controls too)", async () => {
     const say = await box.session(["say", USER_TEXT, "--json"]);
     expect(say.code).toBe(0);
