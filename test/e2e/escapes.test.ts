@@ -16,6 +16,10 @@ import { cleanupAll, Sandbox, tempDir } from "../helpers/lk.ts";
 /** A control character a terminal could act on (C0 but \t and \n, DEL, C1). */
 const RAW_CONTROL = /(?![\t\n])\p{Cc}/u;
 
+/** A color sequence (Select Graphic Rendition): what lk itself writes on a terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ESC is the point
+const SGR = /\x1b\[[0-9;]*m/g;
+
 /** The user's own text, with a clear-screen and a bell in it. */
 const USER_TEXT = "!escapes \x1b[2Jclear \x07ring";
 
@@ -47,7 +51,7 @@ describe("escapes in what the agent says", () => {
 
   test("with colors on (as on a terminal), only lk's own colors are escape sequences", async () => {
     const say = await box.session(["say", USER_TEXT], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
-    const ours = say.stdout.replace(/\x1b\[[0-9;]*m/g, "");
+    const ours = say.stdout.replace(SGR, "");
     expect(ours).not.toBe(say.stdout);
     expect(ours).not.toMatch(RAW_CONTROL);
     expect(ours).toContain("handoff: echo\\x1b[1m → billing\\x07");
