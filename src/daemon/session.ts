@@ -77,6 +77,7 @@ export class Session {
       if (this.current) {
         this.current.deliver(keyed);
       } else if (isUserInput(keyed.event)) {
+        // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else if (this.listener && keyed.event.type !== "state") {
         this.listener({ ...keyed.event, at: Date.now() });
       } else {

@@ -49,6 +49,13 @@ export class Turn {
 
   /** An event from the agent during this turn (duplicates by item id are dropped). */
   deliver(keyed: KeyedEvent): void {
+    if (isUserInput(keyed.event)) {
+      // Shown as sent, not as the agent echoes it; its keys are not kept, or an echo of the same
+      // text would pass for a reply already seen.
+      if (this.held) this.inputMadeAt = keyed.madeAt;
+      this.sortOut({ inputSeen: true });
+      return;
+    }
     const primary = keyed.keys[0];
     if (primary !== undefined) {
       if (this.primaryKeys.has(primary)) return;
@@ -58,11 +65,7 @@ export class Turn {
     if (keyed.event.type === "state") {
       this.agentBusy = isBusy(keyed.event.agent);
     }
-    // The user's text is shown as sent, not as the agent echoes it.
-    if (isUserInput(keyed.event)) {
-      if (this.held) this.inputMadeAt = keyed.madeAt;
-      this.sortOut({ inputSeen: true });
-    } else if (this.held) this.held.push(keyed.event);
+    if (this.held) this.held.push(keyed.event);
     else this.emit(keyed.event, this.madeBeforeInput(keyed));
     this.settleWaiter?.();
   }

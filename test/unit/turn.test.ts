@@ -129,6 +129,13 @@ describe("output from before the turn", () => {
     expect(got.map(summary)).toEqual(["user: hi", "assistant: half"]);
   });
 
+  test("an echo of the user's text, only in the response, is still shown", async () => {
+    const { turn, got } = collect();
+    turn.deliver({ event: { type: "message", role: "user", text: "hi" }, keys: ["msg:u1", "msg-text:hi"] });
+    await turn.settle([reply("m1", "hi")], 30);
+    expect(got.map(summary)).toEqual(["user: hi", "assistant: hi"]);
+  });
+
   test("the agent's own copy of the user's message is not shown, nor a second one", () => {
     const { turn, got } = collect();
     turn.deliver(input);
