@@ -69,25 +69,21 @@ export default defineCommand({
   resultDefaults: (events) => sayFields("", events),
   run: async (o: SayOptions, { reporter, session, readStdin }: CommandIO) => {
     const text = o.text ?? checkTurnText((await readStdin()).replace(/\r?\n$/, ""), o.port);
-    try {
-      const state = runningSession(await session.find(o.port));
-      const done = await session.send(state, { cmd: "say", text, timeoutMs: o.timeoutMs }, (e) =>
-        reporter.event(e),
-      );
-      reporter.info("");
-      const fields = sayFields(text, reporter.events);
-      if (!done.ok) return { fields, error: failureOf(done, state) };
-      const checked = checkExpectations(o.expectations, fields.reply);
-      return {
-        exitCode: EXIT.ok,
-        fields: o.expectations.length ? { ...fields, expectations: checked.results } : fields,
-        error: checked.error,
-      };
-    } catch (error) {
-      // No session, or the daemon died mid-turn: the result still says what was said and what came.
-      if (error instanceof UserError) return { fields: sayFields(text, reporter.events), error };
-      throw error;
-    }
+    // From here every result, whatever ends the command (no session, the daemon dying, Ctrl-C), has the text.
+    reporter.resultDefaults = (events) => sayFields(text, events);
+    const state = runningSession(await session.find(o.port));
+    const done = await session.send(state, { cmd: "say", text, timeoutMs: o.timeoutMs }, (e) =>
+      reporter.event(e),
+    );
+    reporter.info("");
+    const fields = sayFields(text, reporter.events);
+    if (!done.ok) return { fields, error: failureOf(done, state) };
+    const checked = checkExpectations(o.expectations, fields.reply);
+    return {
+      exitCode: EXIT.ok,
+      fields: o.expectations.length ? { ...fields, expectations: checked.results } : fields,
+      error: checked.error,
+    };
   },
 });
 

@@ -26,8 +26,11 @@ export class Reporter {
     readonly command: string,
     readonly json: boolean,
     readonly io: Streams,
-    /** Fields every result has, from the events so far (`say`'s text, reply and events). */
-    private readonly defaults?: (events: DeliveredEvent[]) => Record<string, unknown>,
+    /**
+     * Fields every result has, failures included, from the events so far (`say`'s text, reply and
+     * events); a command may set it again once it knows more.
+     */
+    public resultDefaults?: (events: DeliveredEvent[]) => Record<string, unknown>,
   ) {
     this.colors = colorsFor(io.out);
     this.errColors = colorsFor(io.err);
@@ -71,7 +74,7 @@ export class Reporter {
         exitCode,
         ...(error ? { error: error.message, detail: error.detail } : {}),
         durationMs: Math.round(performance.now() - this.startedAt),
-        ...this.defaults?.(this.events),
+        ...this.resultDefaults?.(this.events),
         ...fields,
       });
     } else if (error) {

@@ -127,15 +127,17 @@ describe("say: run", () => {
       command: "say",
       found: { kind: "stale", port: PORT, notes: ["removed a stale record"] },
     });
-    const none = await say.run(options(), f.io);
-    expect(none.error?.message).toStartWith(`no session running on 127.0.0.1:${PORT}`);
-    // The result still has the text, an empty reply and no events.
-    expect(none.fields).toMatchObject({ text: "hello", reply: "", events: [] });
+    await expect(say.run(options(), f.io)).rejects.toThrow(`no session running on 127.0.0.1:${PORT}`);
     expect(f.sent).toEqual([]);
     const foreign = fake({ command: "say", found: { kind: "foreign", port: PORT, notes: [] } });
-    expect((await say.run(options(), foreign.io)).error?.message).toContain(
-      "another program is listening there",
-    );
+    await expect(say.run(options(), foreign.io)).rejects.toThrow("another program is listening there");
+  });
+
+  test("a failure once the text is known still reports the text, an empty reply and no events", async () => {
+    const f = fake({ command: "say", json: true, found: { kind: "none", port: PORT } });
+    const error = await say.run(options(), f.io).catch((e: unknown) => e);
+    f.reporter.fail(error);
+    expect(f.lines().at(-1)).toMatchObject({ ok: false, text: "hello", reply: "", events: [] });
   });
 
   test("text from stdin, its last newline dropped", async () => {
