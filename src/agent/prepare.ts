@@ -15,6 +15,8 @@ export interface AgentRequest extends LaunchChoices {
   cwd: string;
   port: number;
   runtimeArgs: string[];
+  /** How the user starts this session, for hints (`lk agent session start --port N`). */
+  startCommand?: string;
 }
 
 /** Detects the project, plans its command line and checks its SDK; throws a UserError on the way. */
@@ -22,9 +24,15 @@ export function prepareLaunch(
   req: AgentRequest,
   host: Host = realHost(),
 ): { project: AgentProject; plan: LaunchPlan } {
-  const project = detectProject(req.entrypoint, req.cwd);
+  const project = detectProject(req.entrypoint, req.cwd, req.startCommand);
   const plan = planLaunch(
-    { project, connectAddr: `127.0.0.1:${req.port}`, runtimeArgs: req.runtimeArgs, runtime: req.runtime },
+    {
+      project,
+      connectAddr: `127.0.0.1:${req.port}`,
+      runtimeArgs: req.runtimeArgs,
+      runtime: req.runtime,
+      startCommand: req.startCommand,
+    },
     host,
   );
   if (!req.skipSdkCheck) {

@@ -2,10 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import { JSON_SCHEMA_VERSION } from "../render/reporter.ts";
+import { logText, safeJson } from "../render/visible.ts";
 import { endedSentence, runningSession, type SessionLookup } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
 import type { EndedRecord } from "../state/ended-record.ts";
-import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
+import { type CommandIO, jsonArg, parseWholeNumber, portArg, resolvePort } from "./_shared.ts";
 
 export interface LogsOptions {
   json: boolean;
@@ -36,8 +38,8 @@ export default defineCommand({
   },
   examples: ["lk agent session logs -n 20", "lk agent session logs -f"],
   options: (args, env): LogsOptions => {
-    const lines = args.lines === undefined ? 50 : Number(args.lines);
-    if (!Number.isInteger(lines) || lines < 0)
+    const lines = args.lines === undefined ? 50 : parseWholeNumber(args.lines);
+    if (lines === undefined)
       throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
     return { json: args.json, port: resolvePort(args.port, env.vars), lines, follow: args.follow };
   },
@@ -45,13 +47,13 @@ export default defineCommand({
     const { path, daemonPid, ended } = logSource(await session.find(o.port));
     if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
     const out = reporter.io.out;
-    const clean = (text: string) => (out.isTTY && !o.json ? text : Bun.stripANSI(text).replace(/\r/g, ""));
+    // Plain text to a terminal or a pipe alike; --json keeps each line exactly as the agent wrote it.
     const emit = (text: string) => {
       if (!text) return;
-      if (!o.json) out.write(clean(text));
+      if (!o.json) out.write(logText(text));
       else
         for (const line of text.split("\n").filter((l) => l !== ""))
-          out.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
+          out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, kind: "log", line })}\n`);
     };
 
     const tail = readTail(path, o.lines);

@@ -27,7 +27,7 @@ export default defineCommand({
   options: (args, env): RestartOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
-    connectTimeoutMs: args.timeout ? parseSeconds(args.timeout, 0, "--timeout") : undefined,
+    connectTimeoutMs: parseSeconds(args.timeout, undefined, "--timeout"),
   }),
   run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
     const state = runningSession(await session.find(o.port));

@@ -65,12 +65,14 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
+    const p = portHint(o.port);
     const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
     const { project, plan } = prepareLaunch({
       entrypoint: o.entrypoint,
       cwd: o.cwd,
       port: o.port,
       runtimeArgs: o.runtimeArgs,
+      startCommand: `lk agent session start${p}`,
       ...choices,
     });
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
@@ -83,7 +85,6 @@ export default defineCommand({
       connectTimeoutMs: o.connectTimeoutMs,
       choices,
     });
-    const p = portHint(o.port);
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
     );

@@ -286,7 +286,7 @@ export class Daemon {
     this.lifecycle.to("stopping", plan.why);
     this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
-    this.session.stop(plan.turns.code, plan.turns.error, output);
+    this.session.stop(plan.turns.code, plan.turns.error, output, plan.turns.listenError);
     void this.release(plan);
   }
 

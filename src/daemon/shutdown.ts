@@ -26,8 +26,8 @@ export type StopCause =
 export interface StopPlan {
   /** For the daemon's log. */
   why: string;
-  /** How running and queued turns (and commands arriving now) fail. */
-  turns: { code: ControlErrorCode; error: string };
+  /** How running and queued turns (and commands arriving now) fail; a waiting listen, by `listenError` if set. */
+  turns: { code: ControlErrorCode; error: string; listenError?: string };
   /** The turns' failure shows the agent's last output. */
   withOutput: boolean;
   /** A failed or crashed session keeps its logs for the user to read. */
@@ -79,7 +79,11 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
           }
         : {
             why: "end requested",
-            turns: { code: "ending", error: "the session was ended while this turn was running" },
+            turns: {
+              code: "ending",
+              error: "the session was ended while this turn was running",
+              listenError: "the session was ended while listen was waiting",
+            },
             withOutput: false,
             keepLogs: false,
             exitCode: 0,

@@ -8,7 +8,11 @@ describe("what a stop means", () => {
     expect(plan).toMatchObject({
       keepLogs: false,
       exitCode: 0,
-      turns: { code: "ending", error: "the session was ended while this turn was running" },
+      turns: {
+        code: "ending",
+        error: "the session was ended while this turn was running",
+        listenError: "the session was ended while listen was waiting",
+      },
     });
     expect(plan.startFailure).toBeUndefined();
   });
