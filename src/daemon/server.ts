@@ -169,6 +169,8 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
   const listener: TCPSocketListener<Conn> = Bun.listen<Conn>({
     hostname: "127.0.0.1",
     port,
+    // A client may send its request and then a FIN (half-close): it still reads the replies.
+    allowHalfOpen: true,
     socket: {
       open(socket) {
         socket.setNoDelay(true);
@@ -207,6 +209,14 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
       },
       drain(socket) {
         socket.data.writer.drain();
+      },
+      end(socket) {
+        const conn = socket.data;
+        // After a whole request, a FIN is a half-close or a client that died: both send one. Data to a
+        // closed socket comes back as a reset (then `close` runs): so one probe tells them apart.
+        if (conn.role === "control" && conn.channel) return conn.channel.send({ t: "probe" });
+        conn.link?.close();
+        close(socket, "");
       },
       close(socket) {
         const conn = socket.data;

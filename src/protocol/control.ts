@@ -53,10 +53,19 @@ export interface Accepted {
   ahead: number;
 }
 
-/** Replies to command C: accepted first, events while it runs, done last. */
+/**
+ * Sent once when a client half-closes after its request: a client that is gone answers it with a
+ * reset, one that waits ignores it.
+ */
+export interface Probe {
+  t: "probe";
+}
+
+/** Replies to command C: accepted first, events while it runs (and perhaps a probe), done last. */
 export type ControlReply<C extends CommandName = CommandName> =
   | Accepted
   | { t: "event"; event: DeliveredEvent }
+  | Probe
   | DoneReply<C>;
 
 /** What `status` answers with (the `data` of its done reply). */

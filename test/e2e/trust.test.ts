@@ -28,6 +28,7 @@ const GIVE_UP_MS = 30_000;
  */
 async function raw(
   bytes: Uint8Array[],
+  opts: { halfClose?: boolean } = {},
 ): Promise<{ replies: Record<string, unknown>[]; closedByDaemon: boolean }> {
   const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
   const replies: Record<string, unknown>[] = [];
@@ -41,6 +42,8 @@ async function raw(
       socket: {
         open(s) {
           for (const b of bytes) s.write(b);
+          // Nothing more to send: a FIN, as `nc -N` or a shell's `exec 3<>` script sends.
+          if (opts.halfClose) s.shutdown();
         },
         data(_s, chunk) {
           try {
@@ -208,6 +211,24 @@ describe("clients that go away", () => {
     expect((await slow).code).toBe(0);
     await stillServes();
     expect(agentLog()).not.toContain("queued then cancelled");
+  });
+
+  test("a raw client that half-closes its socket after its request still gets every reply", async () => {
+    const { token } = state();
+    const say = await raw([LKCP, json({ v: 1, token, cmd: "say", text: "half closed", timeoutMs: 10_000 })], {
+      halfClose: true,
+    });
+    expect(say.closedByDaemon).toBe(true);
+    expect(say.replies.at(-1)).toEqual({ t: "done", ok: true });
+    expect(say.replies).toContainEqual(
+      expect.objectContaining({
+        t: "event",
+        event: expect.objectContaining({ role: "assistant", text: "half closed" }),
+      }),
+    );
+    const status = await raw([LKCP, json({ v: 1, token, cmd: "status" })], { halfClose: true });
+    expect(status.replies.at(-1)).toMatchObject({ t: "done", ok: true, data: { turns: 1 } });
+    expect(agentLog()).toContain("turn: half closed");
   });
 
   test("a listen whose client left frees the slot, and what the agent then says is kept", async () => {

@@ -69,4 +69,28 @@ describe("flushed", () => {
     expect(channel.closed).toBe(true);
     await port.flushed();
   });
+
+  test("a client that half-closed after its request is still there: its reply reaches it", async () => {
+    const { port, channels, next } = serve();
+    const arrived = next();
+    const got: string[] = [];
+    const { promise: closed, resolve } = Promise.withResolvers<void>();
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port: port.port,
+      socket: { data: (_s, chunk) => void got.push(new TextDecoder().decode(chunk)), close: () => resolve() },
+    });
+    socket.write(CONTROL_MAGIC);
+    socket.write(encodeFrame(new TextEncoder().encode(JSON.stringify({ v: 1, token: TOKEN, cmd: "ping" }))));
+    socket.shutdown();
+    await arrived;
+    const channel = channels[0] as ControlChannel;
+    // The probe answers the FIN; a live client ignores it and is not taken for gone.
+    while (!got.join("").includes("probe")) await Bun.sleep(5);
+    expect(channel.closed).toBe(false);
+    channel.send({ t: "done", ok: true });
+    channel.close();
+    await closed;
+    expect(got.join("")).toContain(JSON.stringify({ t: "done", ok: true }));
+  });
 });
