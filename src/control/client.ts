@@ -1,5 +1,6 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
+import type { Socket } from "bun";
 import type { CommandName, ControlCommand, ControlReply, DoneReply } from "../protocol/control.ts";
 import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "../protocol/control.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
@@ -13,7 +14,8 @@ export type Done<C extends CommandName = CommandName> = DoneReply<C>;
 
 export class ConnectError extends Error {
   constructor(
-    readonly kind: "refused" | "not_a_session" | "dropped",
+    /** unanswered: no first reply in time (ACK_TIMEOUT_MS); the daemon will not run the command. */
+    readonly kind: "refused" | "not_a_session" | "unanswered" | "dropped",
     message: string,
   ) {
     super(message);
@@ -32,6 +34,7 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
   let settled = false;
   let acknowledged = false;
   let writer: SocketWriter | undefined;
+  let connection: Socket | undefined;
   return new Promise<Done<C["cmd"]>>((resolve, reject) => {
     const fail = (error: ConnectError) => {
       if (settled) return;
@@ -39,23 +42,26 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
       clearTimeout(ackTimer);
       reject(error);
     };
-    const ackTimer = setTimeout(
-      () =>
-        fail(
-          new ConnectError(
-            "not_a_session",
-            `something on 127.0.0.1:${opts.port} accepted the connection but does not answer like a session daemon`,
-          ),
+    // The daemon refuses a request it reads too close to this (tooLate): giving up here is final.
+    const ackBy = Date.now() + ACK_TIMEOUT_MS;
+    const ackTimer = setTimeout(() => {
+      fail(
+        new ConnectError(
+          "unanswered",
+          `something on 127.0.0.1:${opts.port} accepted the connection but does not answer like a session daemon`,
         ),
-      ACK_TIMEOUT_MS,
-    );
+      );
+      // A reset, not a FIN: nothing of this request is left for a daemon that wakes up later.
+      connection?.terminate();
+    }, ACK_TIMEOUT_MS);
     Bun.connect({
       hostname: "127.0.0.1",
       port: opts.port,
       socket: {
         open(socket) {
+          connection = socket;
           socket.setNoDelay(true);
-          const request = { v: CONTROL_VERSION, token: opts.token, ...opts.command };
+          const request = { v: CONTROL_VERSION, token: opts.token, ackBy, ...opts.command };
           const frame = encodeFrame(encodeJson(request));
           const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
           out.set(CONTROL_MAGIC);

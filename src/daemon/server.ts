@@ -9,6 +9,7 @@ import {
   decodeJson,
   encodeJson,
   parseRequest,
+  tooLate,
 } from "../protocol/control.ts";
 import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
 import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
@@ -161,6 +162,17 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
     if (typeof parsed === "string") {
       hooks.log(`bad control request: ${parsed}`);
       channel.send({ t: "done", ok: false, code: "bad_request", error: parsed });
+      return channel.close();
+    }
+    if (tooLate(parsed)) {
+      // The daemon was frozen or swamped: its client has reported a failure and may retry.
+      hooks.log(`refused a ${parsed.cmd} read after its client stopped waiting for it`);
+      channel.send({
+        t: "done",
+        ok: false,
+        code: "timeout",
+        error: "the request was read after its client stopped waiting for it; it was not run",
+      });
       return channel.close();
     }
     hooks.onControl(parsed, channel);

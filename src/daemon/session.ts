@@ -20,8 +20,16 @@ interface QueuedTurn {
   text: string;
   timeoutMs: number;
   sink: TurnSink;
+  /** Aborted when the client leaves. */
+  gone: AbortSignal;
   done: (result: CommandResult) => void;
 }
+
+const CLIENT_LEFT: CommandResult = {
+  ok: false,
+  code: "ending",
+  error: "the client went away before its turn",
+};
 
 /**
  * After text mode is acknowledged, an agent that greets starts doing so within milliseconds; no turn
@@ -125,13 +133,13 @@ export class Session {
         const at = this.queue.indexOf(queued);
         if (at === -1) return;
         this.queue.splice(at, 1);
-        done({ ok: false, code: "ending", error: "the client went away before its turn" });
+        done(CLIENT_LEFT);
       };
       const done = (result: CommandResult) => {
         gone.removeEventListener("abort", leave);
         resolve(result);
       };
-      const queued: QueuedTurn = { text, timeoutMs, sink, done };
+      const queued: QueuedTurn = { text, timeoutMs, sink, gone, done };
       this.queue.push(queued);
       gone.addEventListener("abort", leave, { once: true });
       if (gone.aborted) leave();
@@ -227,6 +235,8 @@ export class Session {
       await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
     if (this.stopReason) return this.stoppedResult();
+    // It may have left while the agent finished speaking: then nothing of its turn may run.
+    if (q.gone.aborted) return CLIENT_LEFT;
     const turn = new Turn(q.text, q.sink);
     for (const earlier of this.takeUnseen()) {
       turn.events.push(earlier);

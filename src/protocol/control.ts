@@ -14,7 +14,19 @@ export type ControlCommand =
   | { cmd: "end" }
   | { cmd: "ping" };
 
-export type ControlRequest = ControlCommand & { v: number; token: string };
+/**
+ * `ackBy`: when the client stops waiting for a first reply (ms since the epoch, the same machine's
+ * clock). A request read too close to it is refused unrun: its client may already report a failure.
+ */
+export type ControlRequest = ControlCommand & { v: number; token: string; ackBy?: number };
+
+/** A request is refused unless its first reply can reach the client this long before `ackBy`. */
+export const ACK_MARGIN_MS = 1000;
+
+/** Has the client of this request given up on it, or will it before a reply reaches it? */
+export function tooLate(request: { ackBy?: number }, now = Date.now()): boolean {
+  return request.ackBy !== undefined && now > request.ackBy - ACK_MARGIN_MS;
+}
 
 export type CommandName = ControlCommand["cmd"];
 
@@ -119,19 +131,21 @@ export function parseRequest(value: unknown): ControlRequest | string {
     return `unsupported control protocol version ${String(r.v)}; expected ${CONTROL_VERSION}`;
   // A missing token is checked (and refused) like a wrong one.
   const token = typeof r.token === "string" ? r.token : "";
+  if (r.ackBy !== undefined && !Number.isFinite(r.ackBy)) return "ackBy must be a time in ms since the epoch";
+  const base = { v: r.v, token, ...(r.ackBy === undefined ? {} : { ackBy: r.ackBy as number }) };
   switch (r.cmd) {
     case "say":
       if (typeof r.text !== "string") return "say needs a text string";
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
-      return { v: r.v, token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      return { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
-      return { v: r.v, token, cmd: "listen", timeoutMs: r.timeoutMs };
+      return { ...base, cmd: "listen", timeoutMs: r.timeoutMs };
     case "end":
     case "ping":
     case "history":
     case "status":
-      return { v: r.v, token, cmd: r.cmd };
+      return { ...base, cmd: r.cmd };
     default:
       return `unknown command ${JSON.stringify(r.cmd)}`;
   }

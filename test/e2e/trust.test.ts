@@ -231,6 +231,30 @@ describe("clients that go away", () => {
     expect(agentLog()).toContain("turn: half closed");
   });
 
+  test.skipIf(process.platform === "win32")(
+    "a say that gave up on a frozen daemon never runs once the daemon resumes (not on Windows: no SIGSTOP)",
+    async () => {
+      const { daemonPid } = state();
+      process.kill(daemonPid, "SIGSTOP");
+      let gaveUp: Awaited<ReturnType<Sandbox["session"]>>;
+      try {
+        gaveUp = await box.session(["say", "frozen turn"]);
+      } finally {
+        process.kill(daemonPid, "SIGCONT");
+      }
+      expect(gaveUp.code).toBe(1);
+      expect(gaveUp.stderr).toContain(`the session daemon (pid ${daemonPid}) did not answer`);
+      expect(gaveUp.stderr).toContain("the command was not run");
+      // A turn the daemon still held would run before this one.
+      await stillServes();
+      expect(agentLog()).not.toContain("frozen turn");
+      const history = await box.session(["history", "--json"]);
+      expect(history.code).toBe(0);
+      expect(history.stdout).toContain("still alive?");
+      expect(history.stdout).not.toContain("frozen turn");
+    },
+  );
+
   test("a listen whose client left frees the slot, and what the agent then says is kept", async () => {
     const child = Bun.spawn(
       [LK, "agent", "session", "listen", "--timeout", "30", "--port", String(box.port)],

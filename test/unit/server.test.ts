@@ -69,7 +69,9 @@ describe("flushed", () => {
     expect(channel.closed).toBe(true);
     await port.flushed();
   });
+});
 
+describe("clients that stop sending or waiting", () => {
   test("a client that half-closed after its request is still there: its reply reaches it", async () => {
     const { port, channels, next } = serve();
     const arrived = next();
@@ -92,5 +94,26 @@ describe("flushed", () => {
     channel.close();
     await closed;
     expect(got.join("")).toContain(JSON.stringify({ t: "done", ok: true }));
+  });
+
+  test("a request read after its client stopped waiting (ackBy) is refused, never handed on", async () => {
+    const { port, channels } = serve();
+    const socket = await Bun.connect({ hostname: "127.0.0.1", port: port.port, socket: { data() {} } });
+    const ackBy = Date.now() + 500;
+    const frames: string[] = [];
+    const { promise: closed, resolve } = Promise.withResolvers<void>();
+    socket.reload({
+      socket: {
+        data: (_s, chunk) => void frames.push(new TextDecoder().decode(chunk)),
+        close: () => resolve(),
+      },
+    });
+    socket.write(CONTROL_MAGIC);
+    socket.write(
+      encodeFrame(new TextEncoder().encode(JSON.stringify({ v: 1, token: TOKEN, cmd: "ping", ackBy }))),
+    );
+    await closed;
+    expect(frames.join("")).toContain('"code":"timeout"');
+    expect(channels).toEqual([]);
   });
 });

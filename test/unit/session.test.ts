@@ -7,6 +7,7 @@ import type { DeliveredEvent } from "../../src/protocol/events.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
   AgentSessionMessage,
+  AgentState,
   ChatRole,
   type SessionRequest,
 } from "../../src/wire/gen/livekit_agent_session.ts";
@@ -65,7 +66,7 @@ function connected(maxUnseen?: number) {
       },
     });
   const runInputs = () => requests.filter((r) => r.request.oneofKind === "runInput");
-  return { session, say, finishTurn, runInputs };
+  return { session, link, say, finishTurn, runInputs };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -131,6 +132,27 @@ describe("clients that leave", () => {
     expect(
       runInputs().map((r) => (r.request.oneofKind === "runInput" ? r.request.runInput.text : "")),
     ).toEqual(["first"]);
+  });
+
+  test("a say whose client leaves while the agent finishes speaking never reaches the agent", async () => {
+    const { session, link, runInputs } = connected();
+    const state = (newState: AgentState) =>
+      link.receive({
+        message: {
+          oneofKind: "event",
+          event: { event: { oneofKind: "agentStateChanged", agentStateChanged: { oldState: 0, newState } } },
+        },
+      });
+    state(AgentState.AS_SPEAKING);
+    const client = new AbortController();
+    const said = session.say("too late", 10_000, () => {}, client.signal);
+    await Bun.sleep(0);
+    // Past the queue: the turn waits for the agent to be done speaking.
+    expect(session.queueLength).toBe(0);
+    client.abort();
+    state(AgentState.AS_LISTENING);
+    expect(await said).toEqual({ ok: false, code: "ending", error: "the client went away before its turn" });
+    expect(runInputs()).toEqual([]);
   });
 
   test("a listen whose client leaves returns at once, however long it would have waited", async () => {
