@@ -3,7 +3,8 @@
 import type { Socket } from "bun";
 import type { CommandName, ControlCommand, ControlReply, DoneReply } from "../protocol/control.ts";
 import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "../protocol/control.ts";
-import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
+import { CONTROL_REPLY_FRAME_BYTES, CONTROL_REQUEST_FRAME_BYTES } from "../protocol/limits.ts";
+import { encodeFrame, FrameReader } from "../wire/frame.ts";
 import { SocketWriter } from "../wire/socket-writer.ts";
 
 /** A daemon acknowledges a command at once; silence means something else holds the port. */
@@ -30,7 +31,7 @@ export interface SendOptions<C extends ControlCommand = ControlCommand> {
 }
 
 export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>): Promise<Done<C["cmd"]>> {
-  const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
+  const reader = new FrameReader(CONTROL_REPLY_FRAME_BYTES);
   let settled = false;
   let acknowledged = false;
   let writer: SocketWriter | undefined;
@@ -62,7 +63,7 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
           connection = socket;
           socket.setNoDelay(true);
           const request = { v: CONTROL_VERSION, token: opts.token, ackBy, ...opts.command };
-          const frame = encodeFrame(encodeJson(request));
+          const frame = encodeFrame(encodeJson(request), CONTROL_REQUEST_FRAME_BYTES);
           const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
           out.set(CONTROL_MAGIC);
           out.set(frame, CONTROL_MAGIC.length);

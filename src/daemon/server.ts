@@ -11,7 +11,13 @@ import {
   parseRequest,
   tooLate,
 } from "../protocol/control.ts";
-import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
+import {
+  AGENT_CANDIDATE_FRAME_BYTES,
+  AGENT_OUTPUT_FRAME_BYTES,
+  CONTROL_REPLY_FRAME_BYTES,
+  CONTROL_REQUEST_FRAME_BYTES,
+} from "../protocol/limits.ts";
+import { encodeFrame, FrameReader, FrameTooLargeError } from "../wire/frame.ts";
 import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
 import { SocketWriter } from "../wire/socket-writer.ts";
 import { AgentLink } from "./agent-link.ts";
@@ -80,42 +86,45 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
 
   const handleFrames = (socket: Socket<Conn>, chunk: Uint8Array) => {
     const conn = socket.data;
-    let frames: Uint8Array[];
     try {
-      frames = conn.reader.push(chunk);
+      // One frame at a time: a frame may change the role, and with it the limit of the next.
+      conn.reader.read(chunk, (frame) => {
+        if (conn.role === "control") handleControlFrame(socket, frame);
+        else if (conn.role === "agent-candidate" || conn.role === "agent") handleAgentFrame(socket, frame);
+        return conn.role !== "closed";
+      });
     } catch (error) {
-      // Log (in close) before the link's own close marks the connection closed.
-      const link = conn.link;
-      close(socket, (error as Error).message);
-      link?.close(`the agent sent a bad frame: ${(error as Error).message}`);
+      // Only a connection not (yet) our agent has a frame too large: the agent's are skipped.
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      close(socket, error.message);
+    }
+  };
+
+  const handleAgentFrame = (socket: Socket<Conn>, frame: Uint8Array) => {
+    const conn = socket.data;
+    let message: AgentSessionMessage;
+    try {
+      message = AgentSessionMessage.fromBinary(frame);
+    } catch (error) {
+      if (conn.role === "agent-candidate")
+        return close(socket, "first frame is not an agent session message");
+      hooks.log(`ignoring an undecodable frame from the agent: ${(error as Error).message}`);
       return;
     }
-    for (const frame of frames) {
-      if (conn.role === "control") {
-        handleControlFrame(socket, frame);
-      } else if (conn.role === "agent-candidate" || conn.role === "agent") {
-        let message: AgentSessionMessage;
-        try {
-          message = AgentSessionMessage.fromBinary(frame);
-        } catch (error) {
-          if (conn.role === "agent-candidate")
-            return close(socket, "first frame is not an agent session message");
-          hooks.log(`ignoring an undecodable frame from the agent: ${(error as Error).message}`);
-          continue;
-        }
-        if (conn.role === "agent-candidate") {
-          if (message.message.oneofKind === undefined)
-            return close(socket, "first frame is not an agent session message");
-          conn.role = "agent";
-          agentCandidate = false;
-          if (conn.timer) clearTimeout(conn.timer);
-          conn.link = new AgentLink(conn.writer);
-          hooks.onAgent(conn.link);
-        }
-        conn.link?.receive(message);
-      }
-      if (conn.role === "closed") return;
+    if (conn.role === "agent-candidate") {
+      if (message.message.oneofKind === undefined)
+        return close(socket, "first frame is not an agent session message");
+      conn.role = "agent";
+      agentCandidate = false;
+      if (conn.timer) clearTimeout(conn.timer);
+      const link = new AgentLink(conn.writer, hooks.log);
+      conn.link = link;
+      // Ours now: a long history comes in one large frame, and one too large fails its request alone.
+      conn.reader.limit = AGENT_OUTPUT_FRAME_BYTES;
+      conn.reader.onSkipped = (skipped) => link.skipped(skipped);
+      hooks.onAgent(link);
     }
+    conn.link?.receive(message);
   };
 
   const handleControlFrame = (socket: Socket<Conn>, frame: Uint8Array) => {
@@ -136,7 +145,7 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
       },
       gone: gone.signal,
       send: (reply) => {
-        if (!channel.closed) conn.writer.write(encodeFrame(encodeJson(reply), MAX_CONTROL_FRAME_BYTES));
+        if (!channel.closed) conn.writer.write(replyFrame(reply));
       },
       close: () => {
         gone.abort();
@@ -189,7 +198,7 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
         socket.data = {
           role: "pending",
           head: new Uint8Array(0),
-          reader: new FrameReader(),
+          reader: new FrameReader(AGENT_CANDIDATE_FRAME_BYTES),
           writer: new SocketWriter(socket),
           timer: setTimeout(() => close(socket, "said nothing in time"), HANDSHAKE_TIMEOUT_MS),
           gotRequest: false,
@@ -209,6 +218,7 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
         conn.head = new Uint8Array(0);
         if (CONTROL_MAGIC.every((b, i) => head[i] === b)) {
           conn.role = "control";
+          conn.reader.limit = CONTROL_REQUEST_FRAME_BYTES;
           return handleFrames(socket, head.subarray(4));
         }
         if (!hooks.agentSlotOpen() || agentCandidate)
@@ -253,6 +263,17 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
       while (answering.size > 0) await Promise.all([...answering].map((writer) => writer.flushed));
     },
   };
+}
+
+/** A reply as a frame; an event too large for one (it cannot come from a single agent frame) says so instead. */
+function replyFrame(reply: ControlReply): Uint8Array {
+  try {
+    return encodeFrame(encodeJson(reply), CONTROL_REPLY_FRAME_BYTES);
+  } catch (error) {
+    if (!(error instanceof FrameTooLargeError) || reply.t !== "event") throw error;
+    const message = `an event of ${error.length} bytes was too large to pass on (the limit is ${error.limit})`;
+    return encodeFrame(encodeJson({ t: "event", event: { type: "error", message, at: reply.event.at } }));
+  }
 }
 
 function tokenOf(frame: Uint8Array): string {

@@ -4,7 +4,7 @@
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
-import type { AgentLink } from "./agent-link.ts";
+import { type AgentLink, RequestFailed } from "./agent-link.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
 import { Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
@@ -15,6 +15,13 @@ export type CommandResult =
   | { ok: false; code: ControlErrorCode; error: string; detail?: string[] };
 
 type StopReason = Extract<CommandResult, { ok: false }>;
+
+/** How waiting for a turn's response ended. */
+type RaceOutcome =
+  | { kind: "response"; response: SessionResponse }
+  | { kind: "failed"; error: string }
+  | { kind: "timeout" }
+  | { kind: "stopped" };
 
 interface QueuedTurn {
   text: string;
@@ -248,6 +255,7 @@ export class Session {
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
       if (outcome.kind === "stopped") return this.stoppedResult();
+      if (outcome.kind === "failed") return { ok: false, code: "agent_error", error: outcome.error };
       if (outcome.kind === "timeout") {
         link.forget(request.id);
         return {
@@ -279,24 +287,20 @@ export class Session {
     return this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
   }
 
-  private race(
-    response: Promise<SessionResponse>,
-    timeoutMs: number,
-  ): Promise<{ kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" }> {
+  private race(response: Promise<SessionResponse>, timeoutMs: number): Promise<RaceOutcome> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
       const onStop = () => finish({ kind: "stopped" });
       this.stopListeners.add(onStop);
-      const finish = (
-        value: { kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" },
-      ) => {
+      const finish = (value: RaceOutcome) => {
         clearTimeout(timer);
         this.stopListeners.delete(onStop);
         resolve(value);
       };
       response.then(
         (r) => finish({ kind: "response", response: r }),
-        () => {
+        (error: Error) => {
+          if (error instanceof RequestFailed) return finish({ kind: "failed", error: error.message });
           // The connection dropped: the agent is probably exiting. Give the daemon a moment to
           // learn how (exit code, output) so the reason shown is the real one.
           if (this.stopReason) return finish({ kind: "stopped" });

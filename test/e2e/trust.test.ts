@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { sendCommand } from "../../src/control/client.ts";
-import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../../src/wire/frame.ts";
+import { CONTROL_REPLY_FRAME_BYTES } from "../../src/protocol/limits.ts";
+import { encodeFrame, FrameReader } from "../../src/wire/frame.ts";
 import { AgentSessionMessage } from "../../src/wire/gen/livekit_agent_session.ts";
 import { LK, portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
 
@@ -30,7 +31,7 @@ async function raw(
   bytes: Uint8Array[],
   opts: { halfClose?: boolean } = {},
 ): Promise<{ replies: Record<string, unknown>[]; closedByDaemon: boolean }> {
-  const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
+  const reader = new FrameReader(CONTROL_REPLY_FRAME_BYTES);
   const replies: Record<string, unknown>[] = [];
   const { promise, resolve, reject } = Promise.withResolvers<boolean>();
   const timer = setTimeout(() => resolve(false), GIVE_UP_MS);

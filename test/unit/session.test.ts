@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
+import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
   AgentSessionMessage,
@@ -15,7 +16,7 @@ import { SocketWriter } from "../../src/wire/socket-writer.ts";
 
 /** A session with a connected fake agent; `requests` is what the daemon sent it. */
 function connected(maxUnseen?: number) {
-  const reader = new FrameReader();
+  const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
   const requests: SessionRequest[] = [];
   const writer = new SocketWriter({
     write(data) {
