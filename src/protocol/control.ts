@@ -2,6 +2,7 @@
 // A client sends the 4 magic bytes, then length-prefixed JSON frames.
 
 import type { DeliveredEvent } from "./events.ts";
+import { turnTextTooLong } from "./limits.ts";
 
 export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
 export const CONTROL_VERSION = 1;
@@ -136,6 +137,7 @@ export function parseRequest(value: unknown): ControlRequest | string {
   switch (r.cmd) {
     case "say":
       if (typeof r.text !== "string") return "say needs a text string";
+      if (turnTextTooLong(r.text)) return turnTextTooLong(r.text) as string;
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
       return { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
     case "listen":

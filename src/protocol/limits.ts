@@ -26,6 +26,13 @@ export const MAX_TURN_TEXT_BYTES = (() => {
   return bytes;
 })();
 
+/** Why a text cannot go in one turn (its UTF-8 bytes, as sent), or undefined when it can. */
+export function turnTextTooLong(text: string): string | undefined {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= MAX_TURN_TEXT_BYTES) return undefined;
+  return `the text is too long: ${bytes} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`;
+}
+
 /** JSON.stringify writes no UTF-8 byte of a string as more than 6 bytes (0x01 becomes \u0001). */
 const JSON_GROWTH = 6;
 

@@ -2,8 +2,9 @@
 // text that JSON must escape. What is over a limit fails alone, with the real cause.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAX_TURN_TEXT_BYTES } from "../../src/protocol/limits.ts";
 import { cleanupAll, type RunResult, Sandbox, tempDir } from "../helpers/lk.ts";
 import { PYTHON_AGENT, requireInstalled } from "../helpers/real-agents.ts";
 
@@ -80,6 +81,63 @@ describe("a long conversation (fake agent)", () => {
     const say = await box.session(["say", "still here?"]);
     expect(say.code).toBe(0);
     expect(say.stdout).toContain("● Agent\n    still here?");
+  });
+});
+
+/** The --json result line of a run. */
+const result = (run: RunResult) => JSON.parse(run.stdout.trim().split("\n").at(-1) as string);
+
+describe("turn text that JSON must escape (fake agent)", () => {
+  let box: Sandbox;
+  beforeEach(async () => {
+    box = await Sandbox.create();
+    expect((await box.startFake()).code).toBe(0);
+  });
+  afterEach(async () => {
+    await box.cleanup();
+  });
+
+  for (const [name, text] of [
+    ['600,000 "', '"'.repeat(600_000)],
+    ["180,000 bytes of \\x01", "\x01".repeat(180_000)],
+    ["the most a turn carries, to the byte", "q".repeat(MAX_TURN_TEXT_BYTES)],
+  ] as const) {
+    test(`say: ${name} on stdin is delivered, and echoed back whole`, async () => {
+      const say = await box.session(["say", "-", "--json"], { stdin: text });
+      expect(say.code).toBe(0);
+      // Compared, not printed: a failure must not dump a megabyte.
+      expect(result(say).reply === text).toBe(true);
+    });
+  }
+
+  test("say: one byte more than a turn carries is refused before anything is sent", async () => {
+    const say = await box.session(["say", "-"], { stdin: "q".repeat(MAX_TURN_TEXT_BYTES + 1) });
+    expect(say.code).toBe(1);
+    expect(say.stderr).toContain(
+      `the text is too long: ${MAX_TURN_TEXT_BYTES + 1} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
+    );
+    expect(readFileSync(join(box.stateDir, `session-${box.port}.agent.log`), "utf8")).not.toContain("turn:");
+  });
+
+  test('replay: a line of 600,000 " is delivered; a 1.5 MB one is refused at parse time, with file:line', async () => {
+    const dir = tempDir("lk-sizes-");
+    const quotes = join(dir, "quotes.txt");
+    writeFileSync(quotes, `hello\n${'"'.repeat(600_000)}\n? ^"+$\n`);
+    const ok = await box.session(["replay", quotes, "--json"]);
+    expect(ok.code).toBe(0);
+    expect(result(ok).turns.map((t: { ok: boolean }) => t.ok)).toEqual([true, true]);
+
+    const long = join(dir, "long.txt");
+    writeFileSync(long, `never sent\n${"z".repeat(1_500_000)}\n`);
+    const refused = await box.session(["replay", long]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `${long}:2: the text is too long: 1500000 bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
+    );
+    // Refused before the first turn ran.
+    expect(readFileSync(join(box.stateDir, `session-${box.port}.agent.log`), "utf8")).not.toContain(
+      "never sent",
+    );
   });
 });
 

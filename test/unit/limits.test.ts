@@ -2,6 +2,7 @@
 // the agent takes, and a frame too large to read still tells which request it answered.
 
 import { describe, expect, test } from "bun:test";
+import { CONTROL_VERSION, parseRequest } from "../../src/protocol/control.ts";
 import {
   AGENT_INPUT_FRAME_BYTES,
   CONTROL_REQUEST_FRAME_BYTES,
@@ -50,6 +51,15 @@ describe("runInputFrameBytes", () => {
       expect(Buffer.byteLength(request)).toBeLessThanOrEqual(CONTROL_REQUEST_FRAME_BYTES);
     }
   });
+});
+
+test("the daemon refuses a say text no turn can carry, whatever client sent it", () => {
+  const request = (text: string) =>
+    parseRequest({ v: CONTROL_VERSION, token: "t", cmd: "say", text, timeoutMs: 1 });
+  expect(request("q".repeat(MAX_TURN_TEXT_BYTES))).toMatchObject({ cmd: "say" });
+  expect(request("q".repeat(MAX_TURN_TEXT_BYTES + 1))).toBe(
+    `the text is too long: ${MAX_TURN_TEXT_BYTES + 1} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
+  );
 });
 
 describe("peekAgentFrame", () => {
