@@ -1,9 +1,20 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
 import type { Socket } from "bun";
-import type { CommandName, ControlCommand, ControlReply, DoneReply } from "../protocol/control.ts";
+import type {
+  CommandName,
+  ControlAuth,
+  ControlCommand,
+  ControlReply,
+  ControlRequest,
+  DoneReply,
+} from "../protocol/control.ts";
 import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "../protocol/control.ts";
-import { CONTROL_REPLY_FRAME_BYTES, CONTROL_REQUEST_FRAME_BYTES } from "../protocol/limits.ts";
+import {
+  AUTH_FRAME_BYTES,
+  CONTROL_REPLY_FRAME_BYTES,
+  CONTROL_REQUEST_FRAME_BYTES,
+} from "../protocol/limits.ts";
 import { encodeFrame, FrameReader } from "../wire/frame.ts";
 import { SocketWriter } from "../wire/socket-writer.ts";
 
@@ -62,14 +73,9 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
         open(socket) {
           connection = socket;
           socket.setNoDelay(true);
-          const request = { v: CONTROL_VERSION, token: opts.token, ackBy, ...opts.command };
-          const frame = encodeFrame(encodeJson(request), CONTROL_REQUEST_FRAME_BYTES);
-          const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
-          out.set(CONTROL_MAGIC);
-          out.set(frame, CONTROL_MAGIC.length);
           // A large say may not go out in one write.
           writer = new SocketWriter(socket);
-          writer.write(out);
+          for (const part of requestBytes(opts.token, { ...opts.command, ackBy })) writer.write(part);
         },
         drain() {
           writer?.drain();
@@ -136,6 +142,16 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
       fail(new ConnectError("refused", `nothing is listening on 127.0.0.1:${opts.port} (${error.message})`)),
     );
   });
+}
+
+/** What a client sends: the magic, the auth frame, the request frame. */
+export function requestBytes(token: string, request: ControlRequest): Uint8Array[] {
+  const auth: ControlAuth = { v: CONTROL_VERSION, token };
+  return [
+    CONTROL_MAGIC,
+    encodeFrame(encodeJson(auth), AUTH_FRAME_BYTES),
+    encodeFrame(encodeJson(request), CONTROL_REQUEST_FRAME_BYTES),
+  ];
 }
 
 /** Is anything accepting connections on the port? */

@@ -3,7 +3,7 @@
 
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
-import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
+import type { ControlRequest } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
@@ -12,7 +12,7 @@ import { type DaemonContext, frameworkInfo, handleControl } from "./control-hand
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
-import { type ControlChannel, listen } from "./server.ts";
+import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
 import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
 import { agentConnection, greetingDone, StartFailure, switchToText } from "./start-up.ts";
@@ -286,11 +286,6 @@ export class Daemon {
   private report(report: ReadyReport): void {
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
   }
-}
-
-function refuse(channel: ControlChannel, why: Omit<DoneFailed, "t" | "ok">): void {
-  channel.send({ t: "done", ok: false, ...why });
-  channel.close();
 }
 
 /** An `end` got what it asked for. */

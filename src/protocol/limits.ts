@@ -33,6 +33,9 @@ export function turnTextTooLong(text: string): string | undefined {
   return `the text is too long: ${bytes} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`;
 }
 
+/** The auth frame, read before the token is checked: with the connection cap, all strangers can cost. */
+export const AUTH_FRAME_BYTES = 4096;
+
 /** JSON.stringify writes no UTF-8 byte of a string as more than 6 bytes (0x01 becomes \u0001). */
 const JSON_GROWTH = 6;
 
