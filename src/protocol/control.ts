@@ -155,11 +155,13 @@ export function parseRequest(value: unknown): ControlRequest | string {
   if (r.ackBy !== undefined && !Number.isFinite(r.ackBy)) return "ackBy must be a time in ms since the epoch";
   const base = r.ackBy === undefined ? {} : { ackBy: r.ackBy as number };
   switch (r.cmd) {
-    case "say":
+    case "say": {
       if (typeof r.text !== "string") return "say needs a text string";
-      if (turnTextTooLong(r.text)) return turnTextTooLong(r.text) as string;
+      const tooLong = turnTextTooLong(r.text);
+      if (tooLong) return tooLong;
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
       return { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+    }
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
       return { ...base, cmd: "listen", timeoutMs: r.timeoutMs };
