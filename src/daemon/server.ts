@@ -248,11 +248,10 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
         const conn = socket.data;
         if (conn.role === "closed") return;
         if (conn.role !== "pending") return handleFrames(socket, chunk);
-        const head = new Uint8Array(conn.head.length + chunk.length);
-        head.set(conn.head);
-        head.set(chunk, conn.head.length);
+        // Only the first 4 bytes are ever kept: a chunk that has them is read in place.
+        const head = conn.head.length === 0 ? chunk : concat(conn.head, chunk);
         if (head.length < 4) {
-          conn.head = head;
+          conn.head = head.slice(); // the chunk's memory may be reused
           return;
         }
         conn.head = new Uint8Array(0);
@@ -316,6 +315,13 @@ function replyFrame(reply: ControlReply): Uint8Array {
     const message = `an event of ${error.length} bytes was too large to pass on (the limit is ${error.limit})`;
     return encodeFrame(encodeJson({ t: "event", event: { type: "error", message, at: reply.event.at } }));
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** A failed done reply, and the end of the connection. */
