@@ -6,6 +6,7 @@ import { droppedCount, replyText } from "../render/reporter.ts";
 import { failureOf } from "../session/client-session.ts";
 import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
+import { checkTurnSize } from "../session/turn-text.ts";
 import {
   type CommandIO,
   DEFAULT_PORT,
@@ -92,19 +93,9 @@ function sayFields(text: string, events: DeliveredEvent[]) {
   return { text, reply: replyText(events), events, dropped: droppedCount(events) };
 }
 
-/** What fits in one run_input frame (1 MiB) with room for the rest of the message. */
-export const MAX_TURN_TEXT_BYTES = 1_000_000;
-
 /** The turn's text as given, or a UserError when it is empty or too long for one turn. */
 export function checkTurnText(text: string, port = DEFAULT_PORT): string {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_TURN_TEXT_BYTES) {
-    throw new UserError(
-      `the text is too long: ${bytes} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
-      1,
-      ["the agent protocol refuses messages over 1 MiB; split it into several turns"],
-    );
-  }
+  checkTurnSize(text);
   if (text.trim() === "") {
     throw new UserError("nothing to say: give the text as arguments, or pipe it on stdin", 1, [
       `e.g. lk agent session say${portHint(port)} "what's the weather in Paris?"`,

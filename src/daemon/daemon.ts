@@ -7,7 +7,7 @@ import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
-import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
+import type { ControlRequest } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
@@ -19,7 +19,7 @@ import { type DaemonContext, frameworkInfo, handleControl } from "./control-hand
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
-import { type ControlChannel, listen } from "./server.ts";
+import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
 import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
 import { agentConnection, greetingDone, StartFailure, switchToText } from "./start-up.ts";
@@ -341,11 +341,6 @@ function startWatchdog(marker: string, port: number): Watchdog | undefined {
     log(`no watchdog (${(error as Error).message}): a killed daemon would leave its agent running`);
     return undefined;
   }
-}
-
-function refuse(channel: ControlChannel, why: Omit<DoneFailed, "t" | "ok">): void {
-  channel.send({ t: "done", ok: false, ...why });
-  channel.close();
 }
 
 /** An `end` got what it asked for. */

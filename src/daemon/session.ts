@@ -4,7 +4,7 @@
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
-import type { AgentLink } from "./agent-link.ts";
+import { type AgentLink, RequestFailed } from "./agent-link.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
 import { isUserInput, Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
@@ -16,12 +16,27 @@ export type CommandResult =
 
 type StopReason = Extract<CommandResult, { ok: false }>;
 
+/** How waiting for a turn's response ended. */
+type RaceOutcome =
+  | { kind: "response"; response: SessionResponse }
+  | { kind: "failed"; error: string }
+  | { kind: "timeout" }
+  | { kind: "stopped" };
+
 interface QueuedTurn {
   text: string;
   timeoutMs: number;
   sink: TurnSink;
+  /** Aborted when the client leaves. */
+  gone: AbortSignal;
   done: (result: CommandResult) => void;
 }
+
+const CLIENT_LEFT: CommandResult = {
+  ok: false,
+  code: "ending",
+  error: "the client went away before its turn",
+};
 
 /**
  * After text mode is acknowledged, an agent that greets starts doing so within milliseconds; no turn
@@ -129,13 +144,13 @@ export class Session {
         const at = this.queue.indexOf(queued);
         if (at === -1) return;
         this.queue.splice(at, 1);
-        done({ ok: false, code: "ending", error: "the client went away before its turn" });
+        done(CLIENT_LEFT);
       };
       const done = (result: CommandResult) => {
         gone.removeEventListener("abort", leave);
         resolve(result);
       };
-      const queued: QueuedTurn = { text, timeoutMs, sink, done };
+      const queued: QueuedTurn = { text, timeoutMs, sink, gone, done };
       this.queue.push(queued);
       gone.addEventListener("abort", leave, { once: true });
       if (gone.aborted) leave();
@@ -232,6 +247,8 @@ export class Session {
       await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
     if (this.stopReason) return this.stoppedResult();
+    // It may have left while the agent finished speaking: then nothing of its turn may run.
+    if (q.gone.aborted) return CLIENT_LEFT;
     const turn = new Turn(q.text, q.sink);
     for (const earlier of this.takeUnseen()) turn.emitKept(earlier);
     this.current = turn;
@@ -239,6 +256,7 @@ export class Session {
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
       if (outcome.kind === "stopped") return this.stoppedResult();
+      if (outcome.kind === "failed") return { ok: false, code: "agent_error", error: outcome.error };
       if (outcome.kind === "timeout") {
         link.forget(request.id);
         return {
@@ -273,24 +291,20 @@ export class Session {
     return waiting === "listen" && this.listenStopError ? { ...reason, error: this.listenStopError } : reason;
   }
 
-  private race(
-    response: Promise<SessionResponse>,
-    timeoutMs: number,
-  ): Promise<{ kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" }> {
+  private race(response: Promise<SessionResponse>, timeoutMs: number): Promise<RaceOutcome> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
       const onStop = () => finish({ kind: "stopped" });
       this.stopListeners.add(onStop);
-      const finish = (
-        value: { kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" },
-      ) => {
+      const finish = (value: RaceOutcome) => {
         clearTimeout(timer);
         this.stopListeners.delete(onStop);
         resolve(value);
       };
       response.then(
         (r) => finish({ kind: "response", response: r }),
-        () => {
+        (error: Error) => {
+          if (error instanceof RequestFailed) return finish({ kind: "failed", error: error.message });
           // The connection dropped: the agent is probably exiting. Give the daemon a moment to
           // learn how (exit code, output) so the reason shown is the real one.
           if (this.stopReason) return finish({ kind: "stopped" });

@@ -1,6 +1,6 @@
 // A client's view of a running session: send it a command, stream its events as they arrive.
 
-import { ConnectError, type Done, sendCommand } from "../control/client.ts";
+import { ACK_TIMEOUT_MS, ConnectError, type Done, sendCommand } from "../control/client.ts";
 import { UserError } from "../errors.ts";
 import type { ControlCommand, DoneFailed } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
@@ -59,6 +59,13 @@ async function explainLostDaemon(error: unknown, state: SessionState): Promise<u
       ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),
       `start a new session with \`lk agent session start${portHint(state.port)}\``,
     ]);
+  }
+  if (error.kind === "unanswered") {
+    return new UserError(
+      `the session daemon (pid ${state.daemonPid}) did not answer within ${ACK_TIMEOUT_MS / 1000} s (stopped, or overloaded?); the command was not run`,
+      1,
+      [`daemon log: ${state.daemonLog}`],
+    );
   }
   return new UserError(error.message, 1, [`daemon log: ${state.daemonLog}`]);
 }

@@ -4,9 +4,11 @@ import { describe, expect, test } from "bun:test";
 import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
+import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
   AgentSessionMessage,
+  AgentState,
   ChatRole,
   type SessionRequest,
 } from "../../src/wire/gen/livekit_agent_session.ts";
@@ -14,7 +16,7 @@ import { SocketWriter } from "../../src/wire/socket-writer.ts";
 
 /** A session with a connected fake agent; `requests` is what the daemon sent it. */
 function connected(maxUnseen?: number) {
-  const reader = new FrameReader();
+  const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
   const requests: SessionRequest[] = [];
   const writer = new SocketWriter({
     write(data) {
@@ -65,7 +67,7 @@ function connected(maxUnseen?: number) {
       },
     });
   const runInputs = () => requests.filter((r) => r.request.oneofKind === "runInput");
-  return { session, say, finishTurn, runInputs };
+  return { session, link, say, finishTurn, runInputs };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -131,6 +133,27 @@ describe("clients that leave", () => {
     expect(
       runInputs().map((r) => (r.request.oneofKind === "runInput" ? r.request.runInput.text : "")),
     ).toEqual(["first"]);
+  });
+
+  test("a say whose client leaves while the agent finishes speaking never reaches the agent", async () => {
+    const { session, link, runInputs } = connected();
+    const state = (newState: AgentState) =>
+      link.receive({
+        message: {
+          oneofKind: "event",
+          event: { event: { oneofKind: "agentStateChanged", agentStateChanged: { oldState: 0, newState } } },
+        },
+      });
+    state(AgentState.AS_SPEAKING);
+    const client = new AbortController();
+    const said = session.say("too late", 10_000, () => {}, client.signal);
+    await Bun.sleep(0);
+    // Past the queue: the turn waits for the agent to be done speaking.
+    expect(session.queueLength).toBe(0);
+    client.abort();
+    state(AgentState.AS_LISTENING);
+    expect(await said).toEqual({ ok: false, code: "ending", error: "the client went away before its turn" });
+    expect(runInputs()).toEqual([]);
   });
 
   test("a listen whose client leaves returns at once, however long it would have waited", async () => {
