@@ -39,16 +39,40 @@ export function resolvePort(flag: string | undefined, env: Record<string, string
 
 export const MAX_TIMEOUT_SECONDS = 2_000_000;
 
-export function parseSeconds(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw === "") return fallback * 1000;
-  const seconds = Number(raw);
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** `90s`, `2m`, `1h30m`, `1.5s`, `500ms`, or plain seconds (`90`, `1.5`) in ms; undefined when it is none. */
+export function parseDuration(raw: string): number | undefined {
+  const text = raw.trim();
+  if (/^(\d+\.?\d*|\.\d+)$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/^(\d+(\.\d+)?(h|ms|m|s))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g))
+    ms += Number(amount) * (UNIT_MS[unit as string] as number);
+  return Math.round(ms);
+}
+
+/** A duration option in ms (`fallbackMs` when not given); `zero` allows 0 (never). */
+export function parseDurationOption(
+  raw: string | undefined,
+  fallbackMs: number,
+  name: string,
+  { zero = false } = {},
+): number {
+  if (raw === undefined || raw === "") return fallbackMs;
+  const ms = parseDuration(raw);
   // Timers cannot wait longer than 2^31 - 1 ms (24.8 days); beyond, they would fire at once.
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+  if (ms === undefined || ms > MAX_TIMEOUT_SECONDS * 1000 || ms < 0 || (ms === 0 && !zero)) {
     throw new UserError(
-      `${name} must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (got ${JSON.stringify(raw)})`,
+      `${name} must be a duration like 90s, 2m or 1h30m, or a number of seconds${zero ? " (0: never)" : ""}, at most ${MAX_TIMEOUT_SECONDS} s (got ${JSON.stringify(raw)})`,
     );
   }
-  return Math.round(seconds * 1000);
+  return ms;
+}
+
+/** A positive timeout (a duration, or seconds as before) in ms; `fallback` is in seconds. */
+export function parseSeconds(raw: string | undefined, fallback: number, name: string): number {
+  return parseDurationOption(raw, fallback * 1000, name);
 }
 
 export { DEFAULT_PORT, portHint };

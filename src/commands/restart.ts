@@ -16,8 +16,8 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default: as at start)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default: as at start; e.g. 90s, 2m)",
+      valueHint: "DURATION",
     },
     ...jsonArg,
   },

@@ -32,8 +32,8 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default 60)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default 60s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
     runtime: {
       type: "string",

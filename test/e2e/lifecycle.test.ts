@@ -199,7 +199,9 @@ describe("rendering a turn", () => {
   test("timeouts too large for a timer are refused", async () => {
     const say = await box.session(["say", "hi", "--timeout", "2200000"]);
     expect(say.code).toBe(1);
-    expect(say.stderr).toContain("--timeout must be a positive number of seconds, at most 2000000");
+    expect(say.stderr).toContain(
+      "--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds, at most 2000000 s",
+    );
   });
 
   test("nothing to say is an error that sends nothing", async () => {
