@@ -1,4 +1,6 @@
 import { defineCommand } from "../cli/command.ts";
+import type { AgentInfo } from "../protocol/control.ts";
+import { instructionsLine } from "../render/agent-info.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -10,7 +12,8 @@ export interface StatusOptions {
 
 export default defineCommand({
   path: "lk agent session status",
-  description: "Is a session running? Its agent, framework, uptime, turns and logs (exit 1 when none)",
+  description:
+    "Is a session running? Its agent, framework, the active agent and its tools, uptime, turns and logs (exit 1 when none)",
   args: { ...portArg, ...jsonArg },
   examples: ["lk agent session status", "lk agent session status --port 8776 --json"],
   options: (args, env): StatusOptions => ({ json: args.json, port: resolvePort(args.port, env.vars) }),
@@ -26,7 +29,8 @@ export default defineCommand({
         "framework",
         s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
       ],
-      ["agent id", `${s.agentId ?? "unknown"} (${s.agentState})`],
+      ["active agent", `${s.agentInfo?.id ?? s.agentId ?? "unknown"} (${s.agentState})`],
+      ...agentRows(s.agentInfo),
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
       ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
       ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
@@ -38,6 +42,15 @@ export default defineCommand({
     return { fields: { running: true, status: s } };
   },
 });
+
+/** The active agent's tools and the first line of its instructions (when it says). */
+function agentRows(info: AgentInfo | undefined): [string, string][] {
+  if (!info) return [];
+  return [
+    ["tools", info.tools.length ? info.tools.join(", ") : "none"],
+    ["instructions", instructionsLine(info.instructions)],
+  ];
+}
 
 export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -1,6 +1,6 @@
 // What the daemon does for each control command once the session is ready (`end` is the daemon's own).
 
-import type { CommandName, ControlRequest, DoneReply, StatusData } from "../protocol/control.ts";
+import type { AgentInfo, CommandName, ControlRequest, DoneReply, StatusData } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
 import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
@@ -112,6 +112,18 @@ export async function frameworkInfo(link: AgentLink | undefined): Promise<Framew
   }
 }
 
+/** The active agent (it changes with handoffs); undefined when the agent does not say. */
+export async function agentInfo(link: AgentLink | undefined): Promise<AgentInfo | undefined> {
+  try {
+    const answer = await ask(link, { oneofKind: "getAgentInfo", getAgentInfo: {} });
+    if (answer.oneofKind !== "getAgentInfo") return undefined;
+    const { id, tools, instructions } = answer.getAgentInfo;
+    return { id, tools, instructions: instructions ?? "" };
+  } catch {
+    return undefined;
+  }
+}
+
 async function agentId(session: Session): Promise<string | undefined> {
   try {
     const answer = await ask(session.link, { oneofKind: "getSessionState", getSessionState: {} });
@@ -123,6 +135,7 @@ async function agentId(session: Session): Promise<string | undefined> {
 
 async function status(ctx: DaemonContext): Promise<StatusData> {
   const { session, state } = ctx;
+  const [id, info] = await Promise.all([agentId(session), agentInfo(session.link)]);
   return {
     port: state.port,
     daemonPid: state.daemonPid,
@@ -133,7 +146,8 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
-    agentId: await agentId(session),
+    agentId: id,
+    agentInfo: info,
     agentState: session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),

@@ -3,12 +3,12 @@
 
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
-import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
+import type { AgentInfo, ControlRequest, DoneFailed } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
-import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
+import { agentInfo, type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
@@ -37,6 +37,8 @@ export class Daemon {
   /** Aborted when stopping begins: the start-up steps give up. */
   private readonly cancelStart = new AbortController();
   private plan: StopPlan | undefined;
+  /** The agent and tools at start, for start's summary. */
+  private startInfo: AgentInfo | undefined;
   private connected: (link: AgentLink) => void = () => {};
   private readonly connection = new Promise<AgentLink>((resolve) => {
     this.connected = resolve;
@@ -149,9 +151,11 @@ export class Daemon {
       this.session.textModeAt = Date.now();
       this.lifecycle.to("greeting", "text mode on");
       await greetingDone(this.session, signal);
-      const framework = await frameworkInfo(link);
+      // Asked together: each costs the agent a round trip, and start waits for both.
+      const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
       signal.throwIfAborted();
       if (this.ctx) this.ctx.framework = framework;
+      this.startInfo = info;
     } catch (error) {
       // Stopping already (an end, a signal, the agent gone): the stop reports the failed start.
       if (signal.aborted) return;
@@ -169,6 +173,7 @@ export class Daemon {
       agentPid: agent.pid,
       greeting: this.session.takeUnseen(),
       agentLog: this.agentLog,
+      agentInfo: this.startInfo,
     });
     for (const [request, channel] of this.early.splice(0)) this.serve(request, channel);
   }

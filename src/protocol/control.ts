@@ -59,6 +59,14 @@ export type ControlReply<C extends CommandName = CommandName> =
   | { t: "event"; event: DeliveredEvent }
   | DoneReply<C>;
 
+/** The active agent, as the agent's GetAgentInfo tells it. */
+export interface AgentInfo {
+  id: string;
+  tools: string[];
+  /** In full; `status` shows its first line. */
+  instructions: string;
+}
+
 /** What `status` answers with (the `data` of its done reply). */
 export interface StatusData {
   port: number;
@@ -71,6 +79,8 @@ export interface StatusData {
   runtimeArgs: string[];
   framework?: { sdk: string; version: string };
   agentId?: string;
+  /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
+  agentInfo?: AgentInfo;
   agentState: string;
   startedAt: string;
   uptimeMs: number;

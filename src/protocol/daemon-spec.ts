@@ -1,5 +1,6 @@
 // What `start` hands the daemon it re-executes, and what the daemon reports back.
 
+import type { AgentInfo } from "./control.ts";
 import type { DeliveredEvent } from "./events.ts";
 import type { LaunchPlan } from "./launch-plan.ts";
 
@@ -18,7 +19,15 @@ export interface DaemonSpec {
 }
 
 export type ReadyReport =
-  | { ok: true; daemonPid: number; agentPid: number; greeting: DeliveredEvent[]; agentLog: string }
+  | {
+      ok: true;
+      daemonPid: number;
+      agentPid: number;
+      greeting: DeliveredEvent[];
+      agentLog: string;
+      /** The agent that greeted, and its tools (absent when the agent does not say). */
+      agentInfo?: AgentInfo;
+    }
   | {
       ok: false;
       code: "port_in_use" | "bind_failed" | "spawn_failed" | "agent_failed" | "timeout" | "daemon_failed";

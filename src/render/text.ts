@@ -27,6 +27,11 @@ export function summarizeToolOutput(raw: string): string {
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed === "string") text = parsed;
   } catch {}
+  return firstLine(text);
+}
+
+/** The first line of a text, trimmed, at most 120 characters. */
+export function firstLine(text: string): string {
   const first = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
   // Count characters, not bytes or UTF-16 units, so nothing is cut in half.
   const chars = Array.from(first);

@@ -40,10 +40,27 @@ describe("status", () => {
     expect(out).toContain(`Session running on 127.0.0.1:${PORT}`);
     expect(out).toMatch(/runtime args: +--smol/);
     expect(out).toContain("framework:    fake 0.0.0");
-    expect(out).toContain("agent id:     echo_agent (listening)");
+    expect(out).toContain("active agent: echo_agent (listening)");
     expect(out).toContain("daemon:       pid 10, up 1m05s");
     expect(out).toContain("unseen:       2 event(s) waiting");
     expect(outcome.fields).toEqual({ running: true, status: data });
+  });
+
+  test("the active agent after a handoff: its id, tools and the first line of its instructions", async () => {
+    const agentInfo = {
+      id: "billing_agent",
+      tools: ["lookup_weather", "end_call"],
+      instructions: "You are the billing agent.\nHelp with invoices.",
+    };
+    const withInfo = { ...data, agentInfo };
+    const f = fake({ command: "status", answer: () => ({ done: { ok: true, data: withInfo } }) });
+    const outcome = await status.run({ json: true, port: PORT }, f.io);
+    await status.run({ json: false, port: PORT }, f.io);
+    expect(f.out()).toContain("active agent: billing_agent (listening)");
+    expect(f.out()).toContain("tools:        lookup_weather, end_call");
+    expect(f.out()).toContain("instructions: You are the billing agent. …");
+    // --json has them whole.
+    expect(outcome.fields).toEqual({ running: true, status: withInfo });
   });
 
   test("no session, or a status the daemon refuses: an error (exit 1)", async () => {
