@@ -70,6 +70,30 @@ export function parseDurationOption(
   return ms;
 }
 
+/** How long a session may go without a command before it ends itself (start's default). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+
+export const idleTimeoutArg = {
+  "idle-timeout": {
+    type: "string",
+    description:
+      "End the session after this long with no command (default 30m, or LK_SESSION_IDLE_TIMEOUT; 0: never)",
+    valueHint: "DURATION",
+  },
+} as const;
+
+/** --idle-timeout, else LK_SESSION_IDLE_TIMEOUT, else `fallbackMs`; 0 is never. */
+export function resolveIdleTimeout(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  fallbackMs: number,
+): number {
+  if (flag !== undefined) return parseDurationOption(flag, fallbackMs, "--idle-timeout", { zero: true });
+  return parseDurationOption(env.LK_SESSION_IDLE_TIMEOUT, fallbackMs, "LK_SESSION_IDLE_TIMEOUT", {
+    zero: true,
+  });
+}
+
 /** A positive timeout (a duration, or seconds as before) in ms; `fallback` is in seconds. */
 export function parseSeconds(raw: string | undefined, fallback: number, name: string): number {
   return parseDurationOption(raw, fallback * 1000, name);

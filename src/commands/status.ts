@@ -1,6 +1,7 @@
 import { defineCommand } from "../cli/command.ts";
 import type { AgentInfo } from "../protocol/control.ts";
 import { instructionsLine } from "../render/agent-info.ts";
+import { formatDuration } from "../render/time.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -33,6 +34,12 @@ export default defineCommand({
       ...agentRows(s.agentInfo),
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
       ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
+      [
+        "idle timeout",
+        s.idleTimeoutMs
+          ? `${formatDuration(s.idleTimeoutMs)} (the session ends after that long with no command)`
+          : "none",
+      ],
       ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
       ["agent log", s.agentLog],
     ];
@@ -50,11 +57,4 @@ function agentRows(info: AgentInfo | undefined): [string, string][] {
     ["tools", info.tools.length ? info.tools.join(", ") : "none"],
     ["instructions", instructionsLine(info.instructions)],
   ];
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, "0")}m` : m ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }

@@ -151,6 +151,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     agentState: session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),
+    idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
     turns: session.turnsDone,
     unseen: session.unseenCount,
     queued: session.queueLength,

@@ -5,10 +5,12 @@ import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
 import type { AgentInfo, ControlRequest, DoneFailed } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
+import { removeEnded, writeEnded } from "../state/ended-file.ts";
 import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { agentInfo, type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
+import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
@@ -28,6 +30,7 @@ export class Daemon {
   private readonly agentLog: string;
   private readonly daemonLog: string;
   private readonly session = new Session();
+  private readonly idle: IdleTimer;
   private readonly held: Held;
   private ctx: DaemonContext | undefined;
   /** Commands that came while starting: they run once ready, or are refused if the start fails. */
@@ -49,6 +52,7 @@ export class Daemon {
     exit: (code: number) => void = (code) => process.exit(code),
   ) {
     this.lifecycle = new Lifecycle(log, exit);
+    this.idle = new IdleTimer(spec.idleTimeoutMs, () => this.stop({ kind: "idle", ms: spec.idleTimeoutMs }));
     const paths = logPaths(spec.port, ensureStateDir());
     this.agentLog = paths.agentLog;
     this.daemonLog = paths.daemonLog;
@@ -124,11 +128,17 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: { plan: spec.plan, connectTimeoutMs: spec.connectTimeoutMs },
+      launch: {
+        plan: spec.plan,
+        connectTimeoutMs: spec.connectTimeoutMs,
+        idleTimeoutMs: spec.idleTimeoutMs,
+      },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
     writeState(record);
+    // A new session on the port: why the last one ended no longer applies.
+    removeEnded(spec.port);
     this.held.recordOf = spec.port;
     this.ctx = { session: this.session, state: record };
 
@@ -167,6 +177,7 @@ export class Daemon {
       return;
     }
     this.lifecycle.to("ready");
+    this.idle.start();
     this.report({
       ok: true,
       daemonPid: process.pid,
@@ -191,6 +202,8 @@ export class Daemon {
 
   private onControl(request: ControlRequest, channel: ControlChannel): void {
     const { state } = this.lifecycle;
+    // Every command but end keeps the session from being idle until it is answered.
+    if (request.cmd !== "end") channel.gone.addEventListener("abort", this.idle.begin(), { once: true });
     if (request.cmd === "end") {
       this.end(channel);
     } else if (isStarting(state)) {
@@ -259,6 +272,8 @@ export class Daemon {
     if (this.plan) return;
     const plan = planStop(cause, isStarting(this.lifecycle.state));
     this.plan = plan;
+    this.idle.stop();
+    if (plan.ended) this.writeEnded(plan.ended, cause);
     this.lifecycle.to("stopping", plan.why);
     this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
@@ -286,6 +301,23 @@ export class Daemon {
     for (const [, channel] of this.early.splice(0)) refuse(channel, plan.refusal);
     for (const channel of this.enders.splice(0)) ended(channel);
     await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
+  }
+
+  /** Before the port and record go: the next command there finds why, never nothing at all. */
+  private writeEnded(ended: { reason: string; detail: string }, cause: StopCause): void {
+    try {
+      writeEnded({
+        version: 1,
+        port: this.spec.port,
+        at: new Date().toISOString(),
+        ...ended,
+        ...(cause.kind === "idle" ? { idleTimeoutMs: cause.ms } : {}),
+        turns: this.session.turnsDone,
+        agentLog: this.agentLog,
+      });
+    } catch (error) {
+      log(`could not write the ended record: ${(error as Error).message}`);
+    }
   }
 
   private report(report: ReadyReport): void {

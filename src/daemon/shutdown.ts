@@ -7,6 +7,7 @@ import type { ControlErrorCode } from "../protocol/control.ts";
 import { removeState } from "../state/session-file.ts";
 import type { AgentLink } from "./agent-link.ts";
 import type { SessionPort } from "./server.ts";
+import { formatSeconds } from "./session.ts";
 import { StartFailure } from "./start-up.ts";
 
 /** SIGINT first; whatever still runs after this is killed. */
@@ -15,6 +16,8 @@ export const STOP_GRACE_MS = 1500;
 export type StopCause =
   | { kind: "signal"; signal: string }
   | { kind: "end" }
+  /** No client command for --idle-timeout (`ms`). */
+  | { kind: "idle"; ms: number }
   /** The agent process exited (once ready; before, it is a start failure). */
   | { kind: "agent-exited"; exit: string }
   /** The agent dropped its connection but kept running. */
@@ -31,6 +34,8 @@ export interface StopPlan {
   /** A failed or crashed session keeps its logs for the user to read. */
   keepLogs: boolean;
   exitCode: number;
+  /** Why the session ended, for the next command on the port (a stop nobody asked for). */
+  ended?: { reason: string; detail: string };
   /** Set when the session had not started: what `start` reports. */
   startFailure?: StartFailure;
   /** The answer to commands that wait for a start that failed, or arrive while stopping. */
@@ -78,6 +83,17 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
             keepLogs: false,
             exitCode: 0,
           };
+    case "idle": {
+      const detail = `no command for ${formatSeconds(cause.ms)} (--idle-timeout)`;
+      return {
+        why: `idle: ${detail}`,
+        turns: { code: "ending", error: `the session ended: ${detail}` },
+        withOutput: false,
+        keepLogs: true,
+        exitCode: 0,
+        ended: { reason: "idle", detail },
+      };
+    }
     case "agent-exited":
       return {
         why: cause.exit,

@@ -84,6 +84,8 @@ export interface StatusData {
   agentState: string;
   startedAt: string;
   uptimeMs: number;
+  /** No command for this long ends the session; 0: never. */
+  idleTimeoutMs: number;
   turns: number;
   unseen: number;
   queued: number;

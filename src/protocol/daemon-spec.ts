@@ -12,6 +12,8 @@ export interface DaemonSpec {
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
   readyFile: string;
   connectTimeoutMs: number;
+  /** No client command for this long ends the session; 0: never. */
+  idleTimeoutMs: number;
   plan: LaunchPlan;
   entry: string;
   root: string;

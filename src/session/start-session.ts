@@ -18,6 +18,8 @@ export interface StartRequest {
   root: string;
   runtimeArgs: string[];
   connectTimeoutMs: number;
+  /** 0: never. */
+  idleTimeoutMs: number;
 }
 
 /** What `start` and `restart` report about the session they started. */

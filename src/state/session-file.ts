@@ -23,7 +23,7 @@ export interface SessionState {
     runtimeArgs: string[];
   };
   /** Everything `restart` needs to start the same agent again. */
-  launch: { plan: LaunchPlan; connectTimeoutMs: number };
+  launch: { plan: LaunchPlan; connectTimeoutMs: number; idleTimeoutMs?: number };
   agentLog: string;
   daemonLog: string;
 }

@@ -2,7 +2,9 @@
 // the live events feed, through dist/lk with the protocol-level fake agent.
 
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { cleanupAll, type RunResult, Sandbox } from "../helpers/lk.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanupAll, portIsFree, processAlive, type RunResult, Sandbox } from "../helpers/lk.ts";
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -69,5 +71,59 @@ describe("who is speaking, and with what", () => {
     const restart = await box.session(["restart"]);
     expect(restart.code).toBe(0);
     expect(restart.stdout).toContain(`Agent "echo_agent" with 4 tools: ${TOOLS}.\nSession restarted.`);
+  });
+});
+
+/** Waits (without sending any command) until the process is gone; false if it never goes. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 3000 && processAlive(pid); i++) await Bun.sleep(10);
+  return !processAlive(pid);
+}
+
+describe("a session that ends itself", () => {
+  test("--idle-timeout 2s: agent and daemon end cleanly, logs kept, and the next say says why and when", async () => {
+    const start = jsonLines(await box.startFake({}, ["--idle-timeout", "2s", "--json"])).at(-1) as {
+      daemonPid: number;
+      agentPid: number;
+      agentLog: string;
+    };
+    expect(await gone(start.daemonPid)).toBe(true);
+    expect(processAlive(start.agentPid)).toBe(false);
+    expect(await portIsFree(box.port)).toBe(true);
+    expect(readFileSync(start.agentLog, "utf8")).toContain("fake-agent: connected");
+    expect(readFileSync(join(box.stateDir, `session-${box.port}.daemon.log`), "utf8")).toContain(
+      "idle: no command for 2 s",
+    );
+
+    const say = await box.session(["say", "hello?"]);
+    expect(say.code).toBe(1);
+    expect(say.stderr).toMatch(
+      new RegExp(
+        `^the session on 127\\.0\\.0\\.1:${box.port} ended at \\d\\d:\\d\\d:\\d\\d for being idle: no command for 2s \\(its --idle-timeout\\)\n`,
+      ),
+    );
+    expect(say.stderr).toContain(`its agent log is kept until the next start: ${start.agentLog}`);
+    const json = jsonLines(await box.session(["status", "--json"]));
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ ok: false, exitCode: 1 });
+    expect(json[0]?.error).toContain("for being idle");
+
+    // The next start on the port is a fresh session: the explanation goes.
+    expect((await box.startFake()).code).toBe(0);
+    expect(existsSync(join(box.stateDir, `session-${box.port}.ended.json`))).toBe(false);
+    expect((await box.session(["say", "hi again"])).code).toBe(0);
+  });
+
+  test("LK_SESSION_IDLE_TIMEOUT sets it, 0 means never, and status shows it", async () => {
+    expect((await box.startFake({ LK_SESSION_IDLE_TIMEOUT: "0" })).code).toBe(0);
+    expect((await box.session(["status"])).stdout).toContain("idle timeout: none");
+    await box.session(["end"]);
+    expect((await box.startFake({ LK_SESSION_IDLE_TIMEOUT: "1h30m" })).code).toBe(0);
+    expect((await box.session(["status"])).stdout).toContain("idle timeout: 1h30m (the session ends");
+    const bad = await box.startFake({}, ["--idle-timeout", "later"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      "--idle-timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds (0: never)",
+    );
   });
 });

@@ -1,8 +1,9 @@
 // `status`'s decisions with a fake session client.
 
 import { describe, expect, test } from "bun:test";
-import status, { formatDuration } from "../../src/commands/status.ts";
+import status from "../../src/commands/status.ts";
 import type { StatusData } from "../../src/protocol/control.ts";
+import { formatDuration } from "../../src/render/time.ts";
 import { env, fake, PORT } from "../helpers/fake-session.ts";
 
 const data: StatusData = {
@@ -19,6 +20,7 @@ const data: StatusData = {
   agentState: "listening",
   startedAt: "2026-01-01T00:00:00.000Z",
   uptimeMs: 65_000,
+  idleTimeoutMs: 1_800_000,
   turns: 3,
   unseen: 2,
   queued: 0,

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clockTime } from "../../src/render/time.ts";
 import { findSession, notRunning, runningSession } from "../../src/session/find-session.ts";
+import { removeEnded, writeEnded } from "../../src/state/ended-file.ts";
 import { statePath, writeState } from "../../src/state/session-file.ts";
 import { fakeState } from "../helpers/fake-session.ts";
 import { freePort } from "../helpers/lk.ts";
@@ -80,5 +82,51 @@ describe("findSession", () => {
       daemon.kill();
       await daemon.exited;
     }
+  });
+});
+
+describe("a session that ended itself", () => {
+  test("the next command says when and why, and where the log is; a new session's start clears it", async () => {
+    const port = await freePort();
+    const at = new Date();
+    writeEnded({
+      version: 1,
+      port,
+      at: at.toISOString(),
+      reason: "idle",
+      detail: "no command for 2 s (--idle-timeout)",
+      idleTimeoutMs: 2000,
+      turns: 3,
+      agentLog: "/state/agent.log",
+    });
+    const found = await findSession(port);
+    expect(found).toMatchObject({ kind: "none", port, ended: { reason: "idle", turns: 3 } });
+    const error = notRunning(found as never);
+    expect(error.message).toBe(
+      `the session on 127.0.0.1:${port} ended at ${clockTime(at.getTime())} for being idle: no command for 2s (its --idle-timeout)`,
+    );
+    expect(error.detail).toEqual([
+      "its agent log is kept until the next start: /state/agent.log",
+      `start a new one with \`lk agent session start --port ${port}\` (--idle-timeout 0: never end)`,
+    ]);
+    removeEnded(port);
+    expect(await findSession(port)).toEqual({ kind: "none", port });
+  });
+
+  test("another reason is told as the daemon wrote it", async () => {
+    const port = await freePort();
+    writeEnded({
+      version: 1,
+      port,
+      at: new Date().toISOString(),
+      reason: "agent-exited",
+      detail: "the agent exited with code 6",
+      turns: 0,
+      agentLog: "/state/agent.log",
+    });
+    expect(notRunning((await findSession(port)) as never).message).toEndWith(
+      ": the agent exited with code 6",
+    );
+    removeEnded(port);
   });
 });

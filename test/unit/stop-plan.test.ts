@@ -58,3 +58,16 @@ describe("what a stop means", () => {
     });
   });
 });
+
+describe("an idle session", () => {
+  test("ends cleanly (exit 0), keeps its logs and leaves a record of why", () => {
+    const plan = planStop({ kind: "idle", ms: 2000 }, false);
+    expect(plan).toMatchObject({
+      keepLogs: true,
+      exitCode: 0,
+      ended: { reason: "idle", detail: "no command for 2 s (--idle-timeout)" },
+      turns: { code: "ending", error: "the session ended: no command for 2 s (--idle-timeout)" },
+    });
+    expect(plan.startFailure).toBeUndefined();
+  });
+});
