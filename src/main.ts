@@ -19,6 +19,7 @@ const session: CommandGroup<CommandIO> = {
     history: () => import("./commands/history.ts").then((m) => m.default),
     listen: () => import("./commands/listen.ts").then((m) => m.default),
     restart: () => import("./commands/restart.ts").then((m) => m.default),
+    events: () => import("./commands/events.ts").then((m) => m.default),
     replay: () => import("./commands/replay.ts").then((m) => m.default),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
   },
@@ -54,8 +55,8 @@ const code = await execute(process.argv.slice(2), {
     if (command.ownsSignals) return;
     // Ctrl-C: the result (one JSON line with --json), output flushed, exit 130; a second one exits at once.
     process.once("SIGINT", () => {
-      process.once("SIGINT", () => process.exit(interrupted(reporter)));
-      void flushAndExit(interrupted(reporter));
+      process.once("SIGINT", () => process.exit(interrupted(reporter, command.interruptExitCode)));
+      void flushAndExit(interrupted(reporter, command.interruptExitCode));
     });
   },
 });

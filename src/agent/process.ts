@@ -2,7 +2,7 @@
 
 import type { Subprocess } from "bun";
 import type { LaunchPlan } from "../protocol/launch-plan.ts";
-import type { AgentOutput } from "./output.ts";
+import type { AgentOutput, OutputStream } from "./output.ts";
 import { stopProcessTree } from "./process-tree.ts";
 
 export class AgentProcess {
@@ -17,8 +17,8 @@ export class AgentProcess {
       this.exitCode = code ?? child.signalCode ?? null;
       return code;
     });
-    void this.pump(child.stdout);
-    void this.pump(child.stderr);
+    void this.pump(child.stdout, "stdout");
+    void this.pump(child.stderr, "stderr");
   }
 
   static spawn(plan: LaunchPlan, output: AgentOutput): AgentProcess {
@@ -57,9 +57,9 @@ export class AgentProcess {
     if (this.running) await stopProcessTree(this.pid, this.exited, graceMs, released);
   }
 
-  private async pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+  private async pump(stream: ReadableStream<Uint8Array>, name: OutputStream): Promise<void> {
     try {
-      for await (const chunk of stream) this.output.write(chunk);
+      for await (const chunk of stream) this.output.write(chunk, name);
     } catch {}
   }
 }

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import { logWriter } from "../render/log-lines.ts";
 import { runningSession } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -44,15 +45,7 @@ export default defineCommand({
     const state = runningSession(await session.find(o.port));
     const path = state.agentLog;
     if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
-    const out = reporter.io.out;
-    const clean = (text: string) => (out.isTTY && !o.json ? text : Bun.stripANSI(text).replace(/\r/g, ""));
-    const emit = (text: string) => {
-      if (!text) return;
-      if (!o.json) out.write(clean(text));
-      else
-        for (const line of text.split("\n").filter((l) => l !== ""))
-          out.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
-    };
+    const emit = logWriter(reporter);
 
     const tail = readTail(path, o.lines);
     emit(tail.lines.map((l) => `${l}\n`).join(""));

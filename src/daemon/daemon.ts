@@ -1,15 +1,22 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
+import { rmSync } from "node:fs";
 import { AgentOutput } from "../agent/output.ts";
 import { AgentProcess } from "../agent/process.ts";
-import type { AgentInfo, ControlRequest, DoneFailed } from "../protocol/control.ts";
+import type { AgentInfo, ControlRequest, DoneFailed, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { removeEnded, writeEnded } from "../state/ended-file.ts";
 import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
-import { agentInfo, type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
+import {
+  agentInfo,
+  type DaemonContext,
+  endSummary,
+  frameworkInfo,
+  handleControl,
+} from "./control-handlers.ts";
 import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
@@ -40,6 +47,8 @@ export class Daemon {
   /** Aborted when stopping begins: the start-up steps give up. */
   private readonly cancelStart = new AbortController();
   private plan: StopPlan | undefined;
+  /** How the session went, taken when stopping began (what `end` answers with). */
+  private summary: EndSummary | undefined;
   /** The agent and tools at start, for start's summary. */
   private startInfo: AgentInfo | undefined;
   private connected: (link: AgentLink) => void = () => {};
@@ -56,7 +65,8 @@ export class Daemon {
     const paths = logPaths(spec.port, ensureStateDir());
     this.agentLog = paths.agentLog;
     this.daemonLog = paths.daemonLog;
-    this.held = { logs: [this.agentLog, `${this.agentLog}.1`, this.daemonLog] };
+    // Only the daemon's log goes after a clean stop: the agent's stays until the next start here.
+    this.held = { logs: [this.daemonLog] };
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
@@ -99,7 +109,12 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
+    // The previous run's rotated log would read as part of this one's.
+    rmSync(`${this.agentLog}.1`, { force: true });
     const output = new AgentOutput(this.agentLog);
+    output.onLine = (line, stream) => {
+      if (line.trim() !== "") this.session.feed.push({ type: "log", line, stream, at: Date.now() });
+    };
     this.held.output = output;
     let agent: AgentProcess;
     try {
@@ -166,6 +181,7 @@ export class Daemon {
       signal.throwIfAborted();
       if (this.ctx) this.ctx.framework = framework;
       this.startInfo = info;
+      if (info) this.session.activeAgent = info.id;
     } catch (error) {
       // Stopping already (an end, a signal, the agent gone): the stop reports the failed start.
       if (signal.aborted) return;
@@ -202,8 +218,10 @@ export class Daemon {
 
   private onControl(request: ControlRequest, channel: ControlChannel): void {
     const { state } = this.lifecycle;
-    // Every command but end keeps the session from being idle until it is answered.
-    if (request.cmd !== "end") channel.gone.addEventListener("abort", this.idle.begin(), { once: true });
+    // Every command keeps the session from being idle until it is answered; end ends it anyway,
+    // and watching the feed is not using the session.
+    if (request.cmd !== "end" && request.cmd !== "events")
+      channel.gone.addEventListener("abort", this.idle.begin(), { once: true });
     if (request.cmd === "end") {
       this.end(channel);
     } else if (isStarting(state)) {
@@ -225,7 +243,7 @@ export class Daemon {
   private end(channel: ControlChannel): void {
     channel.send({ t: "accepted", ahead: 0 });
     if (this.lifecycle.state === "stopped") {
-      ended(channel);
+      this.ended(channel);
     } else {
       this.enders.push(channel);
       this.stop({ kind: "end" });
@@ -272,6 +290,7 @@ export class Daemon {
     if (this.plan) return;
     const plan = planStop(cause, isStarting(this.lifecycle.state));
     this.plan = plan;
+    if (this.ctx) this.summary = endSummary(this.ctx);
     this.idle.stop();
     if (plan.ended) this.writeEnded(plan.ended, cause);
     this.lifecycle.to("stopping", plan.why);
@@ -299,7 +318,8 @@ export class Daemon {
       );
     }
     for (const [, channel] of this.early.splice(0)) refuse(channel, plan.refusal);
-    for (const channel of this.enders.splice(0)) ended(channel);
+    for (const channel of this.enders.splice(0)) this.ended(channel);
+    this.session.feed.end(plan.why);
     await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
   }
 
@@ -320,6 +340,14 @@ export class Daemon {
     }
   }
 
+  /** An `end` got what it asked for: how the session went, as it was when stopping began. */
+  private ended(channel: ControlChannel): void {
+    const summary = this.summary ?? (this.ctx && endSummary(this.ctx));
+    if (summary) channel.send({ t: "done", ok: true, data: summary });
+    else channel.send({ t: "done", ok: false, code: "ending", error: "the session never started" });
+    channel.close();
+  }
+
   private report(report: ReadyReport): void {
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
   }
@@ -327,11 +355,5 @@ export class Daemon {
 
 function refuse(channel: ControlChannel, why: Omit<DoneFailed, "t" | "ok">): void {
   channel.send({ t: "done", ok: false, ...why });
-  channel.close();
-}
-
-/** An `end` got what it asked for. */
-function ended(channel: ControlChannel): void {
-  channel.send({ t: "done", ok: true });
   channel.close();
 }

@@ -5,6 +5,7 @@ import type { ControlErrorCode } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
+import { Feed } from "./feed.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
 import { Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
@@ -43,7 +44,11 @@ const NEVER_GONE = new AbortController().signal;
 export class Session {
   link: AgentLink | undefined;
   agentState: AgentStateName = "initializing";
+  /** The agent in charge: the one that started, then each handoff's. */
+  activeAgent: string | undefined;
   turnsDone = 0;
+  /** Every event as it happens, for `events` clients (never consumed). */
+  readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -72,15 +77,26 @@ export class Session {
     this.lastEventAt = Date.now();
     for (const keyed of translateEvent(event, this.toolErrors)) {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
-      if (this.current) {
+      if (keyed.event.type === "user_state") {
+        // Only the feed shows it: turns and kept output stay as they were.
+        this.record({ ...keyed.event, at: Date.now() });
+      } else if (this.current) {
+        // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
-      } else if (this.listener && keyed.event.type !== "state") {
-        this.listener({ ...keyed.event, at: Date.now() });
       } else {
-        this.keep({ ...keyed.event, at: Date.now() });
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        this.record(delivered);
+        if (this.listener && delivered.type !== "state") this.listener(delivered);
+        else this.keep(delivered);
       }
     }
     this.activity.notify();
+  }
+
+  /** Every event once, as it happens: the feed, and who the active agent is. */
+  record(event: DeliveredEvent): void {
+    if (event.type === "handoff") this.activeAgent = event.to;
+    this.feed.push(event);
   }
 
   /** Keeps output for the next client (shown once, marked earlier). State changes are not kept. */
@@ -227,7 +243,10 @@ export class Session {
       await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
     if (this.stopReason) return this.stoppedResult();
-    const turn = new Turn(q.text, q.sink);
+    const turn = new Turn(q.text, (event) => {
+      this.record(event);
+      q.sink(event);
+    });
     for (const earlier of this.takeUnseen()) {
       turn.events.push(earlier);
       q.sink(earlier);

@@ -12,7 +12,9 @@ export type ControlCommand =
   | { cmd: "history" }
   | { cmd: "status" }
   | { cmd: "end" }
-  | { cmd: "ping" };
+  | { cmd: "ping" }
+  /** A live feed of every event, after the `last` kept ones; answered (done) when the session ends. */
+  | { cmd: "events"; last: number; logs: boolean };
 
 export type ControlRequest = ControlCommand & { v: number; token: string };
 
@@ -24,8 +26,24 @@ export interface DoneData {
   listen: undefined;
   history: undefined;
   status: StatusData;
-  end: undefined;
+  end: EndSummary;
   ping: undefined;
+  events: { ended: string };
+}
+
+/** How many kept events `events` can replay. */
+export const MAX_EVENTS_LAST = 500;
+
+/** What `end` answers with: how the session went. */
+export interface EndSummary {
+  turns: number;
+  startedAt: string;
+  /** From start until the end began. */
+  uptimeMs: number;
+  /** The agent in charge at the end (after handoffs), when known. */
+  agentId?: string;
+  /** Kept until the next start on the port. */
+  agentLog: string;
 }
 
 /** A command that failed: always a code (for the exit code) and a sentence for a person. */
@@ -130,6 +148,10 @@ export function parseRequest(value: unknown): ControlRequest | string {
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
       return { v: r.v, token, cmd: "listen", timeoutMs: r.timeoutMs };
+    case "events":
+      if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
+        return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
+      return { v: r.v, token, cmd: "events", last: r.last, logs: r.logs === true };
     case "end":
     case "ping":
     case "history":

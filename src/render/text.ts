@@ -3,7 +3,7 @@
 // picocolors' own colorless build: the same functions, each returning its input.
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
-import type { DeliveredEvent } from "../protocol/events.ts";
+import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
 
 export type { Colors };
 
@@ -41,6 +41,16 @@ export function firstLine(text: string): string {
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
 export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
+/** What an agent_config_update changed: "instructions updated; tools added: a, b". */
+export function configSummary(e: Extract<SessionEvent, { type: "config" }>): string {
+  const parts = [
+    e.instructionsUpdated ? "instructions updated" : "",
+    e.toolsAdded.length ? `tools added: ${e.toolsAdded.join(", ")}` : "",
+    e.toolsRemoved.length ? `tools removed: ${e.toolsRemoved.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.join("; ") || "updated";
 }
 
 export class TextRenderer {
@@ -84,19 +94,17 @@ export class TextRenderer {
           [],
         );
         break;
-      case "config": {
-        const parts = [
-          e.instructionsUpdated ? "instructions updated" : "",
-          e.toolsAdded.length ? `tools added: ${e.toolsAdded.join(", ")}` : "",
-          e.toolsRemoved.length ? `tools removed: ${e.toolsRemoved.join(", ")}` : "",
-        ].filter(Boolean);
-        this.block(`${this.c.magenta("agent config")}${earlier}`, [parts.join("; ") || "updated"]);
+      case "config":
+        this.block(`${this.c.magenta("agent config")}${earlier}`, [configSummary(e)]);
         break;
-      }
       case "error":
         this.block(`${this.c.red("error")}${earlier}`, [this.c.red(e.message)]);
         break;
       case "state":
+      case "user_state":
+        return;
+      case "log":
+        this.write(`    ${this.c.dim(e.line)}\n`);
         return;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);

@@ -50,6 +50,8 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         lines.push(`**Error:** ${e.message}`, "");
         break;
       case "state":
+      case "user_state":
+      case "log":
         break;
       case "dropped":
         lines.push(`*${droppedLine(e.count)}*`, "");

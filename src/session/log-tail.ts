@@ -1,7 +1,7 @@
 // The end of a log, read backwards from its end in bounded steps: a huge log costs what its last
 // lines cost. Used by `logs` and by every failure that shows the agent's or the daemon's last lines.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 const STEP_BYTES = 64 * 1024;
 /** Never read more than this from the end, however long the lines. */
@@ -60,4 +60,12 @@ export function readRange(path: string, from: number, to: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** All of a log: its rotated older part first, if any (nothing when there is no log). */
+export function wholeLog(path: string): string {
+  return [`${path}.1`, path]
+    .filter((p) => existsSync(p))
+    .map((p) => readRange(p, 0, statSync(p).size))
+    .join("");
 }
