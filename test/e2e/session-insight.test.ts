@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:tes
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupAll, portIsFree, processAlive, type RunResult, Sandbox } from "../helpers/lk.ts";
+import { watch } from "../helpers/watch.ts";
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -125,5 +126,135 @@ describe("a session that ends itself", () => {
     expect(bad.stderr).toContain(
       "--idle-timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds (0: never)",
     );
+  });
+});
+
+describe("end says how it went", () => {
+  test("the closing summary: turns, duration, the active agent at the end, where the kept log is", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "weather in Oslo?"]);
+    await box.session(["say", "transfer me to billing"]);
+    const end = await box.session(["end"]);
+    expect(end.code).toBe(0);
+    const log = join(box.stateDir, `session-${box.port}.agent.log`);
+    expect(end.stdout).toMatch(
+      new RegExp(
+        "^Session ended\\.\\n  turns: +2\\n  duration: +\\d+s\\n  active agent: billing_agent\\n" +
+          `  agent log: +${log.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(kept until the next start on this port\\)\\n$`,
+      ),
+    );
+    expect(readFileSync(log, "utf8")).toContain("fake-agent: turn: transfer me to billing");
+  });
+
+  test("--json: the summary in the one result line", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "hello"]);
+    const lines = jsonLines(await box.session(["end", "--json"]));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      command: "end",
+      ok: true,
+      summary: {
+        turns: 1,
+        agentId: "echo_agent",
+        agentLog: join(box.stateDir, `session-${box.port}.agent.log`),
+      },
+    });
+  });
+
+  test("--chat-history prints the conversation first; --logs the agent's whole log, up to its last line", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "weather in Lima?"]);
+    const end = await box.session(["end", "--chat-history", "--logs"]);
+    expect(end.code).toBe(0);
+    const out = end.stdout;
+    const you = out.indexOf("● You\n    weather in Lima?");
+    const tool = out.indexOf("● function_tool: lookup_weather");
+    const first = out.indexOf("fake-agent: starting, pid");
+    const turn = out.indexOf("fake-agent: turn: weather in Lima?");
+    const ended = out.indexOf("Session ended.");
+    expect(you).toBeGreaterThanOrEqual(0);
+    expect(you < tool && tool < first && first < turn && turn < ended).toBe(true);
+    expect(out).toContain("The weather in Lima is sunny");
+    expect(out).toContain("active agent: echo_agent");
+
+    expect((await box.startFake()).code).toBe(0);
+    const json = jsonLines(await box.session(["end", "--chat-history", "--logs", "--json"]));
+    expect(json.at(-1)).toMatchObject({ command: "end", ok: true, events: [] });
+    expect(json.filter((l) => l.kind === "log").length).toBeGreaterThan(0);
+  });
+});
+
+describe("events: a live feed", () => {
+  test("--last replays recent events, then follows a say run by another process, for several clients at once", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "weather in Rome?"]);
+    const text = watch(box, ["events", "--last", "3", "--logs"]);
+    const json = watch(box, ["events", "-n", "2", "--json"]);
+    // Both have replayed what they asked for before the next turn.
+    expect(await text.until("Agent: The weather in Rome is sunny")).toBe(true);
+    expect(await json.until('"agent":"listening"')).toBe(true);
+
+    const say = await box.session(["say", "transfer me to billing"]);
+    expect(say.code).toBe(0);
+    expect(await text.until("Agent: Hi, this is the billing agent.")).toBe(true);
+    expect(await json.until("Hi, this is the billing agent.")).toBe(true);
+
+    const t = await text.interrupt();
+    expect(t.code).toBe(0);
+    expect(t.stderr).toBe("");
+    const lines = t.stdout.trimEnd().split("\n");
+    for (const line of lines) expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}\S/);
+    // The last 3 kept events, then the turn as it happened, log lines among them.
+    expect(lines.slice(0, 3).map((l) => l.slice(14))).toEqual([
+      "agent state: speaking",
+      "Agent: The weather in Rome is sunny with a temperature of 70 degrees.",
+      "agent state: listening",
+    ]);
+    for (const expected of [
+      "You: transfer me to billing",
+      "log stdout: fake-agent: turn: transfer me to billing",
+      "agent state: thinking",
+      "function_tool: transfer_to_billing",
+      "handoff: echo_agent → billing_agent",
+      "Agent: Hi, this is the billing agent. How can I help?",
+    ])
+      expect(lines.some((l) => l.slice(14) === expected)).toBe(true);
+
+    const j = await json.interrupt();
+    expect(j.code).toBe(0);
+    const parsed = jsonLines(j);
+    expect(parsed.at(-1)).toMatchObject({ kind: "result", command: "events", ok: true, exitCode: 0 });
+    const events = parsed.filter((l) => l.kind === "event").map((l) => l.event as Record<string, unknown>);
+    // NDJSON has no log lines unless asked.
+    expect(events.some((e) => e.type === "log")).toBe(false);
+    expect(events.filter((e) => e.type === "handoff")).toEqual([
+      expect.objectContaining({ from: "echo_agent", to: "billing_agent" }),
+    ]);
+  });
+
+  test("takes no part: output between turns is still the next say's, and the feed ends (exit 0) with the session", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "!background 100 later"]);
+    // Replayed if it came before the feed started, else seen live.
+    const feed = watch(box, ["events", "--last", "5"]);
+    expect(await feed.until("Agent: background reply")).toBe(true);
+    const next = await box.session(["say", "and now?"]);
+    expect(next.stdout).toContain("● Agent (before this turn)\n    background reply");
+    expect((await box.session(["end"])).code).toBe(0);
+    const run = await feed.finished();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/session ended: end requested\n$/);
+  });
+
+  test("no session: exit 1; a bad --last is refused with one JSON line", async () => {
+    const none = await box.session(["events"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no session running");
+    const bad = await box.session(["events", "--last", "9999", "--json"]);
+    expect(bad.code).toBe(1);
+    expect(jsonLines(bad)).toEqual([
+      expect.objectContaining({ ok: false, error: expect.stringContaining("--last") }),
+    ]);
   });
 });
