@@ -76,5 +76,10 @@ describe("status", () => {
     expect(formatDuration(5_000)).toBe("5s");
     expect(formatDuration(65_000)).toBe("1m05s");
     expect(formatDuration(3_725_000)).toBe("1h02m");
+    expect(formatDuration(1_800_000)).toBe("30m");
+    expect(formatDuration(5_400_000)).toBe("1h30m");
+    expect(formatDuration(7_200_000)).toBe("2h");
+    expect(formatDuration(500)).toBe("500ms");
+    expect(formatDuration(0)).toBe("0s");
   });
 });
