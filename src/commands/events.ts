@@ -20,7 +20,7 @@ export interface EventsOptions {
 export default defineCommand({
   path: "lk agent session events",
   description:
-    "A live feed of every event, one timestamped line each, until Ctrl-C or the session ends; takes no part in the conversation",
+    "A live feed of every event, a timestamped line each, until Ctrl-C or the end (it takes no part in the talk)",
   args: {
     ...portArg,
     last: {

@@ -72,6 +72,10 @@ describe("who is speaking, and with what", () => {
     const restart = await box.session(["restart"]);
     expect(restart.code).toBe(0);
     expect(restart.stdout).toContain(`Agent "echo_agent" with 4 tools: ${TOOLS}.\nSession restarted.`);
+    // It keeps the idle timeout, or takes a new one.
+    expect((await box.session(["status"])).stdout).toContain("idle timeout: 30m (");
+    expect((await box.session(["restart", "--idle-timeout", "0"])).code).toBe(0);
+    expect((await box.session(["status"])).stdout).toContain("idle timeout: none");
   });
 });
 
@@ -139,7 +143,7 @@ describe("end says how it went", () => {
     const log = join(box.stateDir, `session-${box.port}.agent.log`);
     expect(end.stdout).toMatch(
       new RegExp(
-        "^Session ended\\.\\n  turns: +2\\n  duration: +\\d+s\\n  active agent: billing_agent\\n" +
+        "^Session ended\\.\\n  turns: +2\\n  duration: +\\d+m?s\\n  active agent: billing_agent\\n" +
           `  agent log: +${log.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(kept until the next start on this port\\)\\n$`,
       ),
     );
