@@ -1,7 +1,8 @@
 // The agent's own output: kept in a size-capped log file, its last lines in memory,
 // and watched for the markers real frameworks print when they have failed.
 
-import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, renameSync, writeSync } from "node:fs";
+import { openNoFollow } from "../safe-files.ts";
 
 /** Printed by livekit-agents (Python) when the job failed; the process itself stays alive. */
 const PYTHON_CRASH = "job crashed";
@@ -38,7 +39,7 @@ export class AgentOutput {
     private readonly capBytes = 8 * 1024 * 1024,
     private readonly keepLines = 200,
   ) {
-    this.fd = openSync(logPath, "w", 0o600);
+    this.fd = openNoFollow(logPath, "truncate");
   }
 
   write(chunk: Uint8Array, stream: OutputStream = "stdout"): void {
@@ -97,7 +98,7 @@ export class AgentOutput {
   private rotate(): void {
     closeSync(this.fd);
     renameSync(this.logPath, `${this.logPath}.1`);
-    this.fd = openSync(this.logPath, "w", 0o600);
+    this.fd = openNoFollow(this.logPath, "truncate");
     this.written = 0;
   }
 }

@@ -2,6 +2,7 @@
 // injected IO. The runner (runner.ts) is the only caller of both.
 
 import type { UserError } from "../errors.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { type FlagsDef, type ParsedArgs, parseArgs } from "./parse-args.ts";
 
@@ -37,7 +38,14 @@ export interface Command<O, IO> {
   /** Raw arguments (after the command's name) and the environment to options; throws a UserError. */
   parse(argv: string[], env: CommandEnv): O;
   run(options: O, io: IO): Promise<Outcome>;
+  resultDefaults?: ResultDefaults;
 }
+
+/**
+ * Fields every result of a command has, from the events it streamed: a failure (an argument error
+ * too) reports them as well, empty where nothing came. The outcome's own fields come on top.
+ */
+export type ResultDefaults = (events: DeliveredEvent[]) => Record<string, unknown>;
 
 export interface CommandSpec<A extends FlagsDef, O, IO> {
   path: string;
@@ -51,6 +59,7 @@ export interface CommandSpec<A extends FlagsDef, O, IO> {
   /** Parsed arguments to options: pure, so a test can call it. */
   options(args: ParsedArgs<A>, env: CommandEnv): O;
   run(options: O, io: IO): Promise<Outcome>;
+  resultDefaults?: ResultDefaults;
 }
 
 export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec<A, O, IO>): Command<O, IO> {
@@ -66,5 +75,6 @@ export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec
     interruptExitCode: spec.interruptExitCode ?? EXIT.interrupted,
     parse: (argv, env) => spec.options(parseArgs(argv, spec.args, { path: spec.path, afterDashDash }), env),
     run: (options, io) => spec.run(options, io),
+    resultDefaults: spec.resultDefaults,
   };
 }

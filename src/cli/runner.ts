@@ -87,7 +87,7 @@ async function runCommand<IO>(command: Command<unknown, IO>, args: string[], app
   const own = ownArgs(args);
   if (own.some(isHelpFlag)) return showHelp(commandPage(command), app.streams);
   const json = "json" in command.args && wantsJson(args);
-  const reporter = new Reporter(command.name, json, app.streams);
+  const reporter = new Reporter(command.name, json, app.streams, command.resultDefaults);
   let options: unknown;
   try {
     options = command.parse(args, app.env);

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { EndSummary } from "../protocol/control.ts";
@@ -7,11 +8,12 @@ import { logWriter } from "../render/log-lines.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { formatDuration } from "../render/time.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
+import { writeFileAtomic } from "../safe-files.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import { wholeLog } from "../session/log-tail.ts";
 import type { SessionClient } from "../session/session-client.ts";
-import { type SessionState, writeFileAtomic } from "../state/session-file.ts";
+import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export interface EndOptions {
@@ -118,6 +120,12 @@ function writeTranscript(state: SessionState, events: DeliveredEvent[], path: st
     startedAt: state.startedAt,
     endedAt: new Date().toISOString(),
   };
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`could not write the transcript to ${path}: it is a folder`, 1, [
+      `name a file, e.g. --transcript ${join(path, "transcript.md")}`,
+      "the session is still running",
+    ]);
+  }
   try {
     writeFileAtomic(path, json ? transcriptJson(meta, events) : transcriptMarkdown(meta, events));
   } catch (error) {

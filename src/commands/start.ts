@@ -1,7 +1,4 @@
-import { detectProject } from "../agent/detect.ts";
-import { realHost } from "../agent/host.ts";
-import { planLaunch, pythonCommand } from "../agent/launch.ts";
-import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
+import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
@@ -86,16 +83,16 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
-    const project = detectProject(o.entrypoint, o.cwd);
-    const host = realHost();
-    const plan = planLaunch(
-      { project, connectAddr: `127.0.0.1:${o.port}`, runtimeArgs: o.runtimeArgs, runtime: o.runtime },
-      host,
-    );
-    if (!o.skipSdkCheck) {
-      if (project.kind === "node") checkNodeSdk(project);
-      else checkPythonSdk(project, pythonCommand(project, host));
-    }
+    const p = portHint(o.port);
+    const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
+    const { project, plan } = prepareLaunch({
+      entrypoint: o.entrypoint,
+      cwd: o.cwd,
+      port: o.port,
+      runtimeArgs: o.runtimeArgs,
+      startCommand: `lk agent session start${p}`,
+      ...choices,
+    });
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
@@ -105,8 +102,8 @@ export default defineCommand({
       runtimeArgs: o.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs,
+      choices,
     });
-    const p = portHint(o.port);
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
     );
@@ -143,6 +140,7 @@ export function portIsFreeFor(found: SessionLookup): string[] {
       );
     case "stale":
       return found.notes;
+    case "ended":
     case "none":
       return [];
   }

@@ -2,6 +2,7 @@ import { defineCommand } from "../cli/command.ts";
 import type { AgentInfo } from "../protocol/control.ts";
 import { instructionsLine } from "../render/agent-info.ts";
 import { formatDuration } from "../render/time.ts";
+import { visible } from "../render/visible.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -45,7 +46,8 @@ export default defineCommand({
     ];
     if (s.runtimeArgs.length) rows.splice(1, 0, ["runtime args", s.runtimeArgs.join(" ")]);
     reporter.info(`${c.green("●")} Session running on 127.0.0.1:${s.port}`);
-    for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
+    // The agent reports its id and framework: shown, never obeyed.
+    for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${visible(v)}`);
     return { fields: { running: true, status: s } };
   },
 });

@@ -2,12 +2,18 @@
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
 import { rmSync } from "node:fs";
+import { newMarker } from "../agent/marker.ts";
 import { AgentOutput } from "../agent/output.ts";
+import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
+import { Watchdog } from "../agent/watchdog.ts";
+import { UserError } from "../errors.ts";
 import type { AgentInfo, ControlRequest, DoneFailed, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
-import { removeEnded, writeEnded } from "../state/ended-file.ts";
-import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
+import { writeFileAtomic } from "../safe-files.ts";
+import { selfCommand } from "../self.ts";
+import { removeEnded } from "../state/ended-record.ts";
+import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import {
@@ -65,13 +71,18 @@ export class Daemon {
     const paths = logPaths(spec.port, ensureStateDir());
     this.agentLog = paths.agentLog;
     this.daemonLog = paths.daemonLog;
-    // Only the daemon's log goes after a clean stop: the agent's stays until the next start here.
-    this.held = { logs: [this.daemonLog] };
+    this.held = { logs: [this.daemonLog], agentLogs: [this.agentLog, `${this.agentLog}.1`] };
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
   async run(): Promise<void> {
     log(`daemon ${process.pid} starting on 127.0.0.1:${this.spec.port}: ${this.spec.plan.argv.join(" ")}`);
+    // First: a stop (a Ctrl-C'd start sends SIGTERM) must find a handler however early it comes.
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+      process.on(signal, () => {
+        if (this.lifecycle.state !== "stopped") this.stop({ kind: "signal", signal });
+      });
+    }
     if (!this.bind()) return;
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
@@ -109,16 +120,34 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
-    // The previous run's rotated log would read as part of this one's.
+    // This start wins the port: what the last session there left is forgotten (its log is overwritten,
+    // and its rotated part would read as part of this one's).
+    removeEnded(spec.port);
     rmSync(`${this.agentLog}.1`, { force: true });
-    const output = new AgentOutput(this.agentLog);
+    let output: AgentOutput;
+    try {
+      output = new AgentOutput(this.agentLog);
+    } catch (error) {
+      // `start` refused a link there; this is one planted since.
+      const detail = error instanceof UserError ? error.detail : [];
+      const failure = new StartFailure(
+        "spawn_failed",
+        `could not open the agent log: ${(error as Error).message}`,
+        detail,
+      );
+      this.stop({ kind: "start-failed", failure });
+      return undefined;
+    }
     output.onLine = (line, stream) => {
       if (line.trim() !== "") this.session.feed.push({ type: "log", line, stream, at: Date.now() });
     };
     this.held.output = output;
+    const marker = newMarker();
+    // Before the agent: there is no moment when it runs and a killed daemon would leave it behind.
+    this.held.watchdog = startWatchdog(marker, spec.port);
     let agent: AgentProcess;
     try {
-      agent = AgentProcess.spawn(spec.plan, output);
+      agent = AgentProcess.spawn(spec.plan, output, marker);
     } catch (error) {
       const message = `could not start the agent: ${(error as Error).message}`;
       this.stop({
@@ -128,6 +157,7 @@ export class Daemon {
       return undefined;
     }
     this.held.agent = agent;
+    this.held.watchdog?.guard(agent.pid);
     const record: SessionState = {
       version: 1,
       port: spec.port,
@@ -136,6 +166,7 @@ export class Daemon {
       startedAt: new Date().toISOString(),
       agent: {
         pid: agent.pid,
+        marker,
         runtime: spec.plan.runtime,
         label: spec.plan.label,
         entry: spec.entry,
@@ -143,24 +174,14 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: {
-        plan: spec.plan,
-        connectTimeoutMs: spec.connectTimeoutMs,
-        idleTimeoutMs: spec.idleTimeoutMs,
-      },
+      launch: { connectTimeoutMs: spec.connectTimeoutMs, idleTimeoutMs: spec.idleTimeoutMs, ...spec.choices },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
     writeState(record);
-    // A new session on the port: why the last one ended no longer applies.
-    removeEnded(spec.port);
     this.held.recordOf = spec.port;
     this.ctx = { session: this.session, state: record };
 
-    // From here on a daemon stopped at any point takes its agent with it.
-    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-      process.on(signal, () => this.stop({ kind: "signal", signal }));
-    }
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);
     return agent;
@@ -292,16 +313,25 @@ export class Daemon {
     this.plan = plan;
     if (this.ctx) this.summary = endSummary(this.ctx);
     this.idle.stop();
-    if (plan.ended) this.writeEnded(plan.ended, cause);
     this.lifecycle.to("stopping", plan.why);
     this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
-    this.session.stop(plan.turns.code, plan.turns.error, output);
+    this.session.stop(plan.turns.code, plan.turns.error, output, plan.turns.listenError);
     void this.release(plan);
   }
 
   private async release(plan: StopPlan): Promise<void> {
-    await release(this.held, plan.keepLogs);
+    const record = plan.leavesRecord
+      ? {
+          version: 1 as const,
+          endedAt: new Date().toISOString(),
+          why: plan.why,
+          agentLog: this.agentLog,
+          // Not for an idle end: nothing went wrong.
+          lastLines: plan.withOutput ? (this.held.output?.tail(15) ?? []) : [],
+        }
+      : undefined;
+    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true);
     log(`daemon stopped (${this.held.agent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {
@@ -323,23 +353,6 @@ export class Daemon {
     await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
   }
 
-  /** Before the port and record go: the next command there finds why, never nothing at all. */
-  private writeEnded(ended: { reason: string; detail: string }, cause: StopCause): void {
-    try {
-      writeEnded({
-        version: 1,
-        port: this.spec.port,
-        at: new Date().toISOString(),
-        ...ended,
-        ...(cause.kind === "idle" ? { idleTimeoutMs: cause.ms } : {}),
-        turns: this.session.turnsDone,
-        agentLog: this.agentLog,
-      });
-    } catch (error) {
-      log(`could not write the ended record: ${(error as Error).message}`);
-    }
-  }
-
   /** An `end` got what it asked for: how the session went, as it was when stopping began. */
   private ended(channel: ControlChannel): void {
     const summary = this.summary ?? (this.ctx && endSummary(this.ctx));
@@ -349,7 +362,24 @@ export class Daemon {
   }
 
   private report(report: ReadyReport): void {
+    // A start killed outright (a second Ctrl-C, kill -9) would never remove it.
+    if (!isAlive(this.spec.launcherPid)) return;
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
+  }
+}
+
+function startWatchdog(marker: string, port: number): Watchdog | undefined {
+  try {
+    const watchdog = Watchdog.start(
+      marker,
+      [...selfCommand(), "agent", "session", "reap"],
+      `lk-watchdog 127.0.0.1:${port}`,
+    );
+    if (watchdog) log(`watchdog pid ${watchdog.pid}`);
+    return watchdog;
+  } catch (error) {
+    log(`no watchdog (${(error as Error).message}): a killed daemon would leave its agent running`);
+    return undefined;
   }
 }
 

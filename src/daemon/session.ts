@@ -7,7 +7,7 @@ import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_age
 import type { AgentLink } from "./agent-link.ts";
 import { Feed } from "./feed.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
-import { Turn, type TurnSink } from "./turn.ts";
+import { isUserInput, Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
 
 /** How a command ended: a failure always says why, with a code for the exit code. */
@@ -64,6 +64,8 @@ export class Session {
   private readonly queue: QueuedTurn[] = [];
   private running = false;
   private stopReason: StopReason | undefined;
+  /** What a waiting listen is told instead, when the stop's reason speaks of a turn. */
+  private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
   constructor(private readonly maxUnseen = MAX_UNSEEN) {}
@@ -83,6 +85,8 @@ export class Session {
       } else if (this.current) {
         // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
+      } else if (isUserInput(keyed.event)) {
+        // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else {
         const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
         this.record(delivered);
@@ -160,7 +164,7 @@ export class Session {
    * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
    */
   async listen(timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
-    if (this.stopReason) return this.stoppedResult();
+    if (this.stopReason) return this.stoppedResult("listen");
     if (this.listener)
       return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
     let heard = 0;
@@ -179,7 +183,7 @@ export class Session {
       // (a chatty agent gets one more timeout's worth, no more).
       let heardBy = 0;
       for (;;) {
-        if (this.stopReason) return this.stoppedResult();
+        if (this.stopReason) return this.stoppedResult("listen");
         if (gone.aborted) return { ok: false, code: "ending", error: "the client went away" };
         const now = Date.now();
         if (heard > 0 && heardBy === 0) heardBy = now + timeoutMs;
@@ -202,10 +206,11 @@ export class Session {
     }
   }
 
-  /** No more turns: fails the running and queued ones with this reason. */
-  stop(code: ControlErrorCode, error: string, detail?: string[]): void {
+  /** No more turns: fails the running and queued ones with this reason, a listen with `listenError` if given. */
+  stop(code: ControlErrorCode, error: string, detail?: string[], listenError?: string): void {
     if (this.stopReason) return;
     this.stopReason = { ok: false, code, error, detail };
+    this.listenStopError = listenError;
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
     this.activity.notify();
@@ -243,15 +248,14 @@ export class Session {
       await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
     if (this.stopReason) return this.stoppedResult();
+    // What the turn shows is recorded for the feed, but for the kept output: recorded when it came.
+    let replaying = true;
     const turn = new Turn(q.text, (event) => {
-      this.record(event);
+      if (!replaying) this.record(event);
       q.sink(event);
     });
-    for (const earlier of this.takeUnseen()) {
-      turn.events.push(earlier);
-      q.sink(earlier);
-    }
-    turn.emit({ type: "message", role: "user", text: q.text });
+    for (const earlier of this.takeUnseen()) turn.emitKept(earlier);
+    replaying = false;
     this.current = turn;
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
@@ -280,12 +284,15 @@ export class Session {
         ? this.stoppedResult()
         : { ok: false, code: "agent_exited", error: (error as Error).message };
     } finally {
+      // A turn that ends without the agent's answer (a timeout, an exit) still shows what it got.
+      turn.sortOut({ inputSeen: false });
       this.current = undefined;
     }
   }
 
-  private stoppedResult(): StopReason {
-    return this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+  private stoppedResult(waiting: "turn" | "listen" = "turn"): StopReason {
+    const reason = this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+    return waiting === "listen" && this.listenStopError ? { ...reason, error: this.listenStopError } : reason;
   }
 
   private race(

@@ -7,10 +7,19 @@ import type { LaunchPlan } from "./launch-plan.ts";
 /** The environment variable carrying the spec; its absence means a person ran the hidden command. */
 export const DAEMON_SPEC_ENV = "LK_SESSION_DAEMON_SPEC";
 
+/** What `start` was asked for besides the entrypoint: recorded, so that `restart` plans the same launch. */
+export interface LaunchChoices {
+  /** `--runtime`, for a Node.js agent. */
+  runtime?: "node" | "bun";
+  skipSdkCheck: boolean;
+}
+
 export interface DaemonSpec {
   port: number;
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
   readyFile: string;
+  /** That `start`: once it is gone, nobody would read (or remove) a report. */
+  launcherPid: number;
   connectTimeoutMs: number;
   /** No client command for this long ends the session; 0: never. */
   idleTimeoutMs: number;
@@ -18,6 +27,7 @@ export interface DaemonSpec {
   entry: string;
   root: string;
   runtimeArgs: string[];
+  choices: LaunchChoices;
 }
 
 export type ReadyReport =

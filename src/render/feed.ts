@@ -3,15 +3,16 @@
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { type Colors, configSummary, droppedLine, summarizeToolOutput } from "./text.ts";
 import { clockTime } from "./time.ts";
+import { visible as v } from "./visible.ts";
 
 /** `14:03:07.042  Agent: The weather in Paris is sunny.` */
 export function feedLine(e: DeliveredEvent, c: Colors): string {
   return `${c.dim(clockTime(e.at, true))}  ${feedText(e, c)}`;
 }
 
-/** One line, whatever the text: its line breaks shown as ↵. */
+/** The agent's text on one line: its line breaks shown as ↵, its control characters as \xHH. */
 function oneLine(text: string): string {
-  return text.replace(/\r?\n/g, " ↵ ");
+  return v(text).replace(/\n/g, " ↵ ");
 }
 
 function feedText(e: DeliveredEvent, c: Colors): string {
@@ -21,17 +22,17 @@ function feedText(e: DeliveredEvent, c: Colors): string {
       return `${who}: ${oneLine(e.text)}${e.interrupted ? c.dim(" (interrupted)") : ""}`;
     }
     case "tool_call": {
-      const args = e.arguments && e.arguments !== "{}" ? ` ${c.dim(e.arguments)}` : "";
-      return `${c.yellow(`function_tool: ${e.name}`)}${args}`;
+      const args = e.arguments && e.arguments !== "{}" ? ` ${c.dim(oneLine(e.arguments))}` : "";
+      return `${c.yellow(`function_tool: ${oneLine(e.name)}`)}${args}`;
     }
     case "tool_output": {
       const mark = e.isError ? c.red("✗") : c.green("✓");
       const raised = e.isError && e.error ? ` ${c.dim(`(${summarizeToolOutput(e.error)})`)}` : "";
       const output = summarizeToolOutput(e.output);
-      return `${mark} ${c.yellow(e.name)}${output ? `: ${output}` : ""}${raised}`;
+      return `${mark} ${c.yellow(oneLine(e.name))}${output ? `: ${output}` : ""}${raised}`;
     }
     case "handoff":
-      return c.magenta(e.from ? `handoff: ${e.from} → ${e.to}` : `agent: ${e.to}`);
+      return c.magenta(oneLine(e.from ? `handoff: ${e.from} → ${e.to}` : `agent: ${e.to}`));
     case "config":
       return `${c.magenta("agent config:")} ${configSummary(e)}`;
     case "error":
@@ -41,7 +42,7 @@ function feedText(e: DeliveredEvent, c: Colors): string {
     case "user_state":
       return c.dim(`user state: ${e.user}`);
     case "log":
-      return `${c.dim(`log ${e.stream}:`)} ${e.line}`;
+      return `${c.dim(`log ${e.stream}:`)} ${oneLine(e.line)}`;
     case "dropped":
       return c.dim(droppedLine(e.count));
   }

@@ -9,6 +9,7 @@ import type { SessionState } from "../state/session-file.ts";
 import { findSession, notRunning } from "./find-session.ts";
 import { tailLines } from "./log-tail.ts";
 import { outputDetail } from "./output-detail.ts";
+import { portHint } from "./port-hint.ts";
 import { isOurDaemon } from "./stale.ts";
 
 /** Sends one command; events go to `onEvent` as they arrive. Connection trouble becomes a UserError. */
@@ -56,7 +57,7 @@ async function explainLostDaemon(error: unknown, state: SessionState): Promise<u
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
       ...outputDetail("agent output (last lines):", tailLines(state.agentLog)),
       ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),
-      "start a new session with `lk agent session start`",
+      `start a new session with \`lk agent session start${portHint(state.port)}\``,
     ]);
   }
   return new UserError(error.message, 1, [`daemon log: ${state.daemonLog}`]);

@@ -3,24 +3,14 @@
 import { UserError } from "../errors.ts";
 import type { AgentInfo } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
-import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { agentSummary } from "../render/agent-info.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { readState } from "../state/session-file.ts";
-import { launchDaemon } from "./launcher.ts";
+import { type LaunchRequest, launchDaemon } from "./launcher.ts";
 import { outputDetail } from "./output-detail.ts";
 
-export interface StartRequest {
-  port: number;
-  plan: LaunchPlan;
-  entry: string;
-  root: string;
-  runtimeArgs: string[];
-  connectTimeoutMs: number;
-  /** 0: never. */
-  idleTimeoutMs: number;
-}
+export type StartRequest = LaunchRequest;
 
 /** What `start` and `restart` report about the session they started. */
 export interface StartedSession {

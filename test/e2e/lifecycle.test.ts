@@ -245,6 +245,41 @@ describe("greetings", () => {
     const say = await box.session(["say", "hi"]);
     expect(say.stdout).toContain("● Agent (before this turn)\n    Late hello.");
   });
+
+  test("a greeting still being said when the first turn comes is earlier output, not part of the reply", async () => {
+    // It starts after start returned and goes on until the turn (sent after its wait for it) interrupts it.
+    const start = await box.startFake({
+      FAKE_GREETING: "delayed greeting",
+      FAKE_GREETING_DELAY_MS: "300",
+      FAKE_GREETING_HOLD_MS: "60000",
+    });
+    expect(start.stdout).not.toContain("delayed greeting");
+    await Bun.sleep(500);
+    const say = await box.session(["say", "first", "--expect", "greeting", "--json"]);
+    const result = JSON.parse(say.stdout.trim().split("\n").at(-1) as string);
+    expect(result.reply).toBe("first");
+    expect(result.expectations).toEqual([{ pattern: "greeting", negated: false, ok: false }]);
+    expect(say.code).toBe(2);
+    const messages = result.events.filter((e: { type: string }) => e.type === "message");
+    expect(messages).toMatchObject([
+      { role: "assistant", text: "delayed greeting", interrupted: true, earlier: true },
+      { role: "user", text: "first" },
+      { role: "assistant", text: "first" },
+    ]);
+    expect(messages[1].earlier).toBeUndefined();
+
+    const text = await box.session(["say", "second"]);
+    expect(text.stdout).not.toContain("delayed greeting");
+  });
+
+  test("an agent that never reports the user's message keeps its whole reply", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const say = await box.session(["say", "!nouser quiet about it"]);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toBe(
+      "\n  ● You\n    !nouser quiet about it\n\n  ● Agent\n    !nouser quiet about it\n\n",
+    );
+  });
 });
 
 describe("commands that arrive while the agent is still starting", () => {
@@ -351,7 +386,8 @@ describe("failures leave nothing running", () => {
     await Bun.sleep(200);
     expect(await portIsFree(box.port)).toBe(true);
     const next = await box.session(["say", "hello?"]);
-    expect(next.output).toStartWith("no session running");
+    expect(next.output).toContain(`the session on 127.0.0.1:${box.port} ended at`);
+    expect(next.output).toContain("the agent exited with code 3");
   });
 
   test("an agent that drops its connection but keeps running: the say fails with its output, all is stopped", async () => {
@@ -385,7 +421,7 @@ describe("failures leave nothing running", () => {
       while (processAlive(daemonPid)) await Bun.sleep(20);
       expect(processAlive(agent.pid)).toBe(false);
       expect(await portIsFree(box.port)).toBe(true);
-      expect(readdirSync(box.stateDir)).toEqual([`session-${box.port}.agent.log`]);
+      expect(readdirSync(box.stateDir)).toEqual([]);
     });
   }
 

@@ -174,6 +174,36 @@ describe("Node agents without node", () => {
   );
 });
 
+describe("a Node agent whose greeting comes late", () => {
+  beforeAll(() => requireInstalled(NODE_AGENT));
+  test(
+    "a greeting still being said when the first turn comes is earlier output, not part of the reply",
+    async () => {
+      const box = await Sandbox.create();
+      try {
+        // It starts after start returned and goes on until the first turn interrupts it.
+        const start = await box.session(["start", "agent.mjs"], {
+          cwd: NODE_AGENT.dir,
+          env: { ECHO_AGENT_GREETING_DELAY_MS: "300", ECHO_AGENT_GREETING_HOLD_MS: "60000" },
+        });
+        expect(start.code).toBe(0);
+        expect(start.stdout).not.toContain(ECHO_GREETING);
+        await Bun.sleep(800);
+        // Node reports the interrupted greeting after the user's message, made before it.
+        const say = await box.session(["say", "first", "--expect", "weather"]);
+        expect(say.stdout).toContain(`● Agent (before this turn) (interrupted)\n    ${ECHO_GREETING}`);
+        expect(say.stdout).toEndWith("\n  ● Agent\n    first\n\n");
+        // The greeting's "weather" is not the reply's.
+        expect(say.code).toBe(2);
+        expect(say.stderr).toContain("the agent replied:\n      first\n");
+      } finally {
+        await box.cleanup();
+      }
+    },
+    SLOW,
+  );
+});
+
 describe("failing Node agents end start at once", () => {
   beforeAll(() => requireInstalled(NODE_AGENT));
   for (const [mode, expected] of [
@@ -239,7 +269,7 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
           expect(await portIsFree(box.port)).toBe(true);
           const say = await box.session(["say", "are you there?"]);
           expect(say.code).toBe(1);
-          expect(say.stderr).toContain("for being idle: no command for 2s (its --idle-timeout)");
+          expect(say.stderr).toContain("it was idle, with no command for 2s (--idle-timeout; 0: never)");
           expect(readFileSync(state.agentLog, "utf8").length).toBeGreaterThan(0);
         } finally {
           await box.cleanup();

@@ -97,21 +97,23 @@ describe("a session that ends itself", () => {
     expect(await portIsFree(box.port)).toBe(true);
     expect(readFileSync(start.agentLog, "utf8")).toContain("fake-agent: connected");
     expect(readFileSync(join(box.stateDir, `session-${box.port}.daemon.log`), "utf8")).toContain(
-      "idle: no command for 2 s",
+      "it was idle, with no command for 2s",
     );
 
     const say = await box.session(["say", "hello?"]);
     expect(say.code).toBe(1);
     expect(say.stderr).toMatch(
       new RegExp(
-        `^the session on 127\\.0\\.0\\.1:${box.port} ended at \\d\\d:\\d\\d:\\d\\d for being idle: no command for 2s \\(its --idle-timeout\\)\n`,
+        `^the session on 127\\.0\\.0\\.1:${box.port} ended at \\d\\d:\\d\\d:\\d\\d: it was idle, with no command for 2s \\(--idle-timeout; 0: never\\)\n`,
       ),
     );
-    expect(say.stderr).toContain(`its agent log is kept until the next start: ${start.agentLog}`);
+    expect(say.stderr).toContain(`full agent log: ${start.agentLog}`);
+    // Nothing went wrong: no "last lines" of the agent's output.
+    expect(say.stderr).not.toContain("agent output (last lines)");
     const json = jsonLines(await box.session(["status", "--json"]));
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ ok: false, exitCode: 1 });
-    expect(json[0]?.error).toContain("for being idle");
+    expect(json[0]?.error).toContain("it was idle");
 
     // The next start on the port is a fresh session: the explanation goes.
     expect((await box.startFake()).code).toBe(0);

@@ -267,11 +267,18 @@ describe.skipIf(process.platform !== "linux")("the agent slot (Linux: peers read
   });
 });
 
-describe("a daemon that died hard", () => {
+describe("a daemon that died hard, with its watchdog", () => {
+  /** Kills the watchdog, then the daemon: nothing stops the agent before the next command. */
+  const killBoth = (daemonPid: number) => {
+    const watchdog = Number(/watchdog pid (\d+)/.exec(daemonLog())?.[1]);
+    if (watchdog) process.kill(watchdog, "SIGKILL"); // none on Windows
+    process.kill(daemonPid, "SIGKILL");
+  };
+
   test("kill -9: status reports it, removes the record and kills the orphaned agent; start then succeeds", async () => {
     expect((await box.startFake()).code).toBe(0);
     const { daemonPid, agent } = state();
-    process.kill(daemonPid, "SIGKILL");
+    killBoth(daemonPid);
     for (let i = 0; i < 100 && processAlive(daemonPid); i++) await Bun.sleep(20);
 
     const status = await box.session(["status"]);
@@ -288,7 +295,7 @@ describe("a daemon that died hard", () => {
   test("start itself cleans a stale record and kills the orphan", async () => {
     expect((await box.startFake({ FAKE_IGNORE_SIGINT: "1" })).code).toBe(0);
     const { daemonPid, agent } = state();
-    process.kill(daemonPid, "SIGKILL");
+    killBoth(daemonPid);
     for (let i = 0; i < 100 && processAlive(daemonPid); i++) await Bun.sleep(20);
     expect(processAlive(agent.pid)).toBe(true);
     const start = await box.startFake();

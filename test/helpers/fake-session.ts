@@ -39,16 +39,7 @@ export function fakeState(overrides: Partial<SessionState> = {}): SessionState {
       argv: ["node", "agent.mjs", "console"],
       runtimeArgs: [],
     },
-    launch: {
-      plan: {
-        runtime: "node",
-        label: "Node.js",
-        argv: ["node", "agent.mjs", "console"],
-        cwd: "/work/agent",
-        env: {},
-      },
-      connectTimeoutMs: 60_000,
-    },
+    launch: { connectTimeoutMs: 60_000, skipSdkCheck: false },
     agentLog: "/state/session-8775.agent.log",
     daemonLog: "/state/session-8775.daemon.log",
     ...overrides,

@@ -87,7 +87,8 @@ describe("end", () => {
     await end.run(options({ logs: true, json: true }), g.io);
     expect(g.lines()).toEqual([
       { v: 1, kind: "log", line: "older line" },
-      { v: 1, kind: "log", line: "INFO newer line" },
+      // --json keeps each line as the agent wrote it.
+      { v: 1, kind: "log", line: "\x1b[32mINFO\x1b[0m newer line\r" },
     ]);
   });
 

@@ -133,6 +133,13 @@ describe("say: run", () => {
     await expect(say.run(options(), foreign.io)).rejects.toThrow("another program is listening there");
   });
 
+  test("a failure once the text is known still reports the text, an empty reply and no events", async () => {
+    const f = fake({ command: "say", json: true, found: { kind: "none", port: PORT } });
+    const error = await say.run(options(), f.io).catch((e: unknown) => e);
+    f.reporter.fail(error);
+    expect(f.lines().at(-1)).toMatchObject({ ok: false, text: "hello", reply: "", events: [] });
+  });
+
   test("text from stdin, its last newline dropped", async () => {
     const f = fake({ command: "say", stdin: "from a pipe\n" });
     await say.run(options({ text: undefined }), f.io);

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clockTime } from "../../src/render/time.ts";
-import { findSession, notRunning, runningSession } from "../../src/session/find-session.ts";
-import { removeEnded, writeEnded } from "../../src/state/ended-file.ts";
+import { endedSentence, findSession, notRunning, runningSession } from "../../src/session/find-session.ts";
+import { type EndedRecord, writeEnded } from "../../src/state/ended-record.ts";
 import { statePath, writeState } from "../../src/state/session-file.ts";
 import { fakeState } from "../helpers/fake-session.ts";
 import { freePort } from "../helpers/lk.ts";
@@ -52,6 +51,38 @@ describe("findSession", () => {
     expect(() => runningSession(found)).toThrow("no session running");
   });
 
+  test("an ended record, nothing listening: ended, and the error says when and why", async () => {
+    const port = await freePort();
+    const ended: EndedRecord = {
+      version: 1,
+      port,
+      endedAt: new Date().toISOString(),
+      why: "the agent exited with code 6",
+      agentLog: "/state/agent.log",
+      lastLines: ["last words"],
+    };
+    writeEnded(ended);
+    const found = await findSession(port);
+    expect(found).toEqual({ kind: "ended", port, ended });
+    const error = notRunning(found as never);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^the session on 127\\.0\\.0\\.1:${port} ended at \\d\\d:\\d\\d:\\d\\d: the agent exited with code 6$`,
+      ),
+    );
+    expect(error.detail).toContain("  last words");
+  });
+
+  test("the end's time has its date once it was another day", () => {
+    const ended = { endedAt: "2026-01-02T03:04:05.000Z", why: "why" } as EndedRecord;
+    const local = new Date(ended.endedAt);
+    const sameDay = endedSentence(ended, local);
+    expect(sameDay).toMatch(/^ended at \d\d:\d\d:05: why$/);
+    expect(endedSentence(ended, new Date(local.getTime() + 3 * 86_400_000))).toMatch(
+      /^ended at \d{4}-\d\d-\d\d \d\d:\d\d:05: why$/,
+    );
+  });
+
   test("no session of ours but a listener on the port: foreign", async () => {
     const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
@@ -82,51 +113,5 @@ describe("findSession", () => {
       daemon.kill();
       await daemon.exited;
     }
-  });
-});
-
-describe("a session that ended itself", () => {
-  test("the next command says when and why, and where the log is; a new session's start clears it", async () => {
-    const port = await freePort();
-    const at = new Date();
-    writeEnded({
-      version: 1,
-      port,
-      at: at.toISOString(),
-      reason: "idle",
-      detail: "no command for 2 s (--idle-timeout)",
-      idleTimeoutMs: 2000,
-      turns: 3,
-      agentLog: "/state/agent.log",
-    });
-    const found = await findSession(port);
-    expect(found).toMatchObject({ kind: "none", port, ended: { reason: "idle", turns: 3 } });
-    const error = notRunning(found as never);
-    expect(error.message).toBe(
-      `the session on 127.0.0.1:${port} ended at ${clockTime(at.getTime())} for being idle: no command for 2s (its --idle-timeout)`,
-    );
-    expect(error.detail).toEqual([
-      "its agent log is kept until the next start: /state/agent.log",
-      `start a new one with \`lk agent session start --port ${port}\` (--idle-timeout 0: never end)`,
-    ]);
-    removeEnded(port);
-    expect(await findSession(port)).toEqual({ kind: "none", port });
-  });
-
-  test("another reason is told as the daemon wrote it", async () => {
-    const port = await freePort();
-    writeEnded({
-      version: 1,
-      port,
-      at: new Date().toISOString(),
-      reason: "agent-exited",
-      detail: "the agent exited with code 6",
-      turns: 0,
-      agentLog: "/state/agent.log",
-    });
-    expect(notRunning((await findSession(port)) as never).message).toEndWith(
-      ": the agent exited with code 6",
-    );
-    removeEnded(port);
   });
 });

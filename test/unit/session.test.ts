@@ -156,6 +156,22 @@ describe("clients that leave", () => {
     session.stop("ending", "the session was ended");
     expect(await silent).toMatchObject({ ok: false, code: "ending", error: "the session was ended" });
   });
+
+  test("a stop whose reason speaks of a turn tells a waiting listen its own reason, and later ones too", async () => {
+    const { session } = connected();
+    const waiting = session.listen(1_000_000, () => {});
+    await Bun.sleep(0);
+    session.stop("ending", "ended while this turn was running", undefined, "ended while listen was waiting");
+    expect(await waiting).toMatchObject({
+      ok: false,
+      code: "ending",
+      error: "ended while listen was waiting",
+    });
+    expect(await session.listen(1000, () => {})).toMatchObject({ error: "ended while listen was waiting" });
+    expect(await session.say("hi", 1000, () => {})).toMatchObject({
+      error: "ended while this turn was running",
+    });
+  });
 });
 
 describe("the events feed", () => {
