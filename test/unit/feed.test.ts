@@ -93,5 +93,9 @@ describe("feedLine", () => {
     expect(line({ type: "log", line: "DEBUG x", stream: "stderr" })).toBe(
       "14:03:07.042  log stderr: DEBUG x",
     );
+    // The agent's control characters are shown, never obeyed.
+    expect(line({ type: "message", role: "assistant", text: "a\x1b]0;pwned\x07b" })).toBe(
+      "14:03:07.042  Agent: a\\x1b]0;pwned\\x07b",
+    );
   });
 });
