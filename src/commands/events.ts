@@ -29,7 +29,10 @@ export default defineCommand({
       description: `Replay this many recent events first (default 50, at most ${MAX_EVENTS_LAST}; 0: none)`,
       valueHint: "N",
     },
-    logs: { type: "boolean", description: "The agent's log lines too" },
+    logs: {
+      type: "boolean",
+      description: "The agent's log lines too (replayed: those of the --last events' span)",
+    },
     ...jsonArg,
   },
   examples: ["lk agent session events", "lk agent session events --last 0 --logs --json"],

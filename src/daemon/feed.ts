@@ -50,12 +50,21 @@ export class Feed {
     for (const watcher of this.watchers) if (!log || watcher.logs) watcher.send(event);
   }
 
-  /** The last `count` events (log lines among them when asked), oldest first. */
+  /**
+   * The last `count` events, oldest first; with `logs`, the log lines of the same span among them
+   * (a chatty log never pushes the conversation out of the replay).
+   */
   recent(count: number, logs: boolean): DeliveredEvent[] {
     if (count <= 0) return [];
-    const events = this.events.toArray();
-    const merged = logs ? mergeByTime(events, this.logs.toArray()) : events;
-    return merged.slice(-count);
+    const all = this.events.toArray();
+    const events = all.slice(-count);
+    if (!logs) return events;
+    // All that is kept when the events asked for go back further than what is kept.
+    const since = events.length === count ? (events[0]?.at ?? 0) : 0;
+    return mergeByTime(
+      events,
+      this.logs.toArray().filter((line) => line.at >= since),
+    );
   }
 
   /** Live from now on; returns how to stop. */

@@ -4,7 +4,7 @@
 import { LK, REPO, type RunResult, type Sandbox } from "./lk.ts";
 
 export interface Watched {
-  /** Resolves once stdout contains `text` (false if the command ended first). */
+  /** Resolves once stdout contains `text`; false if the command ended first, or after 60 s (then it is stopped). */
   until(text: string | RegExp): Promise<boolean>;
   /** SIGINT, then everything it printed and its exit code. */
   interrupt(): Promise<RunResult>;
@@ -41,7 +41,13 @@ export function watch(box: Sandbox, args: string[]): Watched {
   };
   return {
     until: async (text) => {
-      while (!matches(text) && !ended) await readMore();
+      // A safety net for a failing test, not a measure: the command must not outlive it.
+      const giveUp = setTimeout(() => child.kill("SIGINT"), 60_000);
+      try {
+        while (!matches(text) && !ended) await readMore();
+      } finally {
+        clearTimeout(giveUp);
+      }
       return matches(text);
     },
     interrupt: async () => {

@@ -21,14 +21,19 @@ describe("Ring", () => {
 });
 
 describe("Feed", () => {
-  test("--last: the newest events; with logs, both merged in time order; logs never push events out", () => {
+  test("--last N: the newest N events; with logs, the kept log lines of that span among them", () => {
     const feed = new Feed(3);
     feed.push(msg("a", 1));
     feed.push(log("l1", 2));
     feed.push(msg("b", 3));
     for (let i = 0; i < 10; i++) feed.push(log(`flood ${i}`, 4 + i));
     expect(feed.recent(5, false).map((e) => e.at)).toEqual([1, 3]);
-    expect(feed.recent(4, true).map((e) => e.at)).toEqual([3, 11, 12, 13]);
+    // One event asked for: the lines since it (the log ring keeps 3).
+    expect(feed.recent(1, true).map((e) => e.at)).toEqual([3, 11, 12, 13]);
+    // More than is kept: everything kept, in time order.
+    expect(feed.recent(5, true).map((e) => e.at)).toEqual([1, 3, 11, 12, 13]);
+    feed.push(msg("c", 14));
+    expect(feed.recent(2, true).map((e) => e.at)).toEqual([3, 11, 12, 13, 14]);
     expect(feed.recent(0, true)).toEqual([]);
   });
 
