@@ -17,6 +17,7 @@ const session: CommandGroup<CommandIO> = {
     end: () => import("./commands/end.ts").then((m) => m.default),
     status: () => import("./commands/status.ts").then((m) => m.default),
     logs: () => import("./commands/logs.ts").then((m) => m.default),
+    events: () => import("./commands/events.ts").then((m) => m.default),
     history: () => import("./commands/history.ts").then((m) => m.default),
     listen: () => import("./commands/listen.ts").then((m) => m.default),
     restart: () => import("./commands/restart.ts").then((m) => m.default),
@@ -57,8 +58,8 @@ const code = await execute(process.argv.slice(2), {
     // Ctrl-C: what the command must undo first (start: its daemon), then the result (one JSON line
     // with --json), output flushed, exit 130; a second one exits at once.
     process.once("SIGINT", () => {
-      process.once("SIGINT", () => process.exit(interrupted(reporter)));
-      void runInterruptCleanups().then(() => flushAndExit(interrupted(reporter)));
+      process.once("SIGINT", () => process.exit(interrupted(reporter, command.interruptExitCode)));
+      void runInterruptCleanups().then(() => flushAndExit(interrupted(reporter, command.interruptExitCode)));
     });
   },
 });

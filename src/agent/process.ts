@@ -3,7 +3,7 @@
 import type { Subprocess } from "bun";
 import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { MARKER_ENV } from "./marker.ts";
-import type { AgentOutput } from "./output.ts";
+import type { AgentOutput, OutputStream } from "./output.ts";
 import { stopProcessTree } from "./process-tree.ts";
 
 export class AgentProcess {
@@ -20,8 +20,8 @@ export class AgentProcess {
       this.exitCode = code ?? child.signalCode ?? null;
       return code;
     });
-    void this.pump(child.stdout);
-    void this.pump(child.stderr);
+    void this.pump(child.stdout, "stdout");
+    void this.pump(child.stderr, "stderr");
   }
 
   static spawn(plan: LaunchPlan, output: AgentOutput, marker: string): AgentProcess {
@@ -61,9 +61,9 @@ export class AgentProcess {
     await stopProcessTree(this.pid, this.exited, graceMs, released, this.marker);
   }
 
-  private async pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+  private async pump(stream: ReadableStream<Uint8Array>, name: OutputStream): Promise<void> {
     try {
-      for await (const chunk of stream) this.output.write(chunk);
+      for await (const chunk of stream) this.output.write(chunk, name);
     } catch {}
   }
 }

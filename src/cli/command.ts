@@ -3,6 +3,7 @@
 
 import type { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
+import { EXIT } from "../protocol/exit-codes.ts";
 import { type FlagsDef, type ParsedArgs, parseArgs } from "./parse-args.ts";
 
 export type { Flag, FlagsDef } from "./parse-args.ts";
@@ -32,6 +33,8 @@ export interface Command<O, IO> {
   afterDashDash: "runtime-args" | "text";
   /** The command installs its own signal handlers (the daemon); the runner leaves SIGINT alone. */
   ownsSignals?: boolean;
+  /** The exit code of a Ctrl-C: 130 (interrupted) unless Ctrl-C is how the command normally ends. */
+  interruptExitCode: number;
   /** Raw arguments (after the command's name) and the environment to options; throws a UserError. */
   parse(argv: string[], env: CommandEnv): O;
   run(options: O, io: IO): Promise<Outcome>;
@@ -51,6 +54,8 @@ export interface CommandSpec<A extends FlagsDef, O, IO> {
   examples: string[];
   afterDashDash?: "runtime-args" | "text";
   ownsSignals?: boolean;
+  /** 0 for a command that runs until stopped (`events`): Ctrl-C is its ordinary end. Default 130. */
+  interruptExitCode?: number;
   /** Parsed arguments to options: pure, so a test can call it. */
   options(args: ParsedArgs<A>, env: CommandEnv): O;
   run(options: O, io: IO): Promise<Outcome>;
@@ -67,6 +72,7 @@ export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec
     examples: spec.examples,
     afterDashDash,
     ownsSignals: spec.ownsSignals,
+    interruptExitCode: spec.interruptExitCode ?? EXIT.interrupted,
     parse: (argv, env) => spec.options(parseArgs(argv, spec.args, { path: spec.path, afterDashDash }), env),
     run: (options, io) => spec.run(options, io),
     resultDefaults: spec.resultDefaults,

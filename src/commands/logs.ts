@@ -2,8 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { JSON_SCHEMA_VERSION } from "../render/reporter.ts";
-import { logText, safeJson } from "../render/visible.ts";
+import { logWriter } from "../render/log-lines.ts";
 import { endedSentence, runningSession, type SessionLookup } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
 import type { EndedRecord } from "../state/ended-record.ts";
@@ -46,15 +45,7 @@ export default defineCommand({
   run: async (o: LogsOptions, { reporter, session }: CommandIO) => {
     const { path, daemonPid, ended } = logSource(await session.find(o.port));
     if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
-    const out = reporter.io.out;
-    // Plain text to a terminal or a pipe alike; --json keeps each line exactly as the agent wrote it.
-    const emit = (text: string) => {
-      if (!text) return;
-      if (!o.json) out.write(logText(text));
-      else
-        for (const line of text.split("\n").filter((l) => l !== ""))
-          out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, kind: "log", line })}\n`);
-    };
+    const emit = logWriter(reporter);
 
     const tail = readTail(path, o.lines);
     emit(tail.lines.map((l) => `${l}\n`).join(""));

@@ -2,13 +2,25 @@ import { join } from "node:path";
 import { prepareLaunch, recordedChoices } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { runningSession } from "../session/find-session.ts";
-import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import {
+  type CommandIO,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  idleTimeoutArg,
+  jsonArg,
+  parseSeconds,
+  portArg,
+  portHint,
+  resolveIdleTimeout,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface RestartOptions {
   json: boolean;
   port: number;
   /** Undefined: as the session was started. */
   connectTimeoutMs: number | undefined;
+  /** Undefined: as the session was started. */
+  idleTimeoutMs: number | undefined;
 }
 
 export default defineCommand({
@@ -18,8 +30,12 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default: as at start)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default: as at start; e.g. 90s, 2m)",
+      valueHint: "DURATION",
+    },
+    "idle-timeout": {
+      ...idleTimeoutArg["idle-timeout"],
+      description: "End the session after this long with no command (default: as at start; 0: never)",
     },
     ...jsonArg,
   },
@@ -28,6 +44,8 @@ export default defineCommand({
     json: args.json,
     port: resolvePort(args.port, env.vars),
     connectTimeoutMs: parseSeconds(args.timeout, undefined, "--timeout"),
+    idleTimeoutMs:
+      args["idle-timeout"] === undefined ? undefined : resolveIdleTimeout(args["idle-timeout"], {}, 0),
   }),
   run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
     const state = runningSession(await session.find(o.port));
@@ -50,6 +68,7 @@ export default defineCommand({
       root: project.root,
       runtimeArgs: state.agent.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs ?? state.launch.connectTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs ?? state.launch.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       choices,
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);

@@ -39,8 +39,8 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent's turn (default 120)",
-      valueHint: "S",
+      description: "How long to wait for the agent's turn (default 120s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
     expect: {
       type: "string",

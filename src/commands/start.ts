@@ -2,12 +2,24 @@ import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
-import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import {
+  type CommandIO,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  idleTimeoutArg,
+  jsonArg,
+  parseSeconds,
+  portArg,
+  portHint,
+  resolveIdleTimeout,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface StartOptions {
   json: boolean;
   port: number;
   connectTimeoutMs: number;
+  /** 0: never. */
+  idleTimeoutMs: number;
   runtime: "node" | "bun" | undefined;
   /** As given (found by convention when undefined), relative to `cwd`. */
   entrypoint: string | undefined;
@@ -29,9 +41,10 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default 60)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default 60s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
+    ...idleTimeoutArg,
     runtime: {
       type: "string",
       description:
@@ -45,7 +58,11 @@ export default defineCommand({
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
-  examples: ["lk agent session start", "lk agent session start agent.py --port 8776 -- -X dev"],
+  examples: [
+    "lk agent session start",
+    "lk agent session start agent.py --port 8776 -- -X dev",
+    "lk agent session start --idle-timeout 2h",
+  ],
   options: (args, env): StartOptions => {
     if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
       throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
@@ -54,6 +71,7 @@ export default defineCommand({
       json: args.json,
       port: resolvePort(args.port, env.vars),
       connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
+      idleTimeoutMs: resolveIdleTimeout(args["idle-timeout"], env.vars, DEFAULT_IDLE_TIMEOUT_MS),
       runtime: args.runtime,
       entrypoint: args.entrypoint,
       cwd: env.cwd,
@@ -83,6 +101,7 @@ export default defineCommand({
       root: project.root,
       runtimeArgs: o.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs,
       choices,
     });
     reporter.info(

@@ -1,13 +1,14 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
+import { rmSync } from "node:fs";
 import { newMarker } from "../agent/marker.ts";
 import { AgentOutput } from "../agent/output.ts";
 import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
-import type { ControlRequest } from "../protocol/control.ts";
+import type { AgentInfo, ControlRequest, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
@@ -15,7 +16,14 @@ import { removeEnded } from "../state/ended-record.ts";
 import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
-import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
+import {
+  agentInfo,
+  type DaemonContext,
+  endSummary,
+  frameworkInfo,
+  handleControl,
+} from "./control-handlers.ts";
+import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
@@ -35,6 +43,7 @@ export class Daemon {
   private readonly agentLog: string;
   private readonly daemonLog: string;
   private readonly session = new Session();
+  private readonly idle: IdleTimer;
   private readonly held: Held;
   private ctx: DaemonContext | undefined;
   /** Commands that came while starting: they run once ready, or are refused if the start fails. */
@@ -44,6 +53,10 @@ export class Daemon {
   /** Aborted when stopping begins: the start-up steps give up. */
   private readonly cancelStart = new AbortController();
   private plan: StopPlan | undefined;
+  /** How the session went, taken when stopping began (what `end` answers with). */
+  private summary: EndSummary | undefined;
+  /** The agent and tools at start, for start's summary. */
+  private startInfo: AgentInfo | undefined;
   private connected: (link: AgentLink) => void = () => {};
   private readonly connection = new Promise<AgentLink>((resolve) => {
     this.connected = resolve;
@@ -54,10 +67,11 @@ export class Daemon {
     exit: (code: number) => void = (code) => process.exit(code),
   ) {
     this.lifecycle = new Lifecycle(log, exit);
+    this.idle = new IdleTimer(spec.idleTimeoutMs, () => this.stop({ kind: "idle", ms: spec.idleTimeoutMs }));
     const paths = logPaths(spec.port, ensureStateDir());
     this.agentLog = paths.agentLog;
     this.daemonLog = paths.daemonLog;
-    this.held = { logs: [this.agentLog, `${this.agentLog}.1`, this.daemonLog] };
+    this.held = { logs: [this.daemonLog], agentLogs: [this.agentLog, `${this.agentLog}.1`] };
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
@@ -106,8 +120,10 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
-    // This start wins the port: what the last session there left is forgotten (its log is overwritten).
+    // This start wins the port: what the last session there left is forgotten (its log is overwritten,
+    // and its rotated part would read as part of this one's).
     removeEnded(spec.port);
+    rmSync(`${this.agentLog}.1`, { force: true });
     let output: AgentOutput;
     try {
       output = new AgentOutput(this.agentLog);
@@ -122,6 +138,9 @@ export class Daemon {
       this.stop({ kind: "start-failed", failure });
       return undefined;
     }
+    output.onLine = (line, stream) => {
+      if (line.trim() !== "") this.session.feed.push({ type: "log", line, stream, at: Date.now() });
+    };
     this.held.output = output;
     const marker = newMarker();
     // Before the agent: there is no moment when it runs and a killed daemon would leave it behind.
@@ -155,7 +174,7 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: { connectTimeoutMs: spec.connectTimeoutMs, ...spec.choices },
+      launch: { connectTimeoutMs: spec.connectTimeoutMs, idleTimeoutMs: spec.idleTimeoutMs, ...spec.choices },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
@@ -178,9 +197,12 @@ export class Daemon {
       this.session.textModeAt = Date.now();
       this.lifecycle.to("greeting", "text mode on");
       await greetingDone(this.session, signal);
-      const framework = await frameworkInfo(link);
+      // Asked together: each costs the agent a round trip, and start waits for both.
+      const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
       signal.throwIfAborted();
       if (this.ctx) this.ctx.framework = framework;
+      this.startInfo = info;
+      if (info) this.session.activeAgent = info.id;
     } catch (error) {
       // Stopping already (an end, a signal, the agent gone): the stop reports the failed start.
       if (signal.aborted) return;
@@ -192,12 +214,14 @@ export class Daemon {
       return;
     }
     this.lifecycle.to("ready");
+    this.idle.start();
     this.report({
       ok: true,
       daemonPid: process.pid,
       agentPid: agent.pid,
       greeting: this.session.takeUnseen(),
       agentLog: this.agentLog,
+      agentInfo: this.startInfo,
     });
     for (const [request, channel] of this.early.splice(0)) this.serve(request, channel);
   }
@@ -215,6 +239,10 @@ export class Daemon {
 
   private onControl(request: ControlRequest, channel: ControlChannel): void {
     const { state } = this.lifecycle;
+    // Every command keeps the session from being idle until it is answered; end ends it anyway,
+    // and watching the feed is not using the session.
+    if (request.cmd !== "end" && request.cmd !== "events")
+      channel.gone.addEventListener("abort", this.idle.begin(), { once: true });
     if (request.cmd === "end") {
       this.end(channel);
     } else if (isStarting(state)) {
@@ -236,7 +264,7 @@ export class Daemon {
   private end(channel: ControlChannel): void {
     channel.send({ t: "accepted", ahead: 0 });
     if (this.lifecycle.state === "stopped") {
-      ended(channel);
+      this.ended(channel);
     } else {
       this.enders.push(channel);
       this.stop({ kind: "end" });
@@ -283,6 +311,8 @@ export class Daemon {
     if (this.plan) return;
     const plan = planStop(cause, isStarting(this.lifecycle.state));
     this.plan = plan;
+    if (this.ctx) this.summary = endSummary(this.ctx);
+    this.idle.stop();
     this.lifecycle.to("stopping", plan.why);
     this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
@@ -297,10 +327,11 @@ export class Daemon {
           endedAt: new Date().toISOString(),
           why: plan.why,
           agentLog: this.agentLog,
-          lastLines: this.held.output?.tail(15) ?? [],
+          // Not for an idle end: nothing went wrong.
+          lastLines: plan.withOutput ? (this.held.output?.tail(15) ?? []) : [],
         }
       : undefined;
-    await release(this.held, plan.keepLogs, record);
+    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true);
     log(`daemon stopped (${this.held.agent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {
@@ -317,8 +348,17 @@ export class Daemon {
       );
     }
     for (const [, channel] of this.early.splice(0)) refuse(channel, plan.refusal);
-    for (const channel of this.enders.splice(0)) ended(channel);
+    for (const channel of this.enders.splice(0)) this.ended(channel);
+    this.session.feed.end(plan.why);
     await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
+  }
+
+  /** An `end` got what it asked for: how the session went, as it was when stopping began. */
+  private ended(channel: ControlChannel): void {
+    const summary = this.summary ?? (this.ctx && endSummary(this.ctx));
+    if (summary) channel.send({ t: "done", ok: true, data: summary });
+    else channel.send({ t: "done", ok: false, code: "ending", error: "the session never started" });
+    channel.close();
   }
 
   private report(report: ReadyReport): void {
@@ -343,8 +383,3 @@ function startWatchdog(marker: string, port: number): Watchdog | undefined {
   }
 }
 
-/** An `end` got what it asked for. */
-function ended(channel: ControlChannel): void {
-  channel.send({ t: "done", ok: true });
-  channel.close();
-}

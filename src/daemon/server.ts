@@ -36,6 +36,8 @@ export interface ControlChannel {
   /** Ends the connection once what was sent has gone out. */
   close(): void;
   readonly closed: boolean;
+  /** Bytes sent but not yet taken by the client (a feed drops a client that stops reading). */
+  readonly pendingBytes: number;
   /** Aborted when the connection closes, whichever side closed it: a waiting command stops at once. */
   readonly gone: AbortSignal;
 }
@@ -199,6 +201,9 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
     const channel: ControlChannel = {
       get closed() {
         return gone.signal.aborted;
+      },
+      get pendingBytes() {
+        return conn.writer.pendingBytes;
       },
       gone: gone.signal,
       send: (reply) => {

@@ -5,6 +5,7 @@ import type { ControlErrorCode } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import { type AgentLink, RequestFailed } from "./agent-link.ts";
+import { Feed } from "./feed.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
 import { isUserInput, Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
@@ -58,7 +59,11 @@ const NEVER_GONE = new AbortController().signal;
 export class Session {
   link: AgentLink | undefined;
   agentState: AgentStateName = "initializing";
+  /** The agent in charge: the one that started, then each handoff's. */
+  activeAgent: string | undefined;
   turnsDone = 0;
+  /** Every event as it happens, for `events` clients (never consumed). */
+  readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -89,17 +94,28 @@ export class Session {
     this.lastEventAt = Date.now();
     for (const keyed of translateEvent(event, this.toolErrors)) {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
-      if (this.current) {
+      if (keyed.event.type === "user_state") {
+        // Only the feed shows it: turns and kept output stay as they were.
+        this.record({ ...keyed.event, at: Date.now() });
+      } else if (this.current) {
+        // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
       } else if (isUserInput(keyed.event)) {
         // Outside a turn, a user message was not typed here: nothing to show or keep.
-      } else if (this.listener && keyed.event.type !== "state") {
-        this.listener({ ...keyed.event, at: Date.now() });
       } else {
-        this.keep({ ...keyed.event, at: Date.now() });
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        this.record(delivered);
+        if (this.listener && delivered.type !== "state") this.listener(delivered);
+        else this.keep(delivered);
       }
     }
     this.activity.notify();
+  }
+
+  /** Every event once, as it happens: the feed, and who the active agent is. */
+  record(event: DeliveredEvent): void {
+    if (event.type === "handoff") this.activeAgent = event.to;
+    this.feed.push(event);
   }
 
   /** Keeps output for the next client (shown once, marked earlier). State changes are not kept. */
@@ -249,8 +265,14 @@ export class Session {
     if (this.stopReason) return this.stoppedResult();
     // It may have left while the agent finished speaking: then nothing of its turn may run.
     if (q.gone.aborted) return CLIENT_LEFT;
-    const turn = new Turn(q.text, q.sink);
+    // What the turn shows is recorded for the feed, but for the kept output: recorded when it came.
+    let replaying = true;
+    const turn = new Turn(q.text, (event) => {
+      if (!replaying) this.record(event);
+      q.sink(event);
+    });
     for (const earlier of this.takeUnseen()) turn.emitKept(earlier);
+    replaying = false;
     this.current = turn;
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {

@@ -5,6 +5,7 @@ import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
 import type { Watchdog } from "../agent/watchdog.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
+import { formatDuration } from "../protocol/duration.ts";
 import { type EndedRecord, writeEnded } from "../state/ended-record.ts";
 import { removeState } from "../state/session-file.ts";
 import type { AgentLink } from "./agent-link.ts";
@@ -17,6 +18,8 @@ export const STOP_GRACE_MS = 1500;
 export type StopCause =
   | { kind: "signal"; signal: string }
   | { kind: "end" }
+  /** No client command for --idle-timeout (`ms`). */
+  | { kind: "idle"; ms: number }
   /** The agent process exited (once ready; before, it is a start failure). */
   | { kind: "agent-exited"; exit: string }
   /** The agent dropped its connection but kept running. */
@@ -32,10 +35,12 @@ export interface StopPlan {
   withOutput: boolean;
   /** A failed or crashed session keeps its logs for the user to read. */
   keepLogs: boolean;
+  /** A clean end keeps the agent's log all the same: its closing summary says where (until the next start). */
+  keepAgentLog?: boolean;
   exitCode: number;
   /** Set when the session had not started: what `start` reports. */
   startFailure?: StartFailure;
-  /** A started session that ended on its own: the next command on the port is told why (ended-record.ts). */
+  /** A started session that ended on its own (its agent, or idle): the next command on the port is told why (ended-record.ts). */
   leavesRecord?: boolean;
   /** The answer to commands that wait for a start that failed, or arrive while stopping. */
   refusal: { code: ControlErrorCode; error: string };
@@ -86,8 +91,20 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
             },
             withOutput: false,
             keepLogs: false,
+            keepAgentLog: true,
             exitCode: 0,
           };
+    case "idle": {
+      const why = `it was idle, with no command for ${formatDuration(cause.ms)} (--idle-timeout; 0: never)`;
+      return {
+        why,
+        turns: { code: "ending", error: `the session ended: ${why}` },
+        withOutput: false,
+        keepLogs: true,
+        exitCode: 0,
+        leavesRecord: true,
+      };
+    }
     case "agent-exited":
       return {
         why: cause.exit,
@@ -129,6 +146,8 @@ export interface Held {
   /** The port whose session record we wrote (it must go). */
   recordOf?: number;
   logs: string[];
+  /** The agent's log and its rotated part. */
+  agentLogs: string[];
 }
 
 /** Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave. */
@@ -136,6 +155,7 @@ export async function release(
   held: Held,
   keepLogs: boolean,
   ended?: Omit<EndedRecord, "port">,
+  keepAgentLog = keepLogs,
 ): Promise<void> {
   // SIGINT first, with the connection still open: the agent closing it tells us it is done.
   await held.agent?.stop(STOP_GRACE_MS, held.link?.whenClosed);
@@ -151,6 +171,7 @@ export async function release(
     removeState(held.recordOf);
   }
   if (!keepLogs) for (const path of held.logs) rmSync(path, { force: true });
+  if (!keepAgentLog) for (const path of held.agentLogs) rmSync(path, { force: true });
 }
 
 function leaveRecord(record: EndedRecord): void {

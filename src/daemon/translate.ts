@@ -1,6 +1,6 @@
 // Protobuf from the agent → the typed events clients render.
 
-import type { AgentStateName, SessionEvent } from "../protocol/events.ts";
+import type { AgentStateName, SessionEvent, UserStateName } from "../protocol/events.ts";
 import type { Timestamp } from "../wire/gen/google/protobuf/timestamp.ts";
 import {
   type AgentSessionEvent,
@@ -10,6 +10,7 @@ import {
   type FunctionCall,
   type FunctionCallOutput,
   ToolCallStatus,
+  UserState,
 } from "../wire/gen/livekit_agent_session.ts";
 
 /** An event plus the identity that lets a turn notice it twice (event and response item). */
@@ -41,6 +42,12 @@ const STATE_NAMES: Record<AgentState, AgentStateName> = {
   [AgentState.AS_LISTENING]: "listening",
   [AgentState.AS_THINKING]: "thinking",
   [AgentState.AS_SPEAKING]: "speaking",
+};
+
+const USER_STATE_NAMES: Record<UserState, UserStateName> = {
+  [UserState.US_SPEAKING]: "speaking",
+  [UserState.US_LISTENING]: "listening",
+  [UserState.US_AWAY]: "away",
 };
 
 const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"> = {
@@ -76,6 +83,16 @@ export function translateEvent(ev: AgentSessionEvent, toolErrors = new ToolError
       return [
         {
           event: { type: "state", agent: STATE_NAMES[ev.event.agentStateChanged.newState] ?? "idle" },
+          keys: [],
+        },
+      ];
+    case "userStateChanged":
+      return [
+        {
+          event: {
+            type: "user_state",
+            user: USER_STATE_NAMES[ev.event.userStateChanged.newState] ?? "listening",
+          },
           keys: [],
         },
       ];

@@ -15,7 +15,9 @@ export type ControlCommand =
   | { cmd: "history" }
   | { cmd: "status" }
   | { cmd: "end" }
-  | { cmd: "ping" };
+  | { cmd: "ping" }
+  /** A live feed of every event, after the `last` kept ones; answered (done) when the session ends. */
+  | { cmd: "events"; last: number; logs: boolean };
 
 /** The first frame: who asks, checked before anything else is read. */
 export interface ControlAuth {
@@ -45,8 +47,24 @@ export interface DoneData {
   listen: undefined;
   history: undefined;
   status: StatusData;
-  end: undefined;
+  end: EndSummary;
   ping: undefined;
+  events: { ended: string };
+}
+
+/** How many kept events `events` can replay. */
+export const MAX_EVENTS_LAST = 500;
+
+/** What `end` answers with: how the session went. */
+export interface EndSummary {
+  turns: number;
+  startedAt: string;
+  /** From start until the end began. */
+  uptimeMs: number;
+  /** The agent in charge at the end (after handoffs), when known. */
+  agentId?: string;
+  /** Kept until the next start on the port. */
+  agentLog: string;
 }
 
 /** A command that failed: always a code (for the exit code) and a sentence for a person. */
@@ -89,6 +107,14 @@ export type ControlReply<C extends CommandName = CommandName> =
   | Probe
   | DoneReply<C>;
 
+/** The active agent, as the agent's GetAgentInfo tells it. */
+export interface AgentInfo {
+  id: string;
+  tools: string[];
+  /** In full; `status` shows its first line. */
+  instructions: string;
+}
+
 /** What `status` answers with (the `data` of its done reply). */
 export interface StatusData {
   port: number;
@@ -101,9 +127,13 @@ export interface StatusData {
   runtimeArgs: string[];
   framework?: { sdk: string; version: string };
   agentId?: string;
+  /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
+  agentInfo?: AgentInfo;
   agentState: string;
   startedAt: string;
   uptimeMs: number;
+  /** No command for this long ends the session; 0: never. */
+  idleTimeoutMs: number;
   turns: number;
   unseen: number;
   queued: number;
@@ -165,6 +195,10 @@ export function parseRequest(value: unknown): ControlRequest | string {
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
       return { ...base, cmd: "listen", timeoutMs: r.timeoutMs };
+    case "events":
+      if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
+        return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
+      return { ...base, cmd: "events", last: r.last, logs: r.logs === true };
     case "end":
     case "ping":
     case "history":

@@ -1,5 +1,6 @@
 // What `start` hands the daemon it re-executes, and what the daemon reports back.
 
+import type { AgentInfo } from "./control.ts";
 import type { DeliveredEvent } from "./events.ts";
 import type { LaunchPlan } from "./launch-plan.ts";
 
@@ -20,6 +21,8 @@ export interface DaemonSpec {
   /** That `start`: once it is gone, nobody would read (or remove) a report. */
   launcherPid: number;
   connectTimeoutMs: number;
+  /** No client command for this long ends the session; 0: never. */
+  idleTimeoutMs: number;
   plan: LaunchPlan;
   entry: string;
   root: string;
@@ -28,7 +31,15 @@ export interface DaemonSpec {
 }
 
 export type ReadyReport =
-  | { ok: true; daemonPid: number; agentPid: number; greeting: DeliveredEvent[]; agentLog: string }
+  | {
+      ok: true;
+      daemonPid: number;
+      agentPid: number;
+      greeting: DeliveredEvent[];
+      agentLog: string;
+      /** The agent that greeted, and its tools (absent when the agent does not say). */
+      agentInfo?: AgentInfo;
+    }
   | {
       ok: false;
       code: "port_in_use" | "bind_failed" | "spawn_failed" | "agent_failed" | "timeout" | "daemon_failed";

@@ -43,6 +43,12 @@ export class Reporter {
     else this.text.event(event);
   }
 
+  /** An event of a feed that may run for hours: printed (`text`, or its JSON line), not kept. */
+  pass(event: DeliveredEvent, text: string): void {
+    if (this.json) this.line({ kind: "event", event });
+    else this.io.out.write(`${text}\n`);
+  }
+
   /** A line for people (suppressed with --json, where the result carries the same facts). */
   info(text: string): void {
     if (!this.json) this.io.out.write(`${text}\n`);

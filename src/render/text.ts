@@ -3,7 +3,7 @@
 // picocolors' own colorless build: the same functions, each returning its input.
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
-import type { DeliveredEvent } from "../protocol/events.ts";
+import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
 import { visible as v } from "./visible.ts";
 
 export type { Colors };
@@ -31,6 +31,11 @@ export function summarizeToolOutput(raw: string): string {
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed === "string") text = parsed;
   } catch {}
+  return firstLine(text);
+}
+
+/** The first line of a text, trimmed, made visible, at most 120 characters. */
+export function firstLine(text: string): string {
   const first = v(text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "");
   // Count characters, not bytes or UTF-16 units, so nothing is cut in half.
   const chars = Array.from(first);
@@ -40,6 +45,16 @@ export function summarizeToolOutput(raw: string): string {
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
 export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
+/** What an agent_config_update changed: "instructions updated; tools added: a, b". */
+export function configSummary(e: Extract<SessionEvent, { type: "config" }>): string {
+  const parts = [
+    e.instructionsUpdated ? "instructions updated" : "",
+    e.toolsAdded.length ? `tools added: ${v(e.toolsAdded.join(", "))}` : "",
+    e.toolsRemoved.length ? `tools removed: ${v(e.toolsRemoved.join(", "))}` : "",
+  ].filter(Boolean);
+  return parts.join("; ") || "updated";
 }
 
 export class TextRenderer {
@@ -84,15 +99,9 @@ export class TextRenderer {
           [],
         );
         break;
-      case "config": {
-        const parts = [
-          e.instructionsUpdated ? "instructions updated" : "",
-          e.toolsAdded.length ? `tools added: ${v(e.toolsAdded.join(", "))}` : "",
-          e.toolsRemoved.length ? `tools removed: ${v(e.toolsRemoved.join(", "))}` : "",
-        ].filter(Boolean);
-        this.block(`${this.c.magenta("agent config")}${earlier}`, [parts.join("; ") || "updated"]);
+      case "config":
+        this.block(`${this.c.magenta("agent config")}${earlier}`, [configSummary(e)]);
         break;
-      }
       case "error":
         this.block(
           `${this.c.red("error")}${earlier}`,
@@ -102,6 +111,10 @@ export class TextRenderer {
         );
         break;
       case "state":
+      case "user_state":
+        return;
+      case "log":
+        this.write(`    ${this.c.dim(v(e.line))}\n`);
         return;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);

@@ -52,6 +52,8 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         lines.push(`**Error:** ${v(e.message)}`, "");
         break;
       case "state":
+      case "user_state":
+      case "log":
         break;
       case "dropped":
         lines.push(`*${droppedLine(e.count)}*`, "");

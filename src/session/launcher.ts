@@ -21,6 +21,7 @@ import { tailLines } from "./log-tail.ts";
 export interface LaunchRequest {
   port: number;
   connectTimeoutMs: number;
+  idleTimeoutMs: number;
   plan: LaunchPlan;
   entry: string;
   root: string;

@@ -1,7 +1,7 @@
 // The end of a log, read backwards from its end in bounded steps: a huge log costs what its last
 // lines cost. Used by `logs` and by every failure that shows the agent's or the daemon's last lines.
 
-import { closeSync, fstatSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, readSync, statSync } from "node:fs";
 import { openNoFollow } from "../safe-files.ts";
 
 const STEP_BYTES = 64 * 1024;
@@ -61,4 +61,12 @@ export function readRange(path: string, from: number, to: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** All of a log: its rotated older part first, if any (nothing when there is no log). */
+export function wholeLog(path: string): string {
+  return [`${path}.1`, path]
+    .filter((p) => existsSync(p))
+    .map((p) => readRange(p, 0, statSync(p).size))
+    .join("");
 }

@@ -28,7 +28,7 @@ export interface SessionState {
     runtimeArgs: string[];
   };
   /** What `restart` needs besides the agent above to start the same agent again. */
-  launch: { connectTimeoutMs: number } & Partial<LaunchChoices>;
+  launch: { connectTimeoutMs: number; idleTimeoutMs?: number } & Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
 }

@@ -52,7 +52,8 @@ describe("ports", () => {
 });
 
 describe("timeouts that round to 0 ms", () => {
-  const message = '--timeout must be a positive number of seconds, at most 2000000 (got "0.0001")';
+  const message =
+    '--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds, at most 2000000 s (got "0.0001")';
 
   test("start refuses one before it starts anything", async () => {
     const start = await box.session(
@@ -78,6 +79,9 @@ describe("timeouts that round to 0 ms", () => {
 
   test("an empty --timeout is refused too, not the default", async () => {
     const run = await box.session(["say", "hi", "--timeout", ""]);
-    expectRefused(run, '--timeout must be a positive number of seconds, at most 2000000 (got "")');
+    expectRefused(
+      run,
+      '--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds, at most 2000000 s (got "")',
+    );
   });
 });

@@ -55,7 +55,7 @@ describe("say: parse", () => {
 
   test("a negative --timeout is taken as its value, then refused as a timeout", () => {
     expect(() => say.parse(["hi", "--timeout", "-5"], env())).toThrow(
-      "--timeout must be a positive number of seconds",
+      "--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds",
     );
   });
 

@@ -196,3 +196,29 @@ describe("clients that leave", () => {
     });
   });
 });
+
+describe("the events feed", () => {
+  test("records each event once, the user's turn too, without taking what the next say shows", async () => {
+    const { session, say, finishTurn, runInputs } = connected();
+    const watched: DeliveredEvent[] = [];
+    session.feed.watch({ logs: false, send: (e) => watched.push(e), end: () => {} });
+    say("between turns");
+    const done = session.say("hi", 10_000, () => {});
+    await Bun.sleep(0);
+    say("the reply");
+    say("the reply"); // the same item again: shown once
+    finishTurn(runInputs()[0]);
+    expect(await done).toEqual({ ok: true });
+    expect(watched.map(summary)).toEqual(["assistant: between turns", "user: hi", "assistant: the reply"]);
+    expect(session.feed.recent(2, false).map(summary)).toEqual(["user: hi", "assistant: the reply"]);
+    // What came between turns went to the turn all the same.
+    expect(session.unseenCount).toBe(0);
+  });
+
+  test("a handoff makes its agent the active one", () => {
+    const { session } = connected();
+    session.activeAgent = "echo_agent";
+    session.record({ type: "handoff", from: "echo_agent", to: "billing_agent", at: 1 });
+    expect(session.activeAgent).toBe("billing_agent");
+  });
+});

@@ -42,7 +42,7 @@ describe("timeouts", () => {
   test("one that rounds to 0 ms, an empty one, hex, exponents and too long ones are refused", () => {
     for (const bad of ["0.0001", "0", "", "0x10", "1e3", "-5", "Infinity", "2000001"])
       expect(() => parseSeconds(bad, 60, "--timeout")).toThrow(
-        `--timeout must be a positive number of seconds, at most 2000000 (got "${bad}")`,
+        `--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds, at most 2000000 s (got "${bad}")`,
       );
   });
 });

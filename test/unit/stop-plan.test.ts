@@ -73,3 +73,18 @@ describe("what a stop means", () => {
     });
   });
 });
+
+describe("an idle session", () => {
+  test("ends cleanly (exit 0), keeps its logs and leaves a record of why", () => {
+    const plan = planStop({ kind: "idle", ms: 2000 }, false);
+    const why = "it was idle, with no command for 2s (--idle-timeout; 0: never)";
+    expect(plan).toMatchObject({
+      keepLogs: true,
+      exitCode: 0,
+      leavesRecord: true,
+      why,
+      turns: { code: "ending", error: `the session ended: ${why}` },
+    });
+    expect(plan.startFailure).toBeUndefined();
+  });
+});
