@@ -1,7 +1,8 @@
 // The agent's own output: kept in a size-capped log file, its last lines in memory,
 // and watched for the markers real frameworks print when they have failed.
 
-import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, renameSync, writeSync } from "node:fs";
+import { openNoFollow } from "../safe-files.ts";
 
 export type OutputStream = "stdout" | "stderr";
 
@@ -33,24 +34,22 @@ export class AgentOutput {
   private fd: number;
   private written = 0;
   private readonly lines: string[] = [];
-  /** Each stream's unfinished last line (the two pipes interleave chunks, never lines). */
+  /** Each stream's unfinished last line: the two pipes interleave chunks, never lines. */
   private readonly partial: Record<OutputStream, string> = { stdout: "", stderr: "" };
   private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-  private readonly lineListeners = new Set<(line: OutputLine) => void>();
   onCrashMarker?: (line: string) => void;
+  /**
+   * Every complete, non-blank line, cleaned, with its stream, stamped as it arrives: the one source
+   * of the `log` events (`say --logs` and the `events --logs` feed).
+   */
+  onLine?: (line: OutputLine) => void;
 
   constructor(
     readonly logPath: string,
     private readonly capBytes = 8 * 1024 * 1024,
     private readonly keepLines = 200,
   ) {
-    this.fd = openSync(logPath, "w", 0o600);
-  }
-
-  /** Every complete, non-blank line from now on, as it arrives; returns how to stop listening. */
-  onLine(listener: (line: OutputLine) => void): () => void {
-    this.lineListeners.add(listener);
-    return () => this.lineListeners.delete(listener);
+    this.fd = openNoFollow(logPath, "truncate");
   }
 
   write(chunk: Uint8Array, stream: OutputStream = "stdout"): void {
@@ -78,9 +77,7 @@ export class AgentOutput {
 
   /** The last lines, colors and carriage returns removed. */
   tail(count = 30): string[] {
-    const pending = Object.values(this.partial)
-      .filter((p) => p.trim())
-      .map(clean);
+    const pending = [this.partial.stdout, this.partial.stderr].filter((p) => p.trim()).map(clean);
     return [...this.lines, ...pending].filter((l) => l.trim() !== "").slice(-count);
   }
 
@@ -95,12 +92,10 @@ export class AgentOutput {
   private addLine(raw: string, stream: OutputStream): void {
     const line = clean(raw);
     this.lines.push(line);
+    // Before a crash marker's handling: the line is seen before the session ends for it.
+    if (this.onLine && line.trim() !== "") this.onLine({ line, stream, at: Date.now() });
     if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
     if (crashMarkerIn(line)) this.onCrashMarker?.(line);
-    if (this.lineListeners.size && line.trim() !== "") {
-      const at = Date.now();
-      for (const listener of this.lineListeners) listener({ line, stream, at });
-    }
   }
 
   /** Keeps one previous file so a chatty agent cannot fill the disk. */
@@ -114,7 +109,7 @@ export class AgentOutput {
   private rotate(): void {
     closeSync(this.fd);
     renameSync(this.logPath, `${this.logPath}.1`);
-    this.fd = openSync(this.logPath, "w", 0o600);
+    this.fd = openNoFollow(this.logPath, "truncate");
     this.written = 0;
   }
 }

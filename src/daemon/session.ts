@@ -6,9 +6,10 @@ import type { ControlErrorCode, SayData } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import { type ModelUsage, usageSince } from "../protocol/usage.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
-import type { AgentLink } from "./agent-link.ts";
+import { type AgentLink, RequestFailed } from "./agent-link.ts";
+import { Feed } from "./feed.ts";
 import { ToolErrors, ToolNames, translateEvent, translateItem, translateUsage } from "./translate.ts";
-import { Turn, type TurnSink } from "./turn.ts";
+import { isUserInput, Turn, type TurnSink } from "./turn.ts";
 import { turnError } from "./turn-outcome.ts";
 import { Wakeup } from "./wakeup.ts";
 
@@ -27,13 +28,28 @@ export interface TurnOptions {
   logs?: boolean;
 }
 
+/** How waiting for a turn's response ended. */
+type RaceOutcome =
+  | { kind: "response"; response: SessionResponse }
+  | { kind: "failed"; error: string }
+  | { kind: "timeout" }
+  | { kind: "stopped" };
+
 interface QueuedTurn {
   text: string;
   timeoutMs: number;
   sink: TurnSink;
   options: TurnOptions;
+  /** Aborted when the client leaves. */
+  gone: AbortSignal;
   done: (result: TurnResult) => void;
 }
+
+const CLIENT_LEFT: StopReason = {
+  ok: false,
+  code: "ending",
+  error: "the client went away before its turn",
+};
 
 /**
  * After text mode is acknowledged, an agent that greets starts doing so within milliseconds; no turn
@@ -58,7 +74,11 @@ const NEVER_GONE = new AbortController().signal;
 export class Session {
   link: AgentLink | undefined;
   agentState: AgentStateName = "initializing";
+  /** The agent in charge: the one that started, then each handoff's. */
+  activeAgent: string | undefined;
   turnsDone = 0;
+  /** Every event as it happens, for `events` clients (never consumed). */
+  readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -82,6 +102,8 @@ export class Session {
   private readonly queue: QueuedTurn[] = [];
   private running = false;
   private stopReason: StopReason | undefined;
+  /** What a waiting listen is told instead, when the stop's reason speaks of a turn. */
+  private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
   constructor(private readonly maxUnseen = MAX_UNSEEN) {}
@@ -101,22 +123,39 @@ export class Session {
     }
     for (const keyed of translateEvent(event, this.toolErrors, this.toolNames)) {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
-      if (this.current) {
+      if (keyed.event.type === "user_state") {
+        // Only the feed shows it: turns and kept output stay as they were.
+        this.record({ ...keyed.event, at: Date.now() });
+      } else if (this.current) {
+        // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
-      } else if (this.listener && keyed.event.type !== "state") {
-        this.listener({ ...keyed.event, at: Date.now() });
+      } else if (isUserInput(keyed.event)) {
+        // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else {
-        this.keep({ ...keyed.event, at: Date.now() });
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        this.record(delivered);
+        if (this.listener && delivered.type !== "state") this.listener(delivered);
+        else this.keep(delivered);
       }
     }
     this.activity.notify();
   }
 
-  /** A line of the agent's output: into the running turn if it asked for logs, else kept for the next. */
+  /** Every event once, as it happens: the feed, and who the active agent is. */
+  record(event: DeliveredEvent): void {
+    if (event.type === "handoff") this.activeAgent = event.to;
+    this.feed.push(event);
+  }
+
+  /**
+   * A line of the agent's output, the one way `log` events are made: recorded for the feed as it
+   * comes, and into the running turn if it asked for logs, else kept for the next turn that does.
+   */
   onAgentLog({ line, stream, at }: OutputLine): void {
     const event: DeliveredEvent = { type: "log", line, stream, at };
+    this.record(event);
     if (this.current) {
-      if (this.currentWantsLogs) this.current.deliver({ event, keys: [] });
+      if (this.currentWantsLogs) this.current.deliver({ event, keys: [] }, at);
       return;
     }
     this.logsBetweenTurns.push({ ...event, earlier: true });
@@ -171,13 +210,13 @@ export class Session {
         const at = this.queue.indexOf(queued);
         if (at === -1) return;
         this.queue.splice(at, 1);
-        done({ ok: false, code: "ending", error: "the client went away before its turn" });
+        done(CLIENT_LEFT);
       };
       const done = (result: TurnResult) => {
         gone.removeEventListener("abort", leave);
         resolve(result);
       };
-      const queued: QueuedTurn = { text, timeoutMs, sink, options, done };
+      const queued: QueuedTurn = { text, timeoutMs, sink, options, gone, done };
       this.queue.push(queued);
       gone.addEventListener("abort", leave, { once: true });
       if (gone.aborted) leave();
@@ -190,7 +229,7 @@ export class Session {
    * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
    */
   async listen(timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
-    if (this.stopReason) return this.stoppedResult();
+    if (this.stopReason) return this.stoppedResult("listen");
     if (this.listener)
       return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
     let heard = 0;
@@ -209,7 +248,7 @@ export class Session {
       // (a chatty agent gets one more timeout's worth, no more).
       let heardBy = 0;
       for (;;) {
-        if (this.stopReason) return this.stoppedResult();
+        if (this.stopReason) return this.stoppedResult("listen");
         if (gone.aborted) return { ok: false, code: "ending", error: "the client went away" };
         const now = Date.now();
         if (heard > 0 && heardBy === 0) heardBy = now + timeoutMs;
@@ -232,10 +271,11 @@ export class Session {
     }
   }
 
-  /** No more turns: fails the running and queued ones with this reason. */
-  stop(code: ControlErrorCode, error: string, detail?: string[]): void {
+  /** No more turns: fails the running and queued ones with this reason, a listen with `listenError` if given. */
+  stop(code: ControlErrorCode, error: string, detail?: string[], listenError?: string): void {
     if (this.stopReason) return;
     this.stopReason = { ok: false, code, error, detail };
+    this.listenStopError = listenError;
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
     this.activity.notify();
@@ -273,12 +313,17 @@ export class Session {
       await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
     if (this.stopReason) return this.stoppedResult();
-    const turn = new Turn(q.text, q.sink);
-    for (const earlier of this.earlierOutput(q.options.logs === true)) {
-      turn.events.push(earlier);
-      q.sink(earlier);
-    }
-    turn.emit({ type: "message", role: "user", text: q.text });
+    // It may have left while the agent finished speaking: then nothing of its turn may run.
+    if (q.gone.aborted) return CLIENT_LEFT;
+    // What the turn shows is recorded for the feed, but for the kept output and log lines: those
+    // were recorded when they came.
+    let replaying = true;
+    const turn = new Turn(q.text, (event) => {
+      if (!replaying && event.type !== "log") this.record(event);
+      q.sink(event);
+    });
+    for (const earlier of this.earlierOutput(q.options.logs === true)) turn.emitKept(earlier);
+    replaying = false;
     this.current = turn;
     this.currentWantsLogs = q.options.logs === true;
     const usageBefore = this.usage;
@@ -288,6 +333,7 @@ export class Session {
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
       if (outcome.kind === "stopped") return this.stoppedResult();
+      if (outcome.kind === "failed") return { ok: false, code: "agent_error", error: outcome.error };
       if (outcome.kind === "timeout") {
         link.forget(request.id);
         return {
@@ -315,6 +361,8 @@ export class Session {
         ? this.stoppedResult()
         : { ok: false, code: "agent_exited", error: (error as Error).message };
     } finally {
+      // A turn that ends without the agent's answer (a timeout, an exit) still shows what it got.
+      turn.sortOut({ inputSeen: false });
       this.current = undefined;
       this.currentWantsLogs = false;
     }
@@ -331,28 +379,25 @@ export class Session {
     return [...notice, ...rest];
   }
 
-  private stoppedResult(): StopReason {
-    return this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+  private stoppedResult(waiting: "turn" | "listen" = "turn"): StopReason {
+    const reason = this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+    return waiting === "listen" && this.listenStopError ? { ...reason, error: this.listenStopError } : reason;
   }
 
-  private race(
-    response: Promise<SessionResponse>,
-    timeoutMs: number,
-  ): Promise<{ kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" }> {
+  private race(response: Promise<SessionResponse>, timeoutMs: number): Promise<RaceOutcome> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
       const onStop = () => finish({ kind: "stopped" });
       this.stopListeners.add(onStop);
-      const finish = (
-        value: { kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" },
-      ) => {
+      const finish = (value: RaceOutcome) => {
         clearTimeout(timer);
         this.stopListeners.delete(onStop);
         resolve(value);
       };
       response.then(
         (r) => finish({ kind: "response", response: r }),
-        () => {
+        (error: Error) => {
+          if (error instanceof RequestFailed) return finish({ kind: "failed", error: error.message });
           // The connection dropped: the agent is probably exiting. Give the daemon a moment to
           // learn how (exit code, output) so the reason shown is the real one.
           if (this.stopReason) return finish({ kind: "stopped" });

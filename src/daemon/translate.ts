@@ -1,8 +1,15 @@
 // Protobuf from the agent → the typed events clients render.
 
-import type { AgentStateName, MessageMetrics, SessionEvent, ToolEndStatus } from "../protocol/events.ts";
+import type {
+  AgentStateName,
+  MessageMetrics,
+  SessionEvent,
+  ToolEndStatus,
+  UserStateName,
+} from "../protocol/events.ts";
 import type { ModelUsage } from "../protocol/usage.ts";
 import { nonZero } from "../protocol/usage.ts";
+import type { Timestamp } from "../wire/gen/google/protobuf/timestamp.ts";
 import {
   type AgentSessionEvent,
   type AgentSessionUsage,
@@ -13,6 +20,7 @@ import {
   type FunctionCallOutput,
   type MetricsReport,
   ToolCallStatus,
+  UserState,
 } from "../wire/gen/livekit_agent_session.ts";
 
 /** An event plus the identity that lets a turn notice it twice (event and response item). */
@@ -20,6 +28,22 @@ export interface KeyedEvent {
   event: SessionEvent;
   /** Any of these seen before means the same item: ids, or text for messages whose id differs. */
   keys: string[];
+  /**
+   * When the agent made the item (ms since epoch), if it says: an item it began before the turn's
+   * user message (a greeting the turn interrupted) can be reported after that message.
+   */
+  madeAt?: number;
+}
+
+/** A protobuf timestamp in ms (fractions kept, for comparing); undefined when absent or zero. */
+function madeAt(ts: Timestamp | undefined): number | undefined {
+  const ms = ts ? ts.seconds * 1000 + ts.nanos / 1e6 : 0;
+  return ms > 0 ? ms : undefined;
+}
+
+function withMadeAt(keyed: KeyedEvent, ts: Timestamp | undefined): KeyedEvent {
+  const at = madeAt(ts);
+  return at === undefined ? keyed : { ...keyed, madeAt: at };
 }
 
 const STATE_NAMES: Record<AgentState, AgentStateName> = {
@@ -28,6 +52,12 @@ const STATE_NAMES: Record<AgentState, AgentStateName> = {
   [AgentState.AS_LISTENING]: "listening",
   [AgentState.AS_THINKING]: "thinking",
   [AgentState.AS_SPEAKING]: "speaking",
+};
+
+const USER_STATE_NAMES: Record<UserState, UserStateName> = {
+  [UserState.US_SPEAKING]: "speaking",
+  [UserState.US_LISTENING]: "listening",
+  [UserState.US_AWAY]: "away",
 };
 
 const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"> = {
@@ -83,9 +113,20 @@ export function translateEvent(
           keys: [],
         },
       ];
+    case "userStateChanged":
+      return [
+        {
+          event: {
+            type: "user_state",
+            user: USER_STATE_NAMES[ev.event.userStateChanged.newState] ?? "listening",
+          },
+          keys: [],
+        },
+      ];
     case "conversationItemAdded": {
+      // The user's message too: a turn waits for it to tell what the agent said before it.
       const item = ev.event.conversationItemAdded.item;
-      return item ? translateItem(item, { includeUser: false }) : [];
+      return item ? translateItem(item, { includeUser: true }) : [];
     }
     case "functionToolsExecuted": {
       const { functionCalls, functionCallOutputs } = ev.event.functionToolsExecuted;
@@ -149,7 +190,8 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
       if (m.interrupted) event.interrupted = true;
       const metrics = m.metrics && translateMetrics(m.metrics);
       if (metrics) event.metrics = metrics;
-      return [{ event, keys: m.id ? [`msg:${m.id}`, `msg-text:${text}`] : [`msg-text:${text}`] }];
+      const keys = m.id ? [`msg:${m.id}`, `msg-text:${text}`] : [`msg-text:${text}`];
+      return [withMadeAt({ event, keys }, m.createdAt)];
     }
     case "functionCall":
       return [toolCall(it.functionCall)];
@@ -159,20 +201,25 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
       const h = it.agentHandoff;
       const event: SessionEvent = { type: "handoff", to: h.newAgentId };
       if (h.oldAgentId) event.from = h.oldAgentId;
-      return [{ event, keys: [`handoff:${h.id || `${h.oldAgentId}>${h.newAgentId}`}`] }];
+      return [
+        withMadeAt({ event, keys: [`handoff:${h.id || `${h.oldAgentId}>${h.newAgentId}`}`] }, h.createdAt),
+      ];
     }
     case "agentConfigUpdate": {
       const c = it.agentConfigUpdate;
       return [
-        {
-          event: {
-            type: "config",
-            instructionsUpdated: c.instructions !== undefined,
-            toolsAdded: c.toolsAdded,
-            toolsRemoved: c.toolsRemoved,
+        withMadeAt(
+          {
+            event: {
+              type: "config",
+              instructionsUpdated: c.instructions !== undefined,
+              toolsAdded: c.toolsAdded,
+              toolsRemoved: c.toolsRemoved,
+            },
+            keys: c.id ? [`config:${c.id}`] : [],
           },
-          keys: c.id ? [`config:${c.id}`] : [],
-        },
+          c.createdAt,
+        ),
       ];
     }
     default:
@@ -246,10 +293,13 @@ function toolStarted(call: FunctionCall, toolNames: ToolNames): KeyedEvent {
 }
 
 function toolCall(call: FunctionCall): KeyedEvent {
-  return {
-    event: { type: "tool_call", name: call.name, callId: call.callId, arguments: call.arguments },
-    keys: [`call:${call.callId || call.id}`],
-  };
+  return withMadeAt(
+    {
+      event: { type: "tool_call", name: call.name, callId: call.callId, arguments: call.arguments },
+      keys: [`call:${call.callId || call.id}`],
+    },
+    call.createdAt,
+  );
 }
 
 function toolOutput(output: FunctionCallOutput, callName?: string, toolErrors?: ToolErrors): KeyedEvent {
@@ -262,5 +312,5 @@ function toolOutput(output: FunctionCallOutput, callName?: string, toolErrors?: 
   };
   const raised = toolErrors?.take(output.callId);
   if (output.isError && raised) event.error = raised;
-  return { event, keys: [`output:${output.callId || output.id}`] };
+  return withMadeAt({ event, keys: [`output:${output.callId || output.id}`] }, output.createdAt);
 }

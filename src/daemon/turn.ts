@@ -8,12 +8,26 @@ export const SETTLE_MAX_MS = 300;
 
 export type TurnSink = (event: DeliveredEvent) => void;
 
+/** The agent's own record of a user message: the sign it has taken in the turn's text. */
+export function isUserInput(event: SessionEvent): boolean {
+  return event.type === "message" && event.role === "user";
+}
+
 export class Turn {
   private readonly primaryKeys = new Set<string>();
   private readonly anyKeys = new Set<string>();
   private agentBusy = false;
+  /**
+   * What the agent emitted before it took in the turn's text: output it had under way (a late
+   * greeting), unless the agent never reports the user message; `sortOut` decides which.
+   */
+  private held: { event: SessionEvent; at: number }[] | undefined = [];
+  /** When the agent made the turn's user message, if it says. */
+  private inputMadeAt: number | undefined;
   private pendingItems: KeyedEvent[] | undefined;
   private settleWaiter: (() => void) | undefined;
+  /** Made just before the turn is sent: when the user said it, if the agent never says it took it in. */
+  private readonly sentAt = Date.now();
   readonly events: DeliveredEvent[] = [];
 
   constructor(
@@ -21,16 +35,28 @@ export class Turn {
     private readonly sink: TurnSink,
   ) {}
 
-  emit(event: SessionEvent, earlier = false): void {
-    const delivered: DeliveredEvent = earlier
-      ? { ...event, earlier, at: Date.now() }
-      : { ...event, at: Date.now() };
+  /** `at`: when it came (an event held back keeps its time). */
+  private emit(event: SessionEvent, earlier = false, at = Date.now()): void {
+    const delivered: DeliveredEvent = earlier ? { ...event, earlier, at } : { ...event, at };
     this.events.push(delivered);
     this.sink(delivered);
   }
 
-  /** An event from the agent during this turn (duplicates by item id are dropped). */
-  deliver(keyed: KeyedEvent): void {
+  /** Output from before this turn, already marked so (kept by the session between turns). */
+  emitKept(event: DeliveredEvent): void {
+    this.events.push(event);
+    this.sink(event);
+  }
+
+  /** An event from the agent during this turn, come `at` (duplicates by item id are dropped). */
+  deliver(keyed: KeyedEvent, at = Date.now()): void {
+    if (isUserInput(keyed.event)) {
+      // Shown as sent, not as the agent echoes it; its keys are not kept, or an echo of the same
+      // text would pass for a reply already seen.
+      if (this.held) this.inputMadeAt = keyed.madeAt;
+      this.sortOut({ inputSeen: true });
+      return;
+    }
     const primary = keyed.keys[0];
     if (primary !== undefined) {
       if (this.primaryKeys.has(primary)) return;
@@ -40,8 +66,41 @@ export class Turn {
     if (keyed.event.type === "state") {
       this.agentBusy = isBusy(keyed.event.agent);
     }
-    this.emit(keyed.event);
+    if (this.held) this.held.push({ event: keyed.event, at });
+    else this.emit(keyed.event, this.madeBeforeInput(keyed), at);
     this.settleWaiter?.();
+  }
+
+  /** Reported after the user message, but begun before it (Node agents add an interrupted greeting so). */
+  private madeBeforeInput(keyed: KeyedEvent): boolean {
+    return keyed.madeAt !== undefined && this.inputMadeAt !== undefined && keyed.madeAt < this.inputMadeAt;
+  }
+
+  /**
+   * Shows the user's text and what was held back: as earlier output when the agent has taken in
+   * the text since (it came before), else as this turn's own. Once per turn; later calls do nothing.
+   */
+  sortOut({ inputSeen }: { inputSeen: boolean }): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    const earlier = inputSeen ? held.filter((h) => !this.turnsOwnLine(h)) : [];
+    const own = inputSeen ? held.filter((h) => this.turnsOwnLine(h)) : held;
+    // Each keeps when it came; the user's text comes no later than the first of its turn's own.
+    for (const { event, at } of earlier) this.emit(event, true, at);
+    const userAt = inputSeen ? Math.min(Date.now(), own[0]?.at ?? Infinity) : this.sentAt;
+    this.emit({ type: "message", role: "user", text: this.text }, false, userAt);
+    for (const { event, at } of own) this.emit(event, false, at);
+  }
+
+  /**
+   * A log line held back is the turn's own unless it came before the agent made the user message:
+   * the agent's output pipe and its session events keep no order between them (Python logs a tool
+   * it runs for the turn before its event for the user message arrives), so the agent's own time
+   * for that message decides, and without one the line (it came after the turn was sent) is the turn's.
+   */
+  private turnsOwnLine({ event, at }: { event: SessionEvent; at: number }): boolean {
+    return event.type === "log" && !(this.inputMadeAt !== undefined && at < this.inputMadeAt);
   }
 
   /**
@@ -49,6 +108,8 @@ export class Turn {
    * agent is no longer thinking or speaking, at most SETTLE_MAX_MS; then show what never came.
    */
   async settle(responseItems: KeyedEvent[], maxMs = SETTLE_MAX_MS): Promise<void> {
+    // An agent that answered without reporting the user message: all it said is this turn's.
+    this.sortOut({ inputSeen: false });
     this.pendingItems = responseItems;
     const deadline = Date.now() + maxMs;
     while (!this.isSettled() && Date.now() < deadline) {

@@ -15,14 +15,16 @@ export type SessionEvent =
   | { type: "tool_started"; name: string; callId: string; arguments: string }
   /** A tool finished; `message` is what the agent said about it (its output, or what it raised). */
   | { type: "tool_ended"; name?: string; callId: string; status: ToolEndStatus; message?: string }
-  /** A line the agent process wrote (only for a `say` that asked for logs). */
-  | { type: "log"; line: string; stream: "stdout" | "stderr" }
   /** `error`: what a failing tool really raised, when the agent reports it (Python agents do). */
   | { type: "tool_output"; name: string; callId: string; output: string; isError: boolean; error?: string }
   | { type: "handoff"; from?: string; to: string }
   | { type: "config"; instructionsUpdated: boolean; toolsAdded: string[]; toolsRemoved: string[] }
   | { type: "error"; message: string }
   | { type: "state"; agent: AgentStateName }
+  /** The user's state (only the `events` feed shows it). */
+  | { type: "user_state"; user: UserStateName }
+  /** A line of the agent's own output, `at` when it arrived (for `say --logs` and the `events --logs` feed). */
+  | { type: "log"; line: string; stream: "stdout" | "stderr" }
   /** Output the daemon could not keep between turns (too much of it): shown before what it kept. */
   | { type: "dropped"; count: number };
 
@@ -46,6 +48,8 @@ export interface MessageMetrics {
 }
 
 export type AgentStateName = "initializing" | "idle" | "listening" | "thinking" | "speaking";
+
+export type UserStateName = "speaking" | "listening" | "away";
 
 /** Thinking or speaking: a turn sent now would interrupt what the agent is doing. */
 export function isBusy(state: AgentStateName): boolean {

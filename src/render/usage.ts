@@ -1,6 +1,7 @@
 // Usage for people, one line: what `say --metrics`, `status` and `end` show.
 
 import type { ModelUsage } from "../protocol/usage.ts";
+import { visible } from "./visible.ts";
 
 /** "10 → 5 tokens (openai/gpt-4o-mini) · TTS 120 chars, 3.2 s (cartesia/sonic-2)"; "" for none. */
 export function formatUsage(usage: ModelUsage[] | undefined): string {
@@ -8,7 +9,8 @@ export function formatUsage(usage: ModelUsage[] | undefined): string {
 }
 
 function formatModel(u: ModelUsage): string {
-  const who = [u.provider, u.model].filter(Boolean).join("/") || u.kind;
+  // The agent names its models: shown, never obeyed.
+  const who = visible([u.provider, u.model].filter(Boolean).join("/")) || u.kind;
   const parts: string[] = [];
   if (u.kind === "llm") {
     parts.push(`${count(u.inputTokens)} → ${count(u.outputTokens)} tokens`);

@@ -172,3 +172,28 @@ describe("the --metrics line", () => {
     ]);
   });
 });
+
+describe("the agent's control characters in what a turn adds", () => {
+  test("log lines, a live tool line and the --metrics line show them as \\xHH, never raw", () => {
+    let now = 0;
+    let out = "";
+    const r = new TextRenderer((t) => (out += t), plain, { live: true, now: () => now });
+    r.event({ type: "message", role: "user", text: "hi", at });
+    r.event(log("bell\x07 title\x1b]0;owned\x07"));
+    r.event(log("earlier\x9b31m", { earlier: true }));
+    r.event({ type: "tool_started", name: "peek\x07", callId: "c1", arguments: "{}", at: 0 });
+    now = 2000;
+    r.event({ type: "message", role: "assistant", text: "ok", at });
+    r.finish();
+    const shown = out.replaceAll("\r\x1b[2K", "");
+    // A control character but \t and \n: none is left once the live line's own erase is taken out.
+    expect(shown).not.toMatch(/(?![\t\n])\p{Cc}/u);
+    expect(shown).toContain("    │ bell\\x07 title\\x1b]0;owned\\x07\n");
+    expect(shown).toContain("    │ earlier\\x9b31m\n");
+    expect(shown).toContain("⋯ peek\\x07 running 2.0 s");
+    const usage = [
+      { kind: "llm" as const, provider: "echo\x1b[2J", model: "m", inputTokens: 1, outputTokens: 2 },
+    ];
+    expect(metricsLine([], { turnMs: 5, usage })).toBe("1 → 2 tokens (echo\\x1b[2J/m) · turn 5.0 ms");
+  });
+});

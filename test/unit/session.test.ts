@@ -4,11 +4,13 @@ import { describe, expect, test } from "bun:test";
 import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
+import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
 import type { ModelUsage } from "../../src/protocol/usage.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
   type AgentSessionEvent,
   AgentSessionMessage,
+  AgentState,
   ChatRole,
   type SessionRequest,
 } from "../../src/wire/gen/livekit_agent_session.ts";
@@ -16,7 +18,7 @@ import { SocketWriter } from "../../src/wire/socket-writer.ts";
 
 /** A session with a connected fake agent; `requests` is what the daemon sent it. */
 function connected(maxUnseen?: number) {
-  const reader = new FrameReader();
+  const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
   const requests: SessionRequest[] = [];
   const writer = new SocketWriter({
     write(data) {
@@ -70,7 +72,7 @@ function connected(maxUnseen?: number) {
   const event = (ev: AgentSessionEvent["event"]) =>
     link.receive({ message: { oneofKind: "event", event: { event: ev } } });
   const runInputs = () => requests.filter((r) => r.request.oneofKind === "runInput");
-  return { session, say, finishTurn, event, runInputs };
+  return { session, link, say, finishTurn, event, runInputs };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -138,6 +140,27 @@ describe("clients that leave", () => {
     ).toEqual(["first"]);
   });
 
+  test("a say whose client leaves while the agent finishes speaking never reaches the agent", async () => {
+    const { session, link, runInputs } = connected();
+    const state = (newState: AgentState) =>
+      link.receive({
+        message: {
+          oneofKind: "event",
+          event: { event: { oneofKind: "agentStateChanged", agentStateChanged: { oldState: 0, newState } } },
+        },
+      });
+    state(AgentState.AS_SPEAKING);
+    const client = new AbortController();
+    const said = session.say("too late", 10_000, () => {}, client.signal);
+    await Bun.sleep(0);
+    // Past the queue: the turn waits for the agent to be done speaking.
+    expect(session.queueLength).toBe(0);
+    client.abort();
+    state(AgentState.AS_LISTENING);
+    expect(await said).toEqual({ ok: false, code: "ending", error: "the client went away before its turn" });
+    expect(runInputs()).toEqual([]);
+  });
+
   test("a listen whose client leaves returns at once, however long it would have waited", async () => {
     const { session } = connected();
     const client = new AbortController();
@@ -160,6 +183,48 @@ describe("clients that leave", () => {
     await Bun.sleep(0);
     session.stop("ending", "the session was ended");
     expect(await silent).toMatchObject({ ok: false, code: "ending", error: "the session was ended" });
+  });
+
+  test("a stop whose reason speaks of a turn tells a waiting listen its own reason, and later ones too", async () => {
+    const { session } = connected();
+    const waiting = session.listen(1_000_000, () => {});
+    await Bun.sleep(0);
+    session.stop("ending", "ended while this turn was running", undefined, "ended while listen was waiting");
+    expect(await waiting).toMatchObject({
+      ok: false,
+      code: "ending",
+      error: "ended while listen was waiting",
+    });
+    expect(await session.listen(1000, () => {})).toMatchObject({ error: "ended while listen was waiting" });
+    expect(await session.say("hi", 1000, () => {})).toMatchObject({
+      error: "ended while this turn was running",
+    });
+  });
+});
+
+describe("the events feed", () => {
+  test("records each event once, the user's turn too, without taking what the next say shows", async () => {
+    const { session, say, finishTurn, runInputs } = connected();
+    const watched: DeliveredEvent[] = [];
+    session.feed.watch({ logs: false, send: (e) => watched.push(e), end: () => {} });
+    say("between turns");
+    const done = session.say("hi", 10_000, () => {});
+    await Bun.sleep(0);
+    say("the reply");
+    say("the reply"); // the same item again: shown once
+    finishTurn(runInputs()[0]);
+    expect(await done).toMatchObject({ ok: true });
+    expect(watched.map(summary)).toEqual(["assistant: between turns", "user: hi", "assistant: the reply"]);
+    expect(session.feed.recent(2, false).map(summary)).toEqual(["user: hi", "assistant: the reply"]);
+    // What came between turns went to the turn all the same.
+    expect(session.unseenCount).toBe(0);
+  });
+
+  test("a handoff makes its agent the active one", () => {
+    const { session } = connected();
+    session.activeAgent = "echo_agent";
+    session.record({ type: "handoff", from: "echo_agent", to: "billing_agent", at: 1 });
+    expect(session.activeAgent).toBe("billing_agent");
   });
 });
 
@@ -239,12 +304,81 @@ describe("issue 15: usage, log lines and silent turns", () => {
     expect(got.map((e) => (e.type === "log" ? `${e.line}${e.earlier ? " (earlier)" : ""}` : e.type))).toEqual(
       ["between turns (earlier)", "message", "during the second turn"],
     );
-    expect(got[2]).toEqual({
-      type: "log",
-      line: "during the second turn",
-      stream: "stderr",
-      at: expect.any(Number),
+    // Stamped when the line arrived, not when the turn showed it.
+    expect(got[2]).toEqual({ type: "log", line: "during the second turn", stream: "stderr", at: 4 });
+  });
+
+  test("one log event per line: in the feed once, whether or not a say asked for it", async () => {
+    const { session, finishTurn, runInputs } = connected();
+    const fed: string[] = [];
+    session.feed.watch({
+      logs: true,
+      send: (e) => fed.push(e.type === "log" ? e.line : e.type),
+      end: () => {},
     });
+    const line = (text: string, at: number) => session.onAgentLog({ line: text, stream: "stdout", at });
+    line("between turns", 1);
+    const got: DeliveredEvent[] = [];
+    const turn = session.say("logs", 10_000, (e) => got.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    line("during the turn", 2);
+    finishTurn(runInputs()[0]);
+    await turn;
+    expect(got.filter((e) => e.type === "log").map((e) => e.type === "log" && e.line)).toEqual([
+      "between turns",
+      "during the turn",
+    ]);
+    // The user's message is recorded once the turn sorts it out (this agent never echoes it).
+    expect(fed.filter((e) => e !== "message")).toEqual(["between turns", "during the turn"]);
+    expect(session.feed.recent(10, true).filter((e) => e.type === "log")).toHaveLength(2);
+  });
+
+  test("a log line from before the agent made the turn's user message is earlier output; later ones are the turn's", async () => {
+    const { session, event, finishTurn, runInputs } = connected();
+    const userMessage = (createdAt?: { seconds: number; nanos: number }): AgentSessionEvent["event"] => ({
+      oneofKind: "conversationItemAdded",
+      conversationItemAdded: {
+        item: {
+          item: {
+            oneofKind: "message",
+            message: {
+              id: `u${createdAt?.seconds ?? 0}`,
+              role: ChatRole.USER,
+              content: [{ payload: { oneofKind: "text", text: "hi" } }],
+              interrupted: false,
+              extra: {},
+              createdAt,
+            },
+          },
+        },
+      },
+    });
+    const line = (text: string, at: number) => session.onAgentLog({ line: text, stream: "stdout", at });
+    const shown = (e: DeliveredEvent) =>
+      e.type === "log" ? `${e.line}${e.earlier ? " (earlier)" : ""}` : summary(e);
+
+    const got: DeliveredEvent[] = [];
+    const turn = session.say("hi", 10_000, (e) => got.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    line("still greeting", 5_000);
+    // Written once the agent had the text, but its pipe was quicker than its event.
+    line("running a tool", 15_000);
+    event(userMessage({ seconds: 10, nanos: 0 }));
+    line("answering", 20_000);
+    finishTurn(runInputs()[0]);
+    await turn;
+    expect(got.map(shown)).toEqual(["still greeting (earlier)", "user: hi", "running a tool", "answering"]);
+    expect(got.map((e) => e.at)).toEqual([5_000, 15_000, 15_000, 20_000]);
+
+    // An agent that does not say when it made the message: every line of the turn is the turn's.
+    const again: DeliveredEvent[] = [];
+    const second = session.say("hi", 10_000, (e) => again.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    line("a line", Date.now());
+    event(userMessage());
+    finishTurn(runInputs()[1]);
+    await second;
+    expect(again.map(shown)).toEqual(["user: hi", "a line"]);
   });
 
   test("Node's 'agent produced no response items' is a silent turn, unless the agent reported an error", async () => {
