@@ -116,6 +116,7 @@ export function endSummary(ctx: DaemonContext): EndSummary {
     uptimeMs: Date.now() - Date.parse(state.startedAt),
     ...(session.activeAgent ? { agentId: session.activeAgent } : {}),
     agentLog: state.agentLog,
+    ...(session.usage ? { usage: session.usage } : {}),
   };
 }
 

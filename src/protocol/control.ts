@@ -67,6 +67,8 @@ export interface EndSummary {
   agentId?: string;
   /** Kept until the next start on the port. */
   agentLog: string;
+  /** The session's cumulative usage (absent when the agent reported none). */
+  usage?: ModelUsage[];
 }
 
 /** A command that failed: always a code (for the exit code) and a sentence for a person. */

@@ -144,6 +144,18 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
       expect(input % 10).toBe(0);
       expect(llm?.outputTokens).toBe(input / 2);
     });
+
+    test("end's closing summary has the session's whole usage: what status last had", async () => {
+      const usage = json(await box.session(["status", "--json"])).result.status as Json;
+      const { result } = json(await box.session(["end", "--json"]));
+      expect((result.summary as Json).usage).toEqual(usage.usage);
+      const [llm] = usage.usage as Json[];
+      expect(llm).toEqual({
+        ...ECHO_CALL,
+        inputTokens: expect.any(Number),
+        outputTokens: expect.any(Number),
+      });
+    });
   });
 }
 
