@@ -25,7 +25,8 @@ const session: CommandGroup<CommandIO> = {
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
     reap: () => import("./commands/reap.ts").then((m) => m.default),
   },
-  aliases: { stop: "end" },
+  // The official CLI's verb names.
+  aliases: { stop: "end", "chat-history": "history", transcript: "history" },
   hidden: ["daemon", "reap"],
 };
 
@@ -33,7 +34,15 @@ const root: CommandGroup<CommandIO> = {
   name: "lk",
   description: `LiveKit agent sessions from the terminal (lk ${VERSION})`,
   children: {
-    agent: { name: "agent", description: "Work with LiveKit agents", children: { session } },
+    agent: {
+      name: "agent",
+      description: "Work with LiveKit agents",
+      children: { session },
+      // The official CLI's group names, so its scripts run unchanged. `lk agent daemon` is the whole
+      // group (hidden, as there); our internal daemon stays `lk agent session daemon`.
+      aliases: { debugger: "session", dbg: "session", daemon: "session" },
+      hidden: ["daemon"],
+    },
   },
 };
 

@@ -8,6 +8,8 @@ export interface HelpPage {
   /** The full name: `lk agent session say`. */
   path: string;
   description: string;
+  /** The same command or group under other names, in full: `lk agent session chat-history`. */
+  aliases?: string[];
   args?: ArgsDef;
   commands?: { name: string; aliases: string[]; description: string }[];
   examples?: string[];
@@ -18,7 +20,10 @@ export interface HelpPage {
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
   const words = page.path.split(" ");
   const name = words.pop() as string;
-  const cmd: CommandDef = { meta: { name, description: page.description }, args: page.args };
+  const cmd: CommandDef = {
+    meta: { name, description: page.description },
+    args: shortAliasesOnly(page.args),
+  };
   if (page.commands) {
     cmd.subCommands = Object.fromEntries(
       page.commands.map((c) => [c.name, { meta: { description: c.description, alias: c.aliases } }]),
@@ -30,13 +35,35 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const c = pc.createColors(colored);
   // citty lists every command name in a group's USAGE line; one placeholder reads better.
   const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
-  const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...sections];
+  const also = page.aliases?.length ? [`Also: ${page.aliases.join(", ")}`, ""] : [];
+  const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...also, ...sections];
   if (page.examples?.length) {
     while (lines.at(-1)?.trim() === "") lines.pop();
     lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));
   }
   const text = lines.map(trimLine).join("\n");
   return `${(colored ? text : Bun.stripANSI(text)).trimEnd()}\n`;
+}
+
+/** citty shows every alias with one dash; a long one (`--lines`) is named in the description instead. */
+function shortAliasesOnly(args: ArgsDef | undefined): ArgsDef | undefined {
+  if (!args) return args;
+  const entries = Object.entries(args).map(([key, def]) => {
+    if (!("alias" in def) || def.alias === undefined) return [key, def];
+    const aliases = [def.alias].flat();
+    const long = aliases.filter((a) => a.length > 1);
+    if (!long.length) return [key, def];
+    const also = `; also ${long.map((a) => `--${a}`).join(", ")}`;
+    return [
+      key,
+      {
+        ...def,
+        alias: aliases.filter((a) => a.length === 1),
+        description: `${def.description ?? ""}${also}`,
+      },
+    ];
+  });
+  return Object.fromEntries(entries);
 }
 
 /** Trailing spaces off, those just inside a closing color code too (citty's USAGE line has one). */

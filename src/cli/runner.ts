@@ -18,7 +18,7 @@ export interface CommandGroup<IO> {
   children: Record<string, CommandGroup<IO> | CommandLoader<IO>>;
   /** Other names for children: `stop` for `end`. */
   aliases?: Record<string, string>;
-  /** Children left out of help and of the command list (the internal daemon). */
+  /** Children or aliases left out of help and of the command list (the internal daemon). */
   hidden?: string[];
 }
 
@@ -46,24 +46,28 @@ export async function execute<IO>(argv: string[], app: App<IO>): Promise<number>
     case "error":
       return new Reporter(found.command, wantsJson(argv), app.streams).fail(found.error);
     case "command":
-      return runCommand(found.command, found.args, app);
+      return runCommand(found, app);
   }
 }
 
 type Found<IO> =
-  | { kind: "command"; command: Command<unknown, IO>; args: string[] }
+  | { kind: "command"; command: Command<unknown, IO>; args: string[]; aliases: string[] }
   | { kind: "help"; page: HelpPage }
   | { kind: "error"; command: string; error: UserError };
 
-/** Walks the groups by name (loading only the command named); options belong after the command. */
+/**
+ * Walks the groups by name (loading only the command named); options belong after the command.
+ * An alias runs its command under the canonical path: help, messages and hints all name that one.
+ */
 async function findCommand<IO>(argv: string[], root: CommandGroup<IO>): Promise<Found<IO>> {
   let group = root;
   let path = root.name;
+  let groupAliases: string[] = [];
   for (let at = 0; ; at++) {
     const rest = ownArgs(argv.slice(at));
     const nameAt = rest.findIndex((a) => !looksLikeOption(a));
     const before = nameAt === -1 ? rest : rest.slice(0, nameAt);
-    if (before.some(isHelpFlag)) return { kind: "help", page: await groupPage(group, path) };
+    if (before.some(isHelpFlag)) return { kind: "help", page: await groupPage(group, path, groupAliases) };
     const error = (command: string, message: string, hint = commandList(group)) => ({
       kind: "error" as const,
       command,
@@ -73,19 +77,25 @@ async function findCommand<IO>(argv: string[], root: CommandGroup<IO>): Promise<
     if (nameAt > 0)
       return error(group.name, `unknown option ${before[0]} for \`${path}\``, "options go after the command");
     const typed = rest[0] as string;
-    const name = group.aliases?.[typed] ?? typed;
+    const name =
+      group.aliases && Object.hasOwn(group.aliases, typed) ? (group.aliases[typed] as string) : typed;
     const child = Object.hasOwn(group.children, name) ? group.children[name] : undefined;
     if (!child) return error(typed, `unknown command ${JSON.stringify(typed)} for \`${path}\``);
+    const aliases = visibleAliases(group, name).map((alias) => `${path} ${alias}`);
     path = `${path} ${name}`;
     if (typeof child === "function")
-      return { kind: "command", command: await child(), args: argv.slice(at + 1) };
+      return { kind: "command", command: await child(), args: argv.slice(at + 1), aliases };
     group = child;
+    groupAliases = aliases;
   }
 }
 
-async function runCommand<IO>(command: Command<unknown, IO>, args: string[], app: App<IO>): Promise<number> {
+async function runCommand<IO>(
+  { command, args, aliases }: { command: Command<unknown, IO>; args: string[]; aliases: string[] },
+  app: App<IO>,
+): Promise<number> {
   const own = ownArgs(args);
-  if (own.some(isHelpFlag)) return showHelp(commandPage(command), app.streams);
+  if (own.some(isHelpFlag)) return showHelp(commandPage(command, aliases), app.streams);
   const json = "json" in command.args && wantsJson(args);
   const reporter = new Reporter(command.name, json, app.streams, command.resultDefaults);
   let options: unknown;
@@ -140,36 +150,40 @@ function withHelpHint(error: unknown, path: string): unknown {
   return new UserError(error.message, error.exitCode, [...error.detail, `see: ${path} --help`]);
 }
 
+/** The other names of a child that help may show (a hidden alias works, unlisted). */
+function visibleAliases(group: CommandGroup<unknown>, name: string): string[] {
+  return Object.entries(group.aliases ?? {})
+    .filter(([alias, to]) => to === name && !group.hidden?.includes(alias))
+    .map(([alias]) => alias);
+}
+
 function commandList(group: CommandGroup<unknown>): string {
   const names = Object.keys(group.children).filter((name) => !group.hidden?.includes(name));
-  const aliases = Object.entries(group.aliases ?? {});
   const label = (name: string) => {
-    const also = aliases.filter(([, to]) => to === name).map(([alias]) => alias);
+    const also = visibleAliases(group, name);
     return also.length ? `${name} (${also.join(", ")})` : name;
   };
   return `commands: ${names.map(label).join(", ")}`;
 }
 
-async function groupPage<IO>(group: CommandGroup<IO>, path: string): Promise<HelpPage> {
+async function groupPage<IO>(group: CommandGroup<IO>, path: string, aliases: string[]): Promise<HelpPage> {
   const commands: HelpPage["commands"] = [];
   for (const [name, child] of Object.entries(group.children)) {
     if (group.hidden?.includes(name)) continue;
     const loaded = typeof child === "function" ? await child() : undefined;
-    const aliases = Object.entries(group.aliases ?? {})
-      .filter(([, to]) => to === name)
-      .map(([alias]) => alias);
     commands.push({
       name,
-      aliases,
+      aliases: visibleAliases(group, name),
       description: loaded?.description ?? (child as CommandGroup<IO>).description,
     });
   }
-  return { path, description: group.description, commands };
+  return { path, description: group.description, commands, aliases };
 }
 
-function commandPage(command: Command<unknown, unknown>): HelpPage {
+function commandPage(command: Command<unknown, unknown>, aliases: string[]): HelpPage {
   return {
     path: command.path,
+    aliases,
     description: command.description,
     args: command.args,
     examples: command.examples,

@@ -11,7 +11,7 @@ import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
 import { formatUsage } from "../render/usage.ts";
 import { visible } from "../render/visible.ts";
 import { writeFileAtomic } from "../safe-files.ts";
-import { failureOf } from "../session/client-session.ts";
+import { chatHistory } from "../session/chat-history.ts";
 import { runningSession } from "../session/find-session.ts";
 import { wholeLog } from "../session/log-tail.ts";
 import type { SessionClient } from "../session/session-client.ts";
@@ -107,15 +107,14 @@ async function conversation(
   state: SessionState,
   what: string,
 ): Promise<DeliveredEvent[]> {
-  const events: DeliveredEvent[] = [];
-  const done = await session.send(state, { cmd: "history" }, (e) => events.push(e));
-  if (!done.ok) {
-    const failure = failureOf(done, state);
+  const got = await chatHistory(session, state);
+  if ("failure" in got) {
+    const { failure } = got;
     throw new UserError(`could not get the conversation for ${what}: ${failure.message}`, 1, [
       `the session is still running; end it without ${what === "the transcript" ? "--transcript" : what} to stop it anyway`,
     ]);
   }
-  return events;
+  return got.events;
 }
 
 function writeTranscript(state: SessionState, events: DeliveredEvent[], path: string, json: boolean): string {

@@ -22,9 +22,10 @@ export default defineCommand({
   description: "The agent's own output (stdout and stderr), as the daemon keeps it",
   args: {
     ...portArg,
-    lines: {
+    // `--lines` is the name it had before the official CLI's `--last`.
+    last: {
       type: "string",
-      alias: "n",
+      alias: ["n", "lines"],
       description: "How many of the last lines to show (default 50)",
       valueHint: "N",
     },
@@ -35,11 +36,11 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  examples: ["lk agent session logs -n 20", "lk agent session logs -f"],
+  examples: ["lk agent session logs --last 40", "lk agent session logs -f"],
   options: (args, env): LogsOptions => {
-    const lines = args.lines === undefined ? 50 : parseWholeNumber(args.lines);
+    const lines = args.last === undefined ? 50 : parseWholeNumber(args.last);
     if (lines === undefined)
-      throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
+      throw new UserError(`--last must be a whole number (got ${JSON.stringify(args.last)})`);
     return { json: args.json, port: resolvePort(args.port, env.vars), lines, follow: args.follow };
   },
   run: async (o: LogsOptions, { reporter, session }: CommandIO) => {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { prepareLaunch, recordedChoices } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { runningSession } from "../session/find-session.ts";
+import { previousTurns, rerunTurns } from "../session/rerun-turns.ts";
 import {
   type CommandIO,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -21,6 +22,8 @@ export interface RestartOptions {
   connectTimeoutMs: number | undefined;
   /** Undefined: as the session was started. */
   idleTimeoutMs: number | undefined;
+  /** Send the previous conversation's user turns again and compare. */
+  replay: boolean;
 }
 
 export default defineCommand({
@@ -37,15 +40,25 @@ export default defineCommand({
       ...idleTimeoutArg["idle-timeout"],
       description: "End the session after this long with no command (default: as at start; 0: never)",
     },
+    replay: {
+      type: "boolean",
+      description:
+        "Then send the previous conversation's user turns again, and show how each reply and its tools changed",
+    },
     ...jsonArg,
   },
-  examples: ["lk agent session restart", "lk agent session restart --timeout 120"],
+  examples: [
+    "lk agent session restart",
+    "lk agent session restart --replay",
+    "lk agent session restart --timeout 120",
+  ],
   options: (args, env): RestartOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
     connectTimeoutMs: parseSeconds(args.timeout, undefined, "--timeout"),
     idleTimeoutMs:
       args["idle-timeout"] === undefined ? undefined : resolveIdleTimeout(args["idle-timeout"], {}, 0),
+    replay: args.replay,
   }),
   run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
     const state = runningSession(await session.find(o.port));
@@ -59,6 +72,8 @@ export default defineCommand({
       runtimeArgs: state.agent.runtimeArgs,
       ...choices,
     });
+    // The run to compare with is the old agent's: read before it goes.
+    const past = o.replay ? await previousTurns(session, state) : undefined;
     await session.stop(state);
     reporter.info(`Restarting ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
@@ -72,6 +87,8 @@ export default defineCommand({
       choices,
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
-    return { fields: { ...started } };
+    if (!past) return { fields: { ...started } };
+    const replayed = await rerunTurns(past, session, runningSession(await session.find(o.port)), reporter);
+    return { fields: { ...started, turns: replayed.turns }, error: replayed.error };
   },
 });

@@ -14,9 +14,14 @@ export interface Watched {
 
 /** Spawns `lk agent session ARGS --port N` in the sandbox. */
 export function watch(box: Sandbox, args: string[]): Watched {
-  const child = Bun.spawn([LK, "agent", "session", ...args, "--port", String(box.port)], {
+  return watchLk(box, ["agent", "session", ...args, "--port", String(box.port)]);
+}
+
+/** Spawns `lk ARGV` in the sandbox as it is (`env`: more variables, e.g. LK_SESSION_PORT). */
+export function watchLk(box: Sandbox, argv: string[], env: Record<string, string> = {}): Watched {
+  const child = Bun.spawn([LK, ...argv], {
     cwd: REPO,
-    env: box.env() as Record<string, string>,
+    env: box.env(env) as Record<string, string>,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -18,13 +18,21 @@ const session: CommandGroup<CommandIO> = {
       () => import(`../../src/commands/${name}.ts`).then((m) => m.default),
     ]),
   ),
-  aliases: { stop: "end" },
+  aliases: { stop: "end", "chat-history": "history", transcript: "history" },
+  hidden: ["daemon"],
+};
+// As in src/main.ts: the official CLI's names for the group, one of them hidden.
+const agent: CommandGroup<CommandIO> = {
+  name: "agent",
+  description: "Work with LiveKit agents",
+  children: { session },
+  aliases: { debugger: "session", dbg: "session", daemon: "session" },
   hidden: ["daemon"],
 };
 const root: CommandGroup<CommandIO> = {
   name: "lk",
   description: "LiveKit agent sessions",
-  children: { agent: { name: "agent", description: "Work with LiveKit agents", children: { session } } },
+  children: { agent },
 };
 
 async function run(args: string[]) {
@@ -108,6 +116,50 @@ describe("argument errors are results", () => {
   test("stop is end", async () => {
     const r = await lk("stop", "--json");
     expect(JSON.parse(r.out.trim())).toMatchObject({ command: "end", ok: true });
+  });
+});
+
+describe("the official CLI's names", () => {
+  test("debugger, dbg and the hidden daemon are the session group; chat-history and transcript are history", async () => {
+    for (const group of ["debugger", "dbg", "daemon"]) {
+      const r = await run(["agent", group, "stop", "--json"]);
+      expect(JSON.parse(r.out.trim())).toMatchObject({ command: "end", ok: true });
+    }
+    for (const verb of ["chat-history", "transcript"]) {
+      const r = await run(["agent", "dbg", verb, "--json"]);
+      expect(JSON.parse(r.out.trim())).toMatchObject({ command: "history", ok: true });
+    }
+  });
+
+  test("help names the canonical path and lists the other names, never the hidden one", async () => {
+    const top = (await run(["agent", "--help"])).out;
+    expect(top).toContain("session, debugger, dbg ");
+    expect(top).not.toContain("daemon");
+    const group = (await run(["agent", "daemon", "--help"])).out;
+    expect(group).toStartWith("USAGE lk agent session <command>");
+    expect(group).toContain("Also: lk agent debugger, lk agent dbg\n");
+    expect(group).toContain("history, chat-history, transcript ");
+    const history = (await run(["agent", "debugger", "transcript", "--help"])).out;
+    expect(history).toStartWith("USAGE lk agent session history");
+    expect(history).toContain("Also: lk agent session chat-history, lk agent session transcript\n");
+    const unknown = await run(["agent", "dbg", "nosuch"]);
+    expect(unknown.err).toContain("history (chat-history, transcript)");
+  });
+
+  test("a name that is only a property of every object is no command", async () => {
+    const r = await run(["agent", "constructor", "--json"]);
+    expect(JSON.parse(r.out.trim()).error).toBe('unknown command "constructor" for `lk agent`');
+  });
+
+  test("logs takes --last, its short -n and its old name --lines", async () => {
+    const logs = await import("../../src/commands/logs.ts").then((m) => m.default);
+    for (const flag of ["--last", "-n", "--lines"])
+      expect(logs.parse([flag, "40"], env())).toMatchObject({ lines: 40 });
+    expect(() => logs.parse(["--last", "x"], env())).toThrow('--last must be a whole number (got "x")');
+    const help = (await lk("logs", "--help")).out;
+    expect(help).toContain("-n, --last=<N>");
+    expect(help).toContain("; also --lines");
+    expect(help).not.toContain(" -lines");
   });
 });
 

@@ -1,0 +1,18 @@
+// The whole conversation, as the agent keeps it, for a command that needs it before going on
+// (`end --chat-history`, `restart --replay`): collected, not streamed.
+
+import type { UserError } from "../errors.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
+import type { SessionState } from "../state/session-file.ts";
+import { failureOf } from "./client-session.ts";
+import type { SessionClient } from "./session-client.ts";
+
+/** The conversation's events, or the agent's failure to give them (the caller says what it means). */
+export async function chatHistory(
+  session: SessionClient,
+  state: SessionState,
+): Promise<{ events: DeliveredEvent[] } | { failure: UserError }> {
+  const events: DeliveredEvent[] = [];
+  const done = await session.send(state, { cmd: "history" }, (e) => events.push(e));
+  return done.ok ? { events } : { failure: failureOf(done, state) };
+}
