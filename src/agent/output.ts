@@ -4,6 +4,15 @@
 import { closeSync, renameSync, writeSync } from "node:fs";
 import { openNoFollow } from "../safe-files.ts";
 
+export type OutputStream = "stdout" | "stderr";
+
+/** One line of the agent's output, stamped when it arrived. */
+export interface OutputLine {
+  line: string;
+  stream: OutputStream;
+  at: number;
+}
+
 /** Printed by livekit-agents (Python) when the job failed; the process itself stays alive. */
 const PYTHON_CRASH = "job crashed";
 /** Printed by @livekit/agents (Node) just before it exits 1. */
@@ -21,18 +30,19 @@ export function crashMarkerIn(line: string): string | undefined {
   return undefined;
 }
 
-export type OutputStream = "stdout" | "stderr";
-
 export class AgentOutput {
   private fd: number;
   private written = 0;
   private readonly lines: string[] = [];
-  /** Per stream: a line cut between two chunks must not be joined with the other stream's. */
+  /** Each stream's unfinished last line: the two pipes interleave chunks, never lines. */
   private readonly partial: Record<OutputStream, string> = { stdout: "", stderr: "" };
   private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   onCrashMarker?: (line: string) => void;
-  /** Every complete line, cleaned, with the stream it came from (the events feed). */
-  onLine?: (line: string, stream: OutputStream) => void;
+  /**
+   * Every complete, non-blank line, cleaned, with its stream, stamped as it arrives: the one source
+   * of the `log` events (`say --logs` and the `events --logs` feed).
+   */
+  onLine?: (line: OutputLine) => void;
 
   constructor(
     readonly logPath: string,
@@ -82,7 +92,8 @@ export class AgentOutput {
   private addLine(raw: string, stream: OutputStream): void {
     const line = clean(raw);
     this.lines.push(line);
-    this.onLine?.(line, stream);
+    // Before a crash marker's handling: the line is seen before the session ends for it.
+    if (this.onLine && line.trim() !== "") this.onLine({ line, stream, at: Date.now() });
     if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
     if (crashMarkerIn(line)) this.onCrashMarker?.(line);
   }

@@ -8,6 +8,8 @@ import { logWriter } from "../render/log-lines.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { formatDuration } from "../render/time.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
+import { formatUsage } from "../render/usage.ts";
+import { visible } from "../render/visible.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { chatHistory } from "../session/chat-history.ts";
 import { runningSession } from "../session/find-session.ts";
@@ -84,16 +86,19 @@ export default defineCommand({
   },
 });
 
-/** The closing summary: turns, how long, the agent in charge at the end, where the log is. */
+/** The closing summary: turns, how long, the agent in charge at the end, usage, where the log is. */
 function showSummary(reporter: Reporter, s: EndSummary): void {
   const c = reporter.colors;
   const rows: [string, string][] = [
     ["turns", String(s.turns)],
     ["duration", formatDuration(s.uptimeMs)],
     ["active agent", s.agentId ?? "unknown"],
+    // Only what the agent reported: no row for an agent that reports no usage.
+    ...(s.usage ? [["usage", formatUsage(s.usage)] as [string, string]] : []),
     ["agent log", `${s.agentLog} (kept until the next start on this port)`],
   ];
-  for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
+  // The agent names the active agent and its models: shown, never obeyed.
+  for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${visible(v)}`);
 }
 
 /** The whole conversation; a failure stops `end` before the session is touched. */

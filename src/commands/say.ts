@@ -2,6 +2,7 @@ import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
+import { metricsLine } from "../render/metrics.ts";
 import { droppedCount, replyText } from "../render/reporter.ts";
 import { failureOf } from "../session/client-session.ts";
 import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
@@ -24,6 +25,10 @@ export interface SayOptions {
   expectations: Expectation[];
   /** The turn's text; undefined to read it from stdin. */
   text: string | undefined;
+  /** End with a line of latency, usage and turn time (--metrics, -v). */
+  metrics: boolean;
+  /** The agent's log lines of the turn, under the steps they belong to (--logs). */
+  logs: boolean;
 }
 
 export default defineCommand({
@@ -48,10 +53,20 @@ export default defineCommand({
       description: "A regular expression the agent's reply must match (repeatable; exit 2 when it does not)",
       valueHint: "REGEX",
     },
+    metrics: {
+      type: "boolean",
+      description: "End with the turn's latency, token usage and duration (ttft · e2e · tokens · turn)",
+    },
+    verbose: { type: "boolean", alias: "v", description: "The same as --metrics" },
+    logs: {
+      type: "boolean",
+      description: "Show the agent's own log lines of the turn, under the step they belong to",
+    },
     ...jsonArg,
   },
   examples: [
     `lk agent session say "what's the weather in Paris?"`,
+    `lk agent session say "this will fail" --logs --metrics`,
     `lk agent session say "transfer me to billing" --expect "/billing agent/i" --json`,
   ],
   options: (args, env): SayOptions => {
@@ -64,6 +79,8 @@ export default defineCommand({
       timeoutMs: parseSeconds(args.timeout, 120, "--timeout"),
       expectations: parseExpectations(args.expect),
       text: fromStdin ? undefined : checkTurnText(words, port),
+      metrics: args.metrics || args.verbose,
+      logs: args.logs,
     };
   },
   // Before the text is known (an argument error), it is "".
@@ -73,16 +90,31 @@ export default defineCommand({
     // From here every result, whatever ends the command (no session, the daemon dying, Ctrl-C), has the text.
     reporter.resultDefaults = (events) => sayFields(text, events);
     const state = runningSession(await session.find(o.port));
-    const done = await session.send(state, { cmd: "say", text, timeoutMs: o.timeoutMs }, (e) =>
-      reporter.event(e),
-    );
-    reporter.info("");
+    // `logs` only when asked: a plain say sends what it always did.
+    const request = o.logs
+      ? { cmd: "say" as const, text, timeoutMs: o.timeoutMs, logs: true }
+      : { cmd: "say" as const, text, timeoutMs: o.timeoutMs };
+    const done = await session.send(state, request, (e) => reporter.event(e));
+    reporter.endEvents();
     const fields = sayFields(text, reporter.events);
-    if (!done.ok) return { fields, error: failureOf(done, state) };
+    if (!done.ok) {
+      reporter.info("");
+      return { fields, error: failureOf(done, state) };
+    }
+    const silent = fields.reply === "";
+    if (silent) reporter.info(`\n  ${reporter.colors.dim("(no reply)")}`);
+    reporter.info("");
+    if (o.metrics) reporter.info(`  ${reporter.colors.dim(metricsLine(reporter.events, done.data))}`);
     const checked = checkExpectations(o.expectations, fields.reply);
     return {
       exitCode: EXIT.ok,
-      fields: o.expectations.length ? { ...fields, expectations: checked.results } : fields,
+      fields: {
+        ...fields,
+        silent,
+        turnMs: done.data.turnMs,
+        ...(done.data.usage ? { usage: done.data.usage } : {}),
+        ...(o.expectations.length ? { expectations: checked.results } : {}),
+      },
       error: checked.error,
     };
   },

@@ -2,6 +2,7 @@ import { defineCommand } from "../cli/command.ts";
 import type { AgentInfo } from "../protocol/control.ts";
 import { instructionsLine } from "../render/agent-info.ts";
 import { formatDuration } from "../render/time.ts";
+import { formatUsage } from "../render/usage.ts";
 import { visible } from "../render/visible.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
@@ -41,6 +42,7 @@ export default defineCommand({
           ? `${formatDuration(s.idleTimeoutMs)} (the session ends after that long with no command)`
           : "none",
       ],
+      ["usage", formatUsage(s.usage) || "none reported"],
       ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
       ["agent log", s.agentLog],
     ];

@@ -51,7 +51,7 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
     case "say":
       channel.send({ t: "accepted", ahead: session.queueLength });
       void session
-        .say(request.text, request.timeoutMs, stream, channel.gone)
+        .say(request.text, request.timeoutMs, stream, channel.gone, { logs: request.logs })
         .then((r) => finish("say", { t: "done", ...r }));
       return;
     case "listen":
@@ -116,6 +116,7 @@ export function endSummary(ctx: DaemonContext): EndSummary {
     uptimeMs: Date.now() - Date.parse(state.startedAt),
     ...(session.activeAgent ? { agentId: session.activeAgent } : {}),
     agentLog: state.agentLog,
+    ...(session.usage ? { usage: session.usage } : {}),
   };
 }
 
@@ -205,5 +206,6 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     queued: session.queueLength,
     agentLog: state.agentLog,
     daemonLog: state.daemonLog,
+    ...(session.usage ? { usage: session.usage } : {}),
   };
 }

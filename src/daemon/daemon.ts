@@ -138,9 +138,8 @@ export class Daemon {
       this.stop({ kind: "start-failed", failure });
       return undefined;
     }
-    output.onLine = (line, stream) => {
-      if (line.trim() !== "") this.session.feed.push({ type: "log", line, stream, at: Date.now() });
-    };
+    // Each line once: the feed, the running turn if it asked for logs, else kept for the next one.
+    output.onLine = (line) => this.session.onAgentLog(line);
     this.held.output = output;
     const marker = newMarker();
     // Before the agent: there is no moment when it runs and a killed daemon would leave it behind.

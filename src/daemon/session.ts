@@ -1,13 +1,16 @@
 // The daemon's session: one agent, turns run one at a time in arrival order, and
 // everything the agent says between turns kept for the next client.
 
-import type { ControlErrorCode } from "../protocol/control.ts";
+import type { OutputLine } from "../agent/output.ts";
+import type { ControlErrorCode, SayData } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
+import { type ModelUsage, usageSince } from "../protocol/usage.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import { type AgentLink, RequestFailed } from "./agent-link.ts";
 import { Feed } from "./feed.ts";
-import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
+import { ToolErrors, ToolNames, translateEvent, translateItem, translateUsage } from "./translate.ts";
 import { isUserInput, Turn, type TurnSink } from "./turn.ts";
+import { turnError } from "./turn-outcome.ts";
 import { Wakeup } from "./wakeup.ts";
 
 /** How a command ended: a failure always says why, with a code for the exit code. */
@@ -16,6 +19,14 @@ export type CommandResult =
   | { ok: false; code: ControlErrorCode; error: string; detail?: string[] };
 
 type StopReason = Extract<CommandResult, { ok: false }>;
+
+/** How a turn ended: done (with what it measured), or a failure. */
+export type TurnResult = { ok: true; data: SayData } | StopReason;
+
+export interface TurnOptions {
+  /** The agent's output lines of the turn (and those since the last turn, as earlier) as `log` events. */
+  logs?: boolean;
+}
 
 /** How waiting for a turn's response ended. */
 type RaceOutcome =
@@ -28,12 +39,13 @@ interface QueuedTurn {
   text: string;
   timeoutMs: number;
   sink: TurnSink;
+  options: TurnOptions;
   /** Aborted when the client leaves. */
   gone: AbortSignal;
-  done: (result: CommandResult) => void;
+  done: (result: TurnResult) => void;
 }
 
-const CLIENT_LEFT: CommandResult = {
+const CLIENT_LEFT: StopReason = {
   ok: false,
   code: "ending",
   error: "the client went away before its turn",
@@ -53,6 +65,9 @@ const LISTEN_QUIET_MS = 300;
 
 /** Output kept between turns; bounded so a runaway agent cannot grow the daemon without limit. */
 export const MAX_UNSEEN = 5000;
+
+/** The agent's log lines kept between turns, for the next `say --logs` (its earlier output). */
+export const MAX_LOG_LINES_BETWEEN_TURNS = 100;
 
 const NEVER_GONE = new AbortController().signal;
 
@@ -74,6 +89,14 @@ export class Session {
   readonly activity = new Wakeup();
   private current: Turn | undefined;
   private readonly toolErrors = new ToolErrors();
+  private readonly toolNames = new ToolNames();
+  /** The session's cumulative usage, as the agent last reported it. */
+  usage: ModelUsage[] | undefined;
+  /** How many usage reports came: a turn's usage is counted only if one came during it. */
+  private usageReports = 0;
+  /** Log lines since the last turn, and whether the running turn wants its own. */
+  private readonly logsBetweenTurns: DeliveredEvent[] = [];
+  private currentWantsLogs = false;
   /** A `listen` client waiting for output the agent produces on its own. */
   private listener: ((event: DeliveredEvent) => void) | undefined;
   private readonly queue: QueuedTurn[] = [];
@@ -92,7 +115,13 @@ export class Session {
 
   onAgentEvent(event: AgentSessionEvent): void {
     this.lastEventAt = Date.now();
-    for (const keyed of translateEvent(event, this.toolErrors)) {
+    if (event.event.oneofKind === "sessionUsageUpdated") {
+      const usage = event.event.sessionUsageUpdated.usage;
+      const models = usage ? translateUsage(usage) : [];
+      this.usage = models.length ? models : undefined;
+      this.usageReports++;
+    }
+    for (const keyed of translateEvent(event, this.toolErrors, this.toolNames)) {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (keyed.event.type === "user_state") {
         // Only the feed shows it: turns and kept output stay as they were.
@@ -116,6 +145,21 @@ export class Session {
   record(event: DeliveredEvent): void {
     if (event.type === "handoff") this.activeAgent = event.to;
     this.feed.push(event);
+  }
+
+  /**
+   * A line of the agent's output, the one way `log` events are made: recorded for the feed as it
+   * comes, and into the running turn if it asked for logs, else kept for the next turn that does.
+   */
+  onAgentLog({ line, stream, at }: OutputLine): void {
+    const event: DeliveredEvent = { type: "log", line, stream, at };
+    this.record(event);
+    if (this.current) {
+      if (this.currentWantsLogs) this.current.deliver({ event, keys: [] }, at);
+      return;
+    }
+    this.logsBetweenTurns.push({ ...event, earlier: true });
+    if (this.logsBetweenTurns.length > MAX_LOG_LINES_BETWEEN_TURNS) this.logsBetweenTurns.shift();
   }
 
   /** Keeps output for the next client (shown once, marked earlier). State changes are not kept. */
@@ -151,7 +195,13 @@ export class Session {
   }
 
   /** Queues a turn; one whose client leaves (`gone`) before it runs is dropped from the queue at once. */
-  say(text: string, timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
+  say(
+    text: string,
+    timeoutMs: number,
+    sink: TurnSink,
+    gone = NEVER_GONE,
+    options: TurnOptions = {},
+  ): Promise<TurnResult> {
     if (this.stopReason) return Promise.resolve(this.stoppedResult());
     return new Promise((resolve) => {
       const leave = () => {
@@ -162,11 +212,11 @@ export class Session {
         this.queue.splice(at, 1);
         done(CLIENT_LEFT);
       };
-      const done = (result: CommandResult) => {
+      const done = (result: TurnResult) => {
         gone.removeEventListener("abort", leave);
         resolve(result);
       };
-      const queued: QueuedTurn = { text, timeoutMs, sink, gone, done };
+      const queued: QueuedTurn = { text, timeoutMs, sink, options, gone, done };
       this.queue.push(queued);
       gone.addEventListener("abort", leave, { once: true });
       if (gone.aborted) leave();
@@ -246,7 +296,7 @@ export class Session {
     }
   }
 
-  private async runTurn(q: QueuedTurn): Promise<CommandResult> {
+  private async runTurn(q: QueuedTurn): Promise<TurnResult> {
     const link = this.link;
     if (this.stopReason) return this.stoppedResult();
     if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
@@ -265,15 +315,20 @@ export class Session {
     if (this.stopReason) return this.stoppedResult();
     // It may have left while the agent finished speaking: then nothing of its turn may run.
     if (q.gone.aborted) return CLIENT_LEFT;
-    // What the turn shows is recorded for the feed, but for the kept output: recorded when it came.
+    // What the turn shows is recorded for the feed, but for the kept output and log lines: those
+    // were recorded when they came.
     let replaying = true;
     const turn = new Turn(q.text, (event) => {
-      if (!replaying) this.record(event);
+      if (!replaying && event.type !== "log") this.record(event);
       q.sink(event);
     });
-    for (const earlier of this.takeUnseen()) turn.emitKept(earlier);
+    for (const earlier of this.earlierOutput(q.options.logs === true)) turn.emitKept(earlier);
     replaying = false;
     this.current = turn;
+    this.currentWantsLogs = q.options.logs === true;
+    const usageBefore = this.usage;
+    const reportsBefore = this.usageReports;
+    const sentAt = Date.now();
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
@@ -294,8 +349,12 @@ export class Session {
           : [];
       await turn.settle(items);
       this.turnsDone++;
-      if (response.error) return { ok: false, code: "agent_error", error: `agent error: ${response.error}` };
-      return { ok: true };
+      const error = turnError(response.error, turn.events);
+      if (error) return { ok: false, code: "agent_error", error: `agent error: ${error}` };
+      const data: SayData = { turnMs: Date.now() - sentAt };
+      const usage = this.usageReports > reportsBefore && usageSince(this.usage ?? [], usageBefore);
+      if (usage) data.usage = usage;
+      return { ok: true, data };
     } catch (error) {
       // The link closed under the request: the agent went away mid-turn.
       return this.stopReason
@@ -305,7 +364,19 @@ export class Session {
       // A turn that ends without the agent's answer (a timeout, an exit) still shows what it got.
       turn.sortOut({ inputSeen: false });
       this.current = undefined;
+      this.currentWantsLogs = false;
     }
+  }
+
+  /** What came since the last turn, in the order it came: kept output, and log lines if asked for. */
+  private earlierOutput(withLogs: boolean): DeliveredEvent[] {
+    const kept = this.takeUnseen();
+    const logs = this.logsBetweenTurns.splice(0);
+    if (!withLogs || logs.length === 0) return kept;
+    // A dropped notice leads; the rest by arrival (a stable sort keeps equal times in order).
+    const notice = kept.filter((e) => e.type === "dropped");
+    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort((a, b) => a.at - b.at);
+    return [...notice, ...rest];
   }
 
   private stoppedResult(waiting: "turn" | "listen" = "turn"): StopReason {

@@ -1,14 +1,24 @@
 // Protobuf from the agent → the typed events clients render.
 
-import type { AgentStateName, SessionEvent, UserStateName } from "../protocol/events.ts";
+import type {
+  AgentStateName,
+  MessageMetrics,
+  SessionEvent,
+  ToolEndStatus,
+  UserStateName,
+} from "../protocol/events.ts";
+import type { ModelUsage } from "../protocol/usage.ts";
+import { nonZero } from "../protocol/usage.ts";
 import type { Timestamp } from "../wire/gen/google/protobuf/timestamp.ts";
 import {
   type AgentSessionEvent,
+  type AgentSessionUsage,
   AgentState,
   type ChatContext_ChatItem,
   ChatRole,
   type FunctionCall,
   type FunctionCallOutput,
+  type MetricsReport,
   ToolCallStatus,
   UserState,
 } from "../wire/gen/livekit_agent_session.ts";
@@ -57,27 +67,44 @@ const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"
   [ChatRole.ASSISTANT]: "assistant",
 };
 
-/**
- * What a failing tool really raised, by call id: Python agents report it in tool_execution_updated
- * ("ended", TC_ERROR) just before function_tools_executed, whose output only says "An internal error
- * occurred". Bounded: entries are taken when their output arrives, and the oldest go first.
- */
-export class ToolErrors {
+const END_STATUS: Record<ToolCallStatus, ToolEndStatus> = {
+  [ToolCallStatus.TC_RUNNING]: "done",
+  [ToolCallStatus.TC_DONE]: "done",
+  [ToolCallStatus.TC_ERROR]: "error",
+  [ToolCallStatus.TC_CANCELLED]: "cancelled",
+};
+
+/** A value per tool call id, taken once; bounded, the oldest go first. */
+class ByCallId {
   private readonly byCallId = new Map<string, string>();
 
-  remember(callId: string, message: string): void {
-    this.byCallId.set(callId, message);
+  remember(callId: string, value: string): void {
+    this.byCallId.set(callId, value);
     if (this.byCallId.size > 100) this.byCallId.delete(this.byCallId.keys().next().value as string);
   }
 
   take(callId: string): string | undefined {
-    const message = this.byCallId.get(callId);
+    const value = this.byCallId.get(callId);
     this.byCallId.delete(callId);
-    return message;
+    return value;
   }
 }
 
-export function translateEvent(ev: AgentSessionEvent, toolErrors = new ToolErrors()): KeyedEvent[] {
+/**
+ * What a failing tool really raised, by call id: Python agents report it in tool_execution_updated
+ * ("ended", TC_ERROR) just before function_tools_executed, whose output only says "An internal error
+ * occurred". Entries are taken when their output arrives.
+ */
+export class ToolErrors extends ByCallId {}
+
+/** The names of running tools: an "ended" update carries only the call id. */
+export class ToolNames extends ByCallId {}
+
+export function translateEvent(
+  ev: AgentSessionEvent,
+  toolErrors = new ToolErrors(),
+  toolNames = new ToolNames(),
+): KeyedEvent[] {
   switch (ev.event.oneofKind) {
     case "agentStateChanged":
       return [
@@ -105,16 +132,20 @@ export function translateEvent(ev: AgentSessionEvent, toolErrors = new ToolError
       const { functionCalls, functionCallOutputs } = ev.event.functionToolsExecuted;
       return pairToolCalls(functionCalls, functionCallOutputs, toolErrors);
     }
+    case "functionToolsStarted":
+      return ev.event.functionToolsStarted.functionCalls.map((call) => toolStarted(call, toolNames));
     case "toolExecutionUpdated": {
       const update = ev.event.toolExecutionUpdated.update;
-      if (
-        update.oneofKind === "ended" &&
-        update.ended.status === ToolCallStatus.TC_ERROR &&
-        update.ended.message
-      ) {
-        toolErrors.remember(update.ended.callId, update.ended.message);
-      }
-      return [];
+      if (update.oneofKind === "started" && update.started.functionCall)
+        return [toolStarted(update.started.functionCall, toolNames)];
+      if (update.oneofKind !== "ended") return [];
+      const { callId, status, message } = update.ended;
+      if (status === ToolCallStatus.TC_ERROR && message) toolErrors.remember(callId, message);
+      const event: SessionEvent = { type: "tool_ended", callId, status: END_STATUS[status] ?? "done" };
+      const name = toolNames.take(callId);
+      if (name) event.name = name;
+      if (message !== undefined) event.message = message;
+      return [{ event, keys: [`ended:${callId}`] }];
     }
     case "error":
       return [{ event: { type: "error", message: ev.event.error.message }, keys: [] }];
@@ -157,6 +188,8 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
       if (text === "") return [];
       const event: SessionEvent = { type: "message", role: ROLE_NAMES[m.role] ?? "assistant", text };
       if (m.interrupted) event.interrupted = true;
+      const metrics = m.metrics && translateMetrics(m.metrics);
+      if (metrics) event.metrics = metrics;
       const keys = m.id ? [`msg:${m.id}`, `msg-text:${text}`] : [`msg-text:${text}`];
       return [withMadeAt({ event, keys }, m.createdAt)];
     }
@@ -192,6 +225,71 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
     default:
       return [];
   }
+}
+
+/** Seconds on the wire, milliseconds for people (to 0.01 ms); only what the agent sent. */
+export function translateMetrics(m: MetricsReport): MessageMetrics | undefined {
+  const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 100_000) / 100);
+  const all: MessageMetrics = {
+    llmTtftMs: ms(m.llmNodeTtft),
+    ttsTtfbMs: ms(m.ttsNodeTtfb),
+    e2eLatencyMs: ms(m.e2ELatency),
+    llmTokensPerSecond: m.llmNodeTps === undefined ? undefined : Math.round(m.llmNodeTps * 100) / 100,
+    llmTtfsMs: ms(m.llmNodeTtfs),
+    transcriptionDelayMs: ms(m.transcriptionDelay),
+    endOfTurnDelayMs: ms(m.endOfTurnDelay),
+    onUserTurnCompletedDelayMs: ms(m.onUserTurnCompletedDelay),
+  };
+  const present = Object.entries(all).filter(([, v]) => v !== undefined);
+  return present.length ? (Object.fromEntries(present) as MessageMetrics) : undefined;
+}
+
+/** An AgentSessionUsage as plain usage entries (LLM, TTS, STT; models with nothing counted left out). */
+export function translateUsage(usage: AgentSessionUsage): ModelUsage[] {
+  const out: (ModelUsage | undefined)[] = usage.modelUsage.map(({ usage: u }) => {
+    switch (u.oneofKind) {
+      case "llm":
+        return nonZero({
+          kind: "llm",
+          provider: u.llm.provider,
+          model: u.llm.model,
+          inputTokens: u.llm.inputTokens,
+          cachedTokens: u.llm.inputCachedTokens,
+          outputTokens: u.llm.outputTokens,
+        });
+      case "tts":
+        return nonZero({
+          kind: "tts",
+          provider: u.tts.provider,
+          model: u.tts.model,
+          inputTokens: u.tts.inputTokens,
+          outputTokens: u.tts.outputTokens,
+          characters: u.tts.charactersCount,
+          audioSeconds: u.tts.audioDuration,
+        });
+      case "stt":
+        return nonZero({
+          kind: "stt",
+          provider: u.stt.provider,
+          model: u.stt.model,
+          inputTokens: u.stt.inputTokens,
+          outputTokens: u.stt.outputTokens,
+          audioSeconds: u.stt.audioDuration,
+        });
+      default:
+        return undefined;
+    }
+  });
+  return out.filter((u) => u !== undefined);
+}
+
+function toolStarted(call: FunctionCall, toolNames: ToolNames): KeyedEvent {
+  toolNames.remember(call.callId, call.name);
+  return {
+    event: { type: "tool_started", name: call.name, callId: call.callId, arguments: call.arguments },
+    // Python may report a start twice (function_tools_started and tool_execution_updated).
+    keys: [`started:${call.callId || call.id}`],
+  };
 }
 
 function toolCall(call: FunctionCall): KeyedEvent {

@@ -21,11 +21,13 @@ export class Turn {
    * What the agent emitted before it took in the turn's text: output it had under way (a late
    * greeting), unless the agent never reports the user message; `sortOut` decides which.
    */
-  private held: SessionEvent[] | undefined = [];
+  private held: { event: SessionEvent; at: number }[] | undefined = [];
   /** When the agent made the turn's user message, if it says. */
   private inputMadeAt: number | undefined;
   private pendingItems: KeyedEvent[] | undefined;
   private settleWaiter: (() => void) | undefined;
+  /** Made just before the turn is sent: when the user said it, if the agent never says it took it in. */
+  private readonly sentAt = Date.now();
   readonly events: DeliveredEvent[] = [];
 
   constructor(
@@ -33,10 +35,9 @@ export class Turn {
     private readonly sink: TurnSink,
   ) {}
 
-  private emit(event: SessionEvent, earlier = false): void {
-    const delivered: DeliveredEvent = earlier
-      ? { ...event, earlier, at: Date.now() }
-      : { ...event, at: Date.now() };
+  /** `at`: when it came (an event held back keeps its time). */
+  private emit(event: SessionEvent, earlier = false, at = Date.now()): void {
+    const delivered: DeliveredEvent = earlier ? { ...event, earlier, at } : { ...event, at };
     this.events.push(delivered);
     this.sink(delivered);
   }
@@ -47,8 +48,8 @@ export class Turn {
     this.sink(event);
   }
 
-  /** An event from the agent during this turn (duplicates by item id are dropped). */
-  deliver(keyed: KeyedEvent): void {
+  /** An event from the agent during this turn, come `at` (duplicates by item id are dropped). */
+  deliver(keyed: KeyedEvent, at = Date.now()): void {
     if (isUserInput(keyed.event)) {
       // Shown as sent, not as the agent echoes it; its keys are not kept, or an echo of the same
       // text would pass for a reply already seen.
@@ -65,8 +66,8 @@ export class Turn {
     if (keyed.event.type === "state") {
       this.agentBusy = isBusy(keyed.event.agent);
     }
-    if (this.held) this.held.push(keyed.event);
-    else this.emit(keyed.event, this.madeBeforeInput(keyed));
+    if (this.held) this.held.push({ event: keyed.event, at });
+    else this.emit(keyed.event, this.madeBeforeInput(keyed), at);
     this.settleWaiter?.();
   }
 
@@ -83,9 +84,23 @@ export class Turn {
     const held = this.held;
     if (!held) return;
     this.held = undefined;
-    if (inputSeen) for (const event of held) this.emit(event, true);
-    this.emit({ type: "message", role: "user", text: this.text });
-    if (!inputSeen) for (const event of held) this.emit(event);
+    const earlier = inputSeen ? held.filter((h) => !this.turnsOwnLine(h)) : [];
+    const own = inputSeen ? held.filter((h) => this.turnsOwnLine(h)) : held;
+    // Each keeps when it came; the user's text comes no later than the first of its turn's own.
+    for (const { event, at } of earlier) this.emit(event, true, at);
+    const userAt = inputSeen ? Math.min(Date.now(), own[0]?.at ?? Infinity) : this.sentAt;
+    this.emit({ type: "message", role: "user", text: this.text }, false, userAt);
+    for (const { event, at } of own) this.emit(event, false, at);
+  }
+
+  /**
+   * A log line held back is the turn's own unless it came before the agent made the user message:
+   * the agent's output pipe and its session events keep no order between them (Python logs a tool
+   * it runs for the turn before its event for the user message arrives), so the agent's own time
+   * for that message decides, and without one the line (it came after the turn was sent) is the turn's.
+   */
+  private turnsOwnLine({ event, at }: { event: SessionEvent; at: number }): boolean {
+    return event.type === "log" && !(this.inputMadeAt !== undefined && at < this.inputMadeAt);
   }
 
   /**

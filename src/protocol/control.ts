@@ -5,12 +5,14 @@
 
 import type { DeliveredEvent } from "./events.ts";
 import { turnTextTooLong } from "./limits.ts";
+import type { ModelUsage } from "./usage.ts";
 
 export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
 export const CONTROL_VERSION = 2;
 
 export type ControlCommand =
-  | { cmd: "say"; text: string; timeoutMs: number }
+  /** `logs`: the agent's output lines of the turn come as `log` events. */
+  | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean }
   | { cmd: "listen"; timeoutMs: number }
   | { cmd: "history" }
   | { cmd: "status" }
@@ -43,7 +45,7 @@ export type CommandName = ControlCommand["cmd"];
 
 /** What each command's successful `done` reply carries as `data` (undefined: no data). */
 export interface DoneData {
-  say: undefined;
+  say: SayData;
   listen: undefined;
   history: undefined;
   status: StatusData;
@@ -65,6 +67,8 @@ export interface EndSummary {
   agentId?: string;
   /** Kept until the next start on the port. */
   agentLog: string;
+  /** The session's cumulative usage (absent when the agent reported none). */
+  usage?: ModelUsage[];
 }
 
 /** A command that failed: always a code (for the exit code) and a sentence for a person. */
@@ -107,6 +111,14 @@ export type ControlReply<C extends CommandName = CommandName> =
   | Probe
   | DoneReply<C>;
 
+/** What a finished turn carries besides its events. */
+export interface SayData {
+  /** From sending the turn to the agent until its last event (queueing excluded). */
+  turnMs: number;
+  /** What the turn used (absent when the agent reported no usage during it). */
+  usage?: ModelUsage[];
+}
+
 /** The active agent, as the agent's GetAgentInfo tells it. */
 export interface AgentInfo {
   id: string;
@@ -139,6 +151,8 @@ export interface StatusData {
   queued: number;
   agentLog: string;
   daemonLog: string;
+  /** The session's cumulative usage so far (absent when the agent reported none). */
+  usage?: ModelUsage[];
 }
 
 /** Why a command failed, for exit codes and tests; `error` carries the sentence for a person. */
@@ -190,7 +204,10 @@ export function parseRequest(value: unknown): ControlRequest | string {
       const tooLong = turnTextTooLong(r.text);
       if (tooLong) return tooLong;
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
-      return { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      if (r.logs !== undefined && typeof r.logs !== "boolean") return "say's logs must be true or false";
+      return r.logs
+        ? { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs, logs: true }
+        : { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
     }
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";

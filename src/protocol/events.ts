@@ -7,8 +7,14 @@ export type SessionEvent =
       role: "user" | "assistant" | "system" | "developer";
       text: string;
       interrupted?: boolean;
+      /** What the agent measured for this message (assistant messages; absent when it sent none). */
+      metrics?: MessageMetrics;
     }
   | { type: "tool_call"; name: string; callId: string; arguments: string }
+  /** A tool began to run (not every agent says so: Node 1.9 does not). */
+  | { type: "tool_started"; name: string; callId: string; arguments: string }
+  /** A tool finished; `message` is what the agent said about it (its output, or what it raised). */
+  | { type: "tool_ended"; name?: string; callId: string; status: ToolEndStatus; message?: string }
   /** `error`: what a failing tool really raised, when the agent reports it (Python agents do). */
   | { type: "tool_output"; name: string; callId: string; output: string; isError: boolean; error?: string }
   | { type: "handoff"; from?: string; to: string }
@@ -17,10 +23,29 @@ export type SessionEvent =
   | { type: "state"; agent: AgentStateName }
   /** The user's state (only the `events` feed shows it). */
   | { type: "user_state"; user: UserStateName }
-  /** A line of the agent's own output (the `events --logs` feed). */
+  /** A line of the agent's own output, `at` when it arrived (for `say --logs` and the `events --logs` feed). */
   | { type: "log"; line: string; stream: "stdout" | "stderr" }
   /** Output the daemon could not keep between turns (too much of it): shown before what it kept. */
   | { type: "dropped"; count: number };
+
+export type ToolEndStatus = "done" | "error" | "cancelled";
+
+/**
+ * ChatMessage.metrics, in milliseconds (the agent sends seconds); each present only when sent.
+ * llmTtftMs: time to the LLM's first token; ttsTtfbMs: to the TTS's first byte; e2eLatencyMs: from
+ * the end of the user's turn to the agent's first audio; llmTtfsMs: to the first sentence;
+ * llmTokensPerSecond; transcriptionDelayMs, endOfTurnDelayMs, onUserTurnCompletedDelayMs.
+ */
+export interface MessageMetrics {
+  llmTtftMs?: number;
+  ttsTtfbMs?: number;
+  e2eLatencyMs?: number;
+  llmTokensPerSecond?: number;
+  llmTtfsMs?: number;
+  transcriptionDelayMs?: number;
+  endOfTurnDelayMs?: number;
+  onUserTurnCompletedDelayMs?: number;
+}
 
 export type AgentStateName = "initializing" | "idle" | "listening" | "thinking" | "speaking";
 

@@ -25,6 +25,12 @@ function feedText(e: DeliveredEvent, c: Colors): string {
       const args = e.arguments && e.arguments !== "{}" ? ` ${c.dim(oneLine(e.arguments))}` : "";
       return `${c.yellow(`function_tool: ${oneLine(e.name)}`)}${args}`;
     }
+    case "tool_started": {
+      const args = e.arguments && e.arguments !== "{}" ? ` ${c.dim(oneLine(e.arguments))}` : "";
+      return `${c.yellow(`tool started: ${oneLine(e.name)}`)}${args}`;
+    }
+    case "tool_ended":
+      return c.dim(`tool ended: ${oneLine(e.name ?? e.callId)} (${e.status})`);
     case "tool_output": {
       const mark = e.isError ? c.red("✗") : c.green("✓");
       const raised = e.isError && e.error ? ` ${c.dim(`(${summarizeToolOutput(e.error)})`)}` : "";

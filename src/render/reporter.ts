@@ -34,13 +34,20 @@ export class Reporter {
   ) {
     this.colors = colorsFor(io.out);
     this.errColors = colorsFor(io.err);
-    this.text = new TextRenderer((t) => io.out.write(t), this.colors);
+    // A live line needs a terminal that understands "erase line".
+    const live = io.out.isTTY === true && process.env.TERM !== "dumb";
+    this.text = new TextRenderer((t) => io.out.write(t), this.colors, { live });
   }
 
   event(event: DeliveredEvent): void {
     this.events.push(event);
     if (this.json) this.line({ kind: "event", event });
     else this.text.event(event);
+  }
+
+  /** No more events: log lines still held are shown, a live tool line is taken off. */
+  endEvents(): void {
+    if (!this.json) this.text.finish();
   }
 
   /** An event of a feed that may run for hours: printed (`text`, or its JSON line), not kept. */
@@ -72,6 +79,7 @@ export class Reporter {
   ): number {
     if (this.reported !== undefined) return this.reported;
     this.reported = exitCode;
+    this.endEvents();
     if (this.json) {
       this.line({
         kind: "result",

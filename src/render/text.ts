@@ -4,9 +4,12 @@
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
 import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
+import { ToolProgress } from "./tool-progress.ts";
 import { visible as v } from "./visible.ts";
 
 export type { Colors };
+
+type LogEvent = Extract<DeliveredEvent, { type: "log" }>;
 
 /** Colors only for a terminal, never when NO_COLOR is set (FORCE_COLOR forces them on). */
 export function colorsFor(stream: { isTTY?: boolean }, env = process.env): Colors {
@@ -57,32 +60,68 @@ export function configSummary(e: Extract<SessionEvent, { type: "config" }>): str
   return parts.join("; ") || "updated";
 }
 
+export interface TextOptions {
+  /** A terminal: running tools get a live line (ToolProgress). */
+  live?: boolean;
+  /** The clock the live line counts with (tests pass their own). */
+  now?: () => number;
+}
+
 export class TextRenderer {
   private lastCallId: string | undefined;
+  private readonly progress: ToolProgress | undefined;
+  private readonly write: (text: string) => void;
+  /**
+   * Log lines wait for the next step: a tool's lines come before its event (or with it), so they
+   * are shown under its ✓/✗; before any other step they are shown as they came, ahead of it.
+   */
+  private held: LogEvent[] = [];
+  private inEarlierLog = false;
 
   constructor(
-    private readonly write: (text: string) => void,
+    write: (text: string) => void,
     private readonly c: Colors,
-  ) {}
+    options: TextOptions = {},
+  ) {
+    const progress = options.live ? new ToolProgress(write, c, options.now) : undefined;
+    this.progress = progress;
+    this.write = progress ? (text) => progress.print(text) : write;
+  }
+
+  /** The events are over: held log lines are shown and a live line is taken off. */
+  finish(): void {
+    this.showHeld();
+    this.progress?.stop();
+  }
 
   event(e: DeliveredEvent): void {
     const earlier = e.earlier ? this.c.dim(" (before this turn)") : "";
     // Every text from the agent (or echoed from the user) goes through v(): shown, never obeyed.
+    if (e.type !== "log") this.inEarlierLog = false;
     switch (e.type) {
-      case "message": {
-        const who =
-          e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
-        const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
-        this.block(`${who}${earlier}${note}`, v(e.text).split("\n"));
-        break;
-      }
+      case "log":
+        this.log(e);
+        return;
+      case "state":
+      case "user_state":
+        return;
+      case "tool_started":
+        // One from between turns may have ended unseen: no live line for it.
+        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at);
+        return;
+      case "tool_ended":
+        this.progress?.ended(e.callId);
+        return;
       case "tool_call": {
+        // Reported once it has run (function_tools_executed); lines held for it go under its output.
+        this.progress?.ended(e.callId);
         const args = e.arguments && e.arguments !== "{}" ? ` ${this.c.dim(v(e.arguments))}` : "";
         this.block(`${this.c.yellow(`function_tool: ${v(e.name)}`)}${args}${earlier}`, []);
         this.lastCallId = e.callId;
         return;
       }
       case "tool_output": {
+        this.progress?.ended(e.callId);
         const summary = summarizeToolOutput(e.output);
         if (this.lastCallId !== e.callId || !e.callId)
           this.block(`${this.c.yellow(`function_tool: ${v(e.name)}`)}${earlier}`, []);
@@ -90,9 +129,19 @@ export class TextRenderer {
           const raised = e.error ? ` ${this.c.dim(`(${summarizeToolOutput(e.error)})`)}` : "";
           this.write(`    ${this.c.red("✗")} ${summary}${raised}\n`);
         } else if (summary !== "") this.write(`    ${this.c.green("✓")} ${summary}\n`);
+        this.showHeld();
+        break;
+      }
+      case "message": {
+        this.showHeld();
+        const who =
+          e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
+        const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
+        this.block(`${who}${earlier}${note}`, v(e.text).split("\n"));
         break;
       }
       case "handoff":
+        this.showHeld();
         // Without a previous agent this is the session's first agent taking over.
         this.block(
           `${this.c.magenta(e.from ? `handoff: ${v(e.from)} → ${v(e.to)}` : `agent: ${v(e.to)}`)}${earlier}`,
@@ -100,9 +149,11 @@ export class TextRenderer {
         );
         break;
       case "config":
+        this.showHeld();
         this.block(`${this.c.magenta("agent config")}${earlier}`, [configSummary(e)]);
         break;
       case "error":
+        this.showHeld();
         this.block(
           `${this.c.red("error")}${earlier}`,
           v(e.message)
@@ -110,12 +161,6 @@ export class TextRenderer {
             .map((line) => this.c.red(line)),
         );
         break;
-      case "state":
-      case "user_state":
-        return;
-      case "log":
-        this.write(`    ${this.c.dim(v(e.line))}\n`);
-        return;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);
         break;
@@ -123,8 +168,28 @@ export class TextRenderer {
     this.lastCallId = undefined;
   }
 
+  /** Earlier lines are shown at once, under a heading of their own; the turn's wait for their step. */
+  private log(e: LogEvent): void {
+    if (!e.earlier) {
+      this.held.push(e);
+      return;
+    }
+    if (!this.inEarlierLog) this.block(this.c.dim("agent log (before this turn)"), []);
+    this.inEarlierLog = true;
+    this.logLine(e);
+  }
+
+  private showHeld(): void {
+    for (const e of this.held.splice(0)) this.logLine(e);
+  }
+
+  private logLine(e: LogEvent): void {
+    const bar = e.stream === "stderr" ? this.c.yellow("│") : this.c.dim("│");
+    this.write(`    ${bar} ${this.c.dim(v(e.line))}\n`);
+  }
+
   private block(title: string, body: string[]): void {
-    this.write(`\n  ${this.c.bold("●")} ${title}\n`);
-    for (const line of body) this.write(`    ${line}\n`);
+    // One write: a live line is taken off and put back once per block.
+    this.write(`\n  ${this.c.bold("●")} ${title}\n${body.map((line) => `    ${line}\n`).join("")}`);
   }
 }

@@ -54,6 +54,8 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
       case "state":
       case "user_state":
       case "log":
+      case "tool_started":
+      case "tool_ended":
         break;
       case "dropped":
         lines.push(`*${droppedLine(e.count)}*`, "");

@@ -49,6 +49,22 @@ describe("escapes in what the agent says", () => {
     );
   });
 
+  test("say --logs --metrics: the agent's log line shown visibly; end's summary too", async () => {
+    const say = await box.session(["say", "!escapes", "--logs", "--metrics"]);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toMatch(/\n {2}turn [\d.]+ m?s\n$/);
+    // The line may come after the turn's last event (its pipe is not the session's): then the next
+    // say --logs shows it, as earlier output.
+    const next = await box.session(["say", "hello", "--logs"]);
+    const out = say.stdout + next.stdout;
+    expect(out).not.toMatch(RAW_CONTROL);
+    // Its own colors and its CR's overwritten part are gone (as in `logs`); the bell is shown.
+    expect(out).toContain("    │ here bell\\x07\n");
+    const end = await box.session(["end"]);
+    expect(end.stdout).not.toMatch(RAW_CONTROL);
+    expect(end.stdout).toContain("  active agent: billing\\x07\n");
+  });
+
   test("with colors on (as on a terminal), only lk's own colors are escape sequences", async () => {
     const say = await box.session(["say", USER_TEXT], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
     const ours = say.stdout.replace(SGR, "");

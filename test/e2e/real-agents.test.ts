@@ -141,8 +141,12 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
       // The log, up to the agent's shutdown, before the summary.
       expect(out.slice(0, summary)).toContain(agent.name === "python" ? "livekit.agents" : "DEBUG");
       expect(out.slice(summary)).toMatch(
-        /^Session ended\.\n {2}turns: +6\n {2}duration: +\S+\n {2}active agent: billing_agent\n {2}agent log: +\S+session-\d+\.agent\.log \(kept until the next start on this port\)\n$/,
+        /^Session ended\.\n {2}turns: +6\n {2}duration: +\S+\n {2}active agent: billing_agent\n {2}usage: +\d+ → \d+ tokens \(echo\/echo-1\)\n {2}agent log: +\S+session-\d+\.agent\.log \(kept until the next start on this port\)\n$/,
       );
+      // The echo LLM reports 10 → 5 tokens a call, and each of the six turns made at least one.
+      const [input = 0, output] = (/usage: +(\d+) → (\d+) tokens/.exec(out) ?? []).slice(1).map(Number);
+      expect(input).toBeGreaterThanOrEqual(60);
+      expect([input % 10, output]).toEqual([0, input / 2]);
       expect(await portIsFree(box.port)).toBe(true);
       expect(tree.length).toBeGreaterThan(0);
       for (const pid of tree) expect(processAlive(pid)).toBe(false);

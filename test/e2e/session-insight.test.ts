@@ -166,6 +166,37 @@ describe("end says how it went", () => {
         agentLog: join(box.stateDir, `session-${box.port}.agent.log`),
       },
     });
+    // This agent reported no usage: none in the summary, never zeros.
+    expect(lines[0]?.summary).not.toHaveProperty("usage");
+  });
+
+  test("the session's whole usage: a row in the text, every model in --json", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "hello !usage"]);
+    await box.session(["say", "again !usage"]);
+    const end = await box.session(["end"]);
+    expect(end.code).toBe(0);
+    expect(end.stdout).toContain(
+      "  active agent: echo_agent\n  usage:        20 → 10 tokens, 8 cached (openai/gpt-4o-mini) · TTS 84 chars, 3.0 s audio (cartesia/sonic-2) · STT 5.0 s audio (deepgram/nova-3)\n  agent log:",
+    );
+
+    expect((await box.startFake()).code).toBe(0);
+    await box.session(["say", "hello !usage"]);
+    const lines = jsonLines(await box.session(["end", "--json"]));
+    expect(lines[0]?.summary).toMatchObject({
+      usage: [
+        {
+          kind: "llm",
+          provider: "openai",
+          model: "gpt-4o-mini",
+          inputTokens: 10,
+          cachedTokens: 4,
+          outputTokens: 5,
+        },
+        { kind: "tts", provider: "cartesia", model: "sonic-2", characters: 42, audioSeconds: 1.5 },
+        { kind: "stt", provider: "deepgram", model: "nova-3", audioSeconds: 2.5 },
+      ],
+    });
   });
 
   test("--chat-history prints the conversation first; --logs the agent's whole log, up to its last line", async () => {

@@ -237,7 +237,7 @@ describe("clients that go away", () => {
       halfClose: true,
     });
     expect(say.closedByDaemon).toBe(true);
-    expect(say.replies.at(-1)).toEqual({ t: "done", ok: true });
+    expect(say.replies.at(-1)).toEqual({ t: "done", ok: true, data: { turnMs: expect.any(Number) } });
     expect(say.replies).toContainEqual(
       expect.objectContaining({
         t: "event",

@@ -111,8 +111,10 @@ export function fake(opts: FakeOptions): Fake {
       const answer = (opts.answer ?? echo)(cmd, sent.length);
       sent.push(cmd);
       for (const event of answer.events ?? []) onEvent?.({ ...event, at: at++ } as DeliveredEvent);
-      // The script decides the reply, data included: a test says what a daemon would have answered.
-      return { t: "done", ok: true, ...answer.done } as Done<(typeof cmd)["cmd"]>;
+      // The script decides the reply, data included: a test says what a daemon would have answered
+      // (a finished say always has its turn time).
+      const data = cmd.cmd === "say" ? { data: { turnMs: 5 } } : {};
+      return { t: "done", ok: true, ...data, ...answer.done } as Done<(typeof cmd)["cmd"]>;
     },
     start: async (_reporter, request) => {
       starts.push(request);

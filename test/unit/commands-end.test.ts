@@ -44,6 +44,20 @@ describe("end", () => {
     expect(outcome.fields).toEqual({ port: PORT, summary: FAKE_SUMMARY });
   });
 
+  test("the session's cumulative usage, when the agent reported some", async () => {
+    const usage = [
+      { kind: "llm" as const, provider: "echo", model: "echo-1", inputTokens: 20, outputTokens: 10 },
+    ];
+    const f = fake({ command: "end", ended: { ...FAKE_SUMMARY, agentId: "billing\x07", usage } });
+    const outcome = await end.run(options(), f.io);
+    expect(f.out()).toContain(
+      ["  active agent: billing\\x07", "  usage:        20 → 10 tokens (echo/echo-1)", "  agent log:"].join(
+        "\n",
+      ),
+    );
+    expect(outcome.fields).toMatchObject({ summary: { usage } });
+  });
+
   test("a daemon gone before it could answer: just ended, no summary", async () => {
     const f = fake({ command: "end", ended: undefined });
     const outcome = await end.run(options(), f.io);

@@ -11,6 +11,8 @@ const options = (over: Partial<SayOptions> = {}): SayOptions => ({
   timeoutMs: 120_000,
   expectations: [],
   text: "hello",
+  metrics: false,
+  logs: false,
   ...over,
 });
 
@@ -153,5 +155,83 @@ describe("say: run", () => {
     expect(lines.map((l) => l.kind)).toEqual(["event", "event", "result"]);
     expect(lines.at(-1)).toMatchObject({ command: "say", ok: true, exitCode: 0, reply: "hello" });
     expect(f.err()).toBe("");
+  });
+});
+
+describe("say: metrics, logs, silent turns (issue 15)", () => {
+  const reply = (text: string, more = {}) => ({
+    type: "message" as const,
+    role: "assistant" as const,
+    text,
+    ...more,
+  });
+
+  test("--metrics, -v and --logs parse; a plain say sends no logs field", async () => {
+    expect(say.parse(["hi", "--metrics"], env())).toMatchObject({ metrics: true, logs: false });
+    expect(say.parse(["hi", "-v"], env())).toMatchObject({ metrics: true });
+    expect(say.parse(["hi", "--verbose"], env())).toMatchObject({ metrics: true });
+    const withLogs = fake({ command: "say" });
+    await say.run(say.parse(["hi", "--logs"], env()), withLogs.io);
+    expect(withLogs.sent).toEqual([{ cmd: "say", text: "hi", timeoutMs: 120_000, logs: true }]);
+    const plain = fake({ command: "say" });
+    await say.run(options(), plain.io);
+    expect(plain.sent[0]).not.toHaveProperty("logs");
+  });
+
+  test("--metrics ends the turn with one line; without it the text is as before", async () => {
+    const answer = () => ({
+      events: [reply("hi", { metrics: { llmTtftMs: 412, e2eLatencyMs: 1310 } })],
+      done: {
+        ok: true as const,
+        data: {
+          turnMs: 1420,
+          usage: [
+            {
+              kind: "llm" as const,
+              provider: "openai",
+              model: "gpt-4o-mini",
+              inputTokens: 10,
+              outputTokens: 5,
+            },
+          ],
+        },
+      },
+    });
+    const withMetrics = fake({ command: "say", answer });
+    await say.run(options({ metrics: true }), withMetrics.io);
+    expect(withMetrics.out()).toEndWith(
+      "\n  ● Agent\n    hi\n\n  ttft 412 ms · e2e 1.31 s · 10 → 5 tokens (openai/gpt-4o-mini) · turn 1.42 s\n",
+    );
+    const without = fake({ command: "say", answer });
+    await say.run(options(), without.io);
+    expect(without.out()).toBe("\n  ● Agent\n    hi\n\n");
+  });
+
+  test("--json: silent, turnMs and usage in the result; no usage from the daemon, no usage field", async () => {
+    const usage = [
+      { kind: "llm" as const, provider: "echo", model: "echo-1", inputTokens: 10, outputTokens: 5 },
+    ];
+    const f = fake({
+      command: "say",
+      json: true,
+      answer: () => ({ done: { ok: true, data: { turnMs: 7, usage } } }),
+    });
+    f.report(await say.run(options({ json: true }), f.io));
+    expect(f.lines().at(-1)).toMatchObject({ ok: true, reply: "", silent: true, turnMs: 7, usage });
+    const g = fake({ command: "say", json: true });
+    g.report(await say.run(options({ json: true }), g.io));
+    const result = g.lines().at(-1) as Record<string, unknown>;
+    expect(result).toMatchObject({ silent: false, turnMs: 5 });
+    expect(result).not.toHaveProperty("usage");
+  });
+
+  test("a turn with no reply says so, and is an ordinary outcome", async () => {
+    const f = fake({
+      command: "say",
+      answer: () => ({ events: [{ type: "message", role: "user", text: "shh" }] }),
+    });
+    const outcome = await say.run(options({ text: "shh" }), f.io);
+    expect(f.report(outcome)).toBe(EXIT.ok);
+    expect(f.out()).toBe("\n  ● You\n    shh\n\n  (no reply)\n\n");
   });
 });

@@ -45,7 +45,20 @@ describe("status", () => {
     expect(out).toContain("active agent: echo_agent (listening)");
     expect(out).toContain("daemon:       pid 10, up 1m05s");
     expect(out).toContain("unseen:       2 event(s) waiting");
+    expect(out).toContain("usage:        none reported");
     expect(outcome.fields).toEqual({ running: true, status: data });
+  });
+
+  test("the session's cumulative usage, one row, the agent's model names shown visibly", async () => {
+    const usage = [
+      { kind: "llm" as const, provider: "echo", model: "echo-1", inputTokens: 30, outputTokens: 15 },
+      { kind: "tts" as const, provider: "cartesia", model: "sonic\x07", characters: 42, audioSeconds: 1.5 },
+    ];
+    const f = fake({ command: "status", answer: () => ({ done: { ok: true, data: { ...data, usage } } }) });
+    await status.run({ json: false, port: PORT }, f.io);
+    expect(f.out()).toContain(
+      "usage:        30 → 15 tokens (echo/echo-1) · TTS 42 chars, 1.5 s audio (cartesia/sonic\\x07)\n",
+    );
   });
 
   test("the active agent after a handoff: its id, tools and the first line of its instructions", async () => {

@@ -88,6 +88,15 @@ describe("feedLine", () => {
     expect(line({ type: "tool_output", name: "transfer", callId: "c", output: "", isError: false })).toBe(
       "14:03:07.042  ✓ transfer",
     );
+    expect(
+      line({ type: "tool_started", name: "lookup_weather", callId: "c", arguments: '{"location":"Paris"}' }),
+    ).toBe('14:03:07.042  tool started: lookup_weather {"location":"Paris"}');
+    expect(line({ type: "tool_ended", name: "lookup_weather", callId: "c", status: "error" })).toBe(
+      "14:03:07.042  tool ended: lookup_weather (error)",
+    );
+    expect(line({ type: "tool_ended", callId: "call_1", status: "done" })).toBe(
+      "14:03:07.042  tool ended: call_1 (done)",
+    );
     expect(line({ type: "handoff", from: "a", to: "b" })).toBe("14:03:07.042  handoff: a → b");
     expect(line({ type: "config", instructionsUpdated: true, toolsAdded: ["x"], toolsRemoved: [] })).toBe(
       "14:03:07.042  agent config: instructions updated; tools added: x",

@@ -66,10 +66,22 @@ test("the tail has no OSC leftovers either", () => {
 test("stdout and stderr lines are told apart, even when their chunks interleave mid-line", () => {
   const out = new AgentOutput(join(dir, "streams.log"));
   const lines: string[] = [];
-  out.onLine = (line, stream) => lines.push(`${stream}: ${line}`);
+  out.onLine = ({ line, stream }) => lines.push(`${stream}: ${line}`);
   out.write(enc("out one, "), "stdout");
   out.write(enc("err one\nerr two"), "stderr");
   out.write(enc("continued\n"), "stdout");
   out.close();
   expect(lines).toEqual(["stderr: err one", "stdout: out one, continued", "stderr: err two"]);
+});
+
+test("each complete line is told once as it arrives, cleaned and stamped; blank ones are not", () => {
+  const out = new AgentOutput(join(dir, "lines.log"));
+  const got: string[] = [];
+  const before = Date.now();
+  out.onLine = ({ line, stream, at }) => got.push(`${stream}:${line}:${at >= before && at <= Date.now()}`);
+  out.write(enc("half of a "), "stdout");
+  out.write(enc("warning\n\n   \n"), "stderr");
+  out.write(enc("line\n\x1b[31mred\x1b[0m\n"), "stdout");
+  expect(got).toEqual(["stderr:warning:true", "stdout:half of a line:true", "stdout:red:true"]);
+  out.close();
 });

@@ -5,8 +5,10 @@ import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
 import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
+import type { ModelUsage } from "../../src/protocol/usage.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
+  type AgentSessionEvent,
   AgentSessionMessage,
   AgentState,
   ChatRole,
@@ -56,18 +58,21 @@ function connected(maxUnseen?: number) {
         },
       },
     });
-  const finishTurn = (request: SessionRequest | undefined) =>
+  const finishTurn = (request: SessionRequest | undefined, error?: string) =>
     link.receive({
       message: {
         oneofKind: "response",
         response: {
           requestId: request?.requestId ?? "",
           response: { oneofKind: "runInput", runInput: { items: [] } },
+          error,
         },
       },
     });
+  const event = (ev: AgentSessionEvent["event"]) =>
+    link.receive({ message: { oneofKind: "event", event: { event: ev } } });
   const runInputs = () => requests.filter((r) => r.request.oneofKind === "runInput");
-  return { session, link, say, finishTurn, runInputs };
+  return { session, link, say, finishTurn, event, runInputs };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -86,7 +91,7 @@ describe("output between turns", () => {
     const done = session.say("hi", 10_000, (e) => got.push(e));
     await Bun.sleep(0);
     finishTurn(runInputs()[0]);
-    expect(await done).toEqual({ ok: true });
+    expect(await done).toEqual({ ok: true, data: { turnMs: expect.any(Number) } });
     expect(got.map(summary)).toEqual([
       "dropped 2 (earlier)",
       "assistant: three (earlier)",
@@ -129,7 +134,7 @@ describe("clients that leave", () => {
     });
     expect(session.queueLength).toBe(1);
     finishTurn(runInputs()[0]);
-    expect(await first).toEqual({ ok: true });
+    expect(await first).toEqual({ ok: true, data: { turnMs: expect.any(Number) } });
     expect(
       runInputs().map((r) => (r.request.oneofKind === "runInput" ? r.request.runInput.text : "")),
     ).toEqual(["first"]);
@@ -208,7 +213,7 @@ describe("the events feed", () => {
     say("the reply");
     say("the reply"); // the same item again: shown once
     finishTurn(runInputs()[0]);
-    expect(await done).toEqual({ ok: true });
+    expect(await done).toMatchObject({ ok: true });
     expect(watched.map(summary)).toEqual(["assistant: between turns", "user: hi", "assistant: the reply"]);
     expect(session.feed.recent(2, false).map(summary)).toEqual(["user: hi", "assistant: the reply"]);
     // What came between turns went to the turn all the same.
@@ -220,5 +225,182 @@ describe("the events feed", () => {
     session.activeAgent = "echo_agent";
     session.record({ type: "handoff", from: "echo_agent", to: "billing_agent", at: 1 });
     expect(session.activeAgent).toBe("billing_agent");
+  });
+});
+
+describe("issue 15: usage, log lines and silent turns", () => {
+  const usage = (inputTokens: number, outputTokens: number): AgentSessionEvent["event"] => ({
+    oneofKind: "sessionUsageUpdated",
+    sessionUsageUpdated: {
+      usage: {
+        modelUsage: [
+          {
+            usage: {
+              oneofKind: "llm",
+              llm: {
+                provider: "echo",
+                model: "echo-1",
+                inputTokens,
+                outputTokens,
+                inputCachedTokens: 0,
+                inputAudioTokens: 0,
+                inputCachedAudioTokens: 0,
+                inputTextTokens: 0,
+                inputCachedTextTokens: 0,
+                inputImageTokens: 0,
+                inputCachedImageTokens: 0,
+                outputAudioTokens: 0,
+                outputTextTokens: 0,
+                sessionDuration: 0,
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  const echo = (inputTokens: number, outputTokens: number): ModelUsage[] => [
+    { kind: "llm", provider: "echo", model: "echo-1", inputTokens, outputTokens },
+  ];
+
+  test("a turn's usage is what the agent's cumulative reports grew by during it; none reported, none shown", async () => {
+    const { session, event, finishTurn, runInputs } = connected();
+    event(usage(10, 5));
+    const first = session.say("hi", 10_000, () => {});
+    await Bun.sleep(0);
+    event(usage(20, 10));
+    event(usage(30, 15));
+    finishTurn(runInputs()[0]);
+    const done = await first;
+    expect(done.ok && done.data.usage).toEqual(echo(20, 10));
+    expect(session.usage).toEqual(echo(30, 15));
+
+    const second = session.say("again", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[1]);
+    const quiet = await second;
+    expect(quiet.ok && quiet.data).toEqual({ turnMs: expect.any(Number) });
+  });
+
+  test("log lines: only for a say that asks; those since the last turn come first, as earlier output", async () => {
+    const { session, finishTurn, runInputs } = connected();
+    const line = (text: string, at: number) => session.onAgentLog({ line: text, stream: "stdout", at });
+    line("before the first turn", 1);
+    const plain: DeliveredEvent[] = [];
+    const first = session.say("no logs", 10_000, (e) => plain.push(e));
+    await Bun.sleep(0);
+    line("during the first turn", 2);
+    finishTurn(runInputs()[0]);
+    await first;
+    expect(plain.filter((e) => e.type === "log")).toEqual([]);
+
+    line("between turns", 3);
+    const got: DeliveredEvent[] = [];
+    const second = session.say("logs", 10_000, (e) => got.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    session.onAgentLog({ line: "during the second turn", stream: "stderr", at: 4 });
+    finishTurn(runInputs()[1]);
+    await second;
+    expect(got.map((e) => (e.type === "log" ? `${e.line}${e.earlier ? " (earlier)" : ""}` : e.type))).toEqual(
+      ["between turns (earlier)", "message", "during the second turn"],
+    );
+    // Stamped when the line arrived, not when the turn showed it.
+    expect(got[2]).toEqual({ type: "log", line: "during the second turn", stream: "stderr", at: 4 });
+  });
+
+  test("one log event per line: in the feed once, whether or not a say asked for it", async () => {
+    const { session, finishTurn, runInputs } = connected();
+    const fed: string[] = [];
+    session.feed.watch({
+      logs: true,
+      send: (e) => fed.push(e.type === "log" ? e.line : e.type),
+      end: () => {},
+    });
+    const line = (text: string, at: number) => session.onAgentLog({ line: text, stream: "stdout", at });
+    line("between turns", 1);
+    const got: DeliveredEvent[] = [];
+    const turn = session.say("logs", 10_000, (e) => got.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    line("during the turn", 2);
+    finishTurn(runInputs()[0]);
+    await turn;
+    expect(got.filter((e) => e.type === "log").map((e) => e.type === "log" && e.line)).toEqual([
+      "between turns",
+      "during the turn",
+    ]);
+    // The user's message is recorded once the turn sorts it out (this agent never echoes it).
+    expect(fed.filter((e) => e !== "message")).toEqual(["between turns", "during the turn"]);
+    expect(session.feed.recent(10, true).filter((e) => e.type === "log")).toHaveLength(2);
+  });
+
+  test("a log line from before the agent made the turn's user message is earlier output; later ones are the turn's", async () => {
+    const { session, event, finishTurn, runInputs } = connected();
+    const userMessage = (createdAt?: { seconds: number; nanos: number }): AgentSessionEvent["event"] => ({
+      oneofKind: "conversationItemAdded",
+      conversationItemAdded: {
+        item: {
+          item: {
+            oneofKind: "message",
+            message: {
+              id: `u${createdAt?.seconds ?? 0}`,
+              role: ChatRole.USER,
+              content: [{ payload: { oneofKind: "text", text: "hi" } }],
+              interrupted: false,
+              extra: {},
+              createdAt,
+            },
+          },
+        },
+      },
+    });
+    const line = (text: string, at: number) => session.onAgentLog({ line: text, stream: "stdout", at });
+    const shown = (e: DeliveredEvent) =>
+      e.type === "log" ? `${e.line}${e.earlier ? " (earlier)" : ""}` : summary(e);
+
+    const got: DeliveredEvent[] = [];
+    const turn = session.say("hi", 10_000, (e) => got.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    line("still greeting", 5_000);
+    // Written once the agent had the text, but its pipe was quicker than its event.
+    line("running a tool", 15_000);
+    event(userMessage({ seconds: 10, nanos: 0 }));
+    line("answering", 20_000);
+    finishTurn(runInputs()[0]);
+    await turn;
+    expect(got.map(shown)).toEqual(["still greeting (earlier)", "user: hi", "running a tool", "answering"]);
+    expect(got.map((e) => e.at)).toEqual([5_000, 15_000, 15_000, 20_000]);
+
+    // An agent that does not say when it made the message: every line of the turn is the turn's.
+    const again: DeliveredEvent[] = [];
+    const second = session.say("hi", 10_000, (e) => again.push(e), undefined, { logs: true });
+    await Bun.sleep(0);
+    line("a line", Date.now());
+    event(userMessage());
+    finishTurn(runInputs()[1]);
+    await second;
+    expect(again.map(shown)).toEqual(["user: hi", "a line"]);
+  });
+
+  test("Node's 'agent produced no response items' is a silent turn, unless the agent reported an error", async () => {
+    const { session, event, finishTurn, runInputs } = connected();
+    const silent = session.say("stay silent", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[0], "agent produced no response items");
+    expect((await silent).ok).toBe(true);
+
+    const failed = session.say("fail", 10_000, () => {});
+    await Bun.sleep(0);
+    event({ oneofKind: "error", error: { message: "llm failed" } });
+    finishTurn(runInputs()[1], "agent produced no response items");
+    expect(await failed).toEqual({
+      ok: false,
+      code: "agent_error",
+      error: "agent error: agent produced no response items",
+    });
+
+    const other = session.say("other", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[2], "empty run_input text");
+    expect(await other).toMatchObject({ ok: false, error: "agent error: empty run_input text" });
   });
 });

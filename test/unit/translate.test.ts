@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { pairToolCalls, ToolErrors, translateEvent, translateItem } from "../../src/daemon/translate.ts";
+import {
+  pairToolCalls,
+  ToolErrors,
+  ToolNames,
+  translateEvent,
+  translateItem,
+} from "../../src/daemon/translate.ts";
 import { AgentState, ChatRole, ToolCallStatus } from "../../src/wire/gen/livekit_agent_session.ts";
 
 const call = (callId: string, name: string) => ({
@@ -114,4 +120,98 @@ test("a failing tool's real exception (tool_execution_updated) is attached to it
   expect(events[1]).toMatchObject({ type: "tool_output", isError: true, error: "disk on fire" });
   // Taken once: a later output with the same id does not inherit it.
   expect(pairToolCalls([], [out("c9", "again", true)], errors)[0]?.event).not.toHaveProperty("error");
+});
+
+describe("issue 15: metrics and tool progress", () => {
+  test("a message's metrics in milliseconds, only those sent; none at all: no metrics field", () => {
+    const message = (metrics?: Record<string, number>) =>
+      translateItem(
+        {
+          item: {
+            oneofKind: "message",
+            message: {
+              id: "m1",
+              role: ChatRole.ASSISTANT,
+              content: [{ payload: { oneofKind: "text", text: "hi" } }],
+              interrupted: false,
+              extra: {},
+              metrics,
+            },
+          },
+        },
+        { includeUser: false },
+      )[0]?.event;
+    expect(message({ llmNodeTtft: 0.4123, e2ELatency: 1.31, llmNodeTps: 48.456 })).toEqual({
+      type: "message",
+      role: "assistant",
+      text: "hi",
+      metrics: { llmTtftMs: 412.3, e2eLatencyMs: 1310, llmTokensPerSecond: 48.46 },
+    });
+    expect(message({})).not.toHaveProperty("metrics");
+    expect(message()).not.toHaveProperty("metrics");
+  });
+
+  test("a start from function_tools_started or tool_execution_updated is one tool_started (same key)", () => {
+    const started = translateEvent({
+      event: {
+        oneofKind: "functionToolsStarted",
+        functionToolsStarted: { functionCalls: [call("c1", "slow")] },
+      },
+    });
+    const update = translateEvent({
+      event: {
+        oneofKind: "toolExecutionUpdated",
+        toolExecutionUpdated: {
+          update: { oneofKind: "started", started: { functionCall: call("c1", "slow") } },
+        },
+      },
+    });
+    expect(started).toEqual(update);
+    expect(started).toEqual([
+      {
+        event: { type: "tool_started", name: "slow", callId: "c1", arguments: "{}" },
+        keys: ["started:c1"],
+      },
+    ]);
+  });
+
+  test("tool_ended: its status, its message, and the name remembered from the start", () => {
+    const names = new ToolNames();
+    const errors = new ToolErrors();
+    translateEvent(
+      {
+        event: {
+          oneofKind: "functionToolsStarted",
+          functionToolsStarted: { functionCalls: [call("c2", "boom")] },
+        },
+      },
+      errors,
+      names,
+    );
+    const ended = (callId: string, status: ToolCallStatus, message?: string) =>
+      translateEvent(
+        {
+          event: {
+            oneofKind: "toolExecutionUpdated",
+            toolExecutionUpdated: {
+              update: { oneofKind: "ended", ended: { id: callId, callId, status, message } },
+            },
+          },
+        },
+        errors,
+        names,
+      )[0]?.event;
+    expect(ended("c2", ToolCallStatus.TC_ERROR, "disk on fire")).toEqual({
+      type: "tool_ended",
+      name: "boom",
+      callId: "c2",
+      status: "error",
+      message: "disk on fire",
+    });
+    expect(ended("c3", ToolCallStatus.TC_CANCELLED)).toEqual({
+      type: "tool_ended",
+      callId: "c3",
+      status: "cancelled",
+    });
+  });
 });
