@@ -17,7 +17,14 @@ describe.skipIf(process.platform !== "linux" && process.platform !== "darwin")("
     const reader = child.stdout.getReader();
     const grandchild = Number(new TextDecoder().decode((await reader.read()).value).trim());
     try {
-      expect(markedProcesses(marker).sort()).toEqual([child.pid, grandchild].sort());
+      // /proc/PID/environ reads empty while a process is in the middle of exec: ask until both are settled.
+      const expected = [child.pid, grandchild].sort();
+      let found = markedProcesses(marker).sort();
+      for (let tries = 0; tries < 100 && found.join() !== expected.join(); tries++) {
+        await Bun.sleep(20);
+        found = markedProcesses(marker).sort();
+      }
+      expect(found).toEqual(expected);
       expect(markedProcesses(newMarker())).toEqual([]);
     } finally {
       process.kill(grandchild, "SIGKILL");
