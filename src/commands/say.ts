@@ -1,10 +1,10 @@
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
-import { droppedCount, replyText } from "../render/reporter.ts";
-import { failureOf } from "../session/client-session.ts";
-import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
+import { droppedCount } from "../render/reporter.ts";
+import { type Expectation, parseExpectations, parseToolExpectation } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
+import { playTurn } from "../session/play-turn.ts";
 import { type CommandIO, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
 
 export interface SayOptions {
@@ -38,11 +38,25 @@ export default defineCommand({
       description: "A regular expression the agent's reply must match (repeatable; exit 2 when it does not)",
       valueHint: "REGEX",
     },
+    "expect-tool": {
+      type: "string",
+      repeatable: true,
+      description: "A tool the agent must call; with :JSON, its arguments must contain these (repeatable)",
+      valueHint: "NAME[:JSON]",
+    },
+    "expect-handoff": {
+      type: "string",
+      repeatable: true,
+      description: "An agent the turn must hand off to (repeatable)",
+      valueHint: "NAME",
+    },
     ...jsonArg,
   },
   examples: [
     `lk agent session say "what's the weather in Paris?"`,
     `lk agent session say "transfer me to billing" --expect "/billing agent/i" --json`,
+    `lk agent session say "weather in Paris?" --expect-tool 'lookup_weather:{"location":"Paris"}'`,
+    `lk agent session say "transfer me to billing" --expect-handoff billing_agent`,
   ],
   options: (args, env): SayOptions => {
     const words = args.text.join(" ");
@@ -51,28 +65,29 @@ export default defineCommand({
       json: args.json,
       port: resolvePort(args.port, env.vars),
       timeoutMs: parseSeconds(args.timeout, 120, "--timeout"),
-      expectations: parseExpectations(args.expect),
+      expectations: [
+        ...parseExpectations(args.expect),
+        ...args["expect-tool"].map(parseToolExpectation),
+        ...args["expect-handoff"].map((to): Expectation => ({ kind: "handoff", to })),
+      ],
       text: fromStdin ? undefined : checkTurnText(words),
     };
   },
   run: async (o: SayOptions, { reporter, session, readStdin }: CommandIO) => {
     const text = o.text ?? checkTurnText((await readStdin()).replace(/\r?\n$/, ""));
     const state = runningSession(await session.find(o.port));
-    const done = await session.send(state, { cmd: "say", text, timeoutMs: o.timeoutMs }, (e) =>
-      reporter.event(e),
-    );
+    const turn = { text, timeoutMs: o.timeoutMs, expectations: o.expectations };
+    const played = await playTurn(session, state, turn, (e) => reporter.event(e));
     reporter.info("");
-    const reply = replyText(reporter.events);
     const fields: Record<string, unknown> = {
       text,
-      reply,
+      reply: played.observed.reply,
       events: reporter.events,
       dropped: droppedCount(reporter.events),
     };
-    if (!done.ok) return { fields, error: failureOf(done, state) };
-    const checked = checkExpectations(o.expectations, reply);
-    if (o.expectations.length) fields.expectations = checked.results;
-    return { exitCode: EXIT.ok, fields, error: checked.error };
+    if (played.failure) return { fields, error: played.failure };
+    if (o.expectations.length) fields.expectations = played.check.results;
+    return { exitCode: EXIT.ok, fields, error: played.check.error };
   },
 });
 
