@@ -1,9 +1,6 @@
-import { detectProject } from "../agent/detect.ts";
-import { realHost } from "../agent/host.ts";
-import { planLaunch, pythonCommand } from "../agent/launch.ts";
-import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import { prepareAgent } from "../session/agent-plan.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
 
@@ -68,16 +65,7 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
-    const project = detectProject(o.entrypoint, o.cwd);
-    const host = realHost();
-    const plan = planLaunch(
-      { project, connectAddr: `127.0.0.1:${o.port}`, runtimeArgs: o.runtimeArgs, runtime: o.runtime },
-      host,
-    );
-    if (!o.skipSdkCheck) {
-      if (project.kind === "node") checkNodeSdk(project);
-      else checkPythonSdk(project, pythonCommand(project, host));
-    }
+    const { project, plan } = prepareAgent(o, o.port);
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
