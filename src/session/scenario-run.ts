@@ -1,10 +1,11 @@
 // One run of one scenario: a fresh session on a port of its own, every turn played and judged,
 // and the session ended afterwards whatever happened (a failure, an error, Ctrl-C).
 
+import { rmSync } from "node:fs";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { Reporter } from "../render/reporter.ts";
-import type { SessionState } from "../state/session-file.ts";
+import { logPaths, type SessionState } from "../state/session-file.ts";
 import type { PreparedAgent } from "./agent-plan.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
@@ -132,17 +133,33 @@ export async function runAttempt(
     else
       fail("error", { message: `unexpected error: ${(error as Error)?.stack ?? String(error)}`, detail: [] });
   } finally {
-    if (state) {
-      // Read before the session ends: a clean end removes the log. Colors are for terminals only.
-      result.agentLog = tailLines(state.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
-      await ctx.session.stop(state).catch((error: unknown) => {
-        const message = `could not end the session on port ${state?.port}: ${(error as Error).message}`;
-        fail(result.status === "passed" ? "error" : result.status, { message, detail: [] });
-      });
-    }
+    if (result.port !== undefined) await endSession(result, state, ctx);
     result.durationMs = Math.round(performance.now() - started);
   }
   return result;
+}
+
+/**
+ * Keeps the agent log's tail (colors are for terminals), ends the session, and removes the logs a
+ * failed one leaves behind: the report holds them, and test ports are new every run.
+ */
+async function endSession(
+  result: AttemptResult,
+  state: SessionState | undefined,
+  ctx: AttemptContext,
+): Promise<void> {
+  const logs = logPaths(result.port as number);
+  // Read before the session ends: a clean end removes the log.
+  result.agentLog = tailLines(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
+  if (state) {
+    await ctx.session.stop(state).catch((error: unknown) => {
+      const message = `could not end the session on port ${result.port}: ${(error as Error).message}`;
+      result.failures.push({ message, detail: [] });
+      if (result.status === "passed") result.status = "error";
+    });
+  }
+  for (const path of [logs.agentLog, logs.daemonLog]) rmSync(path, { force: true });
+  for (const f of result.failures) f.detail = f.detail.filter((d) => !d.startsWith("full agent log: "));
 }
 
 /** A scenario turn's expectations; an agent error fails it unless an `error:` expectation says otherwise. */

@@ -1,7 +1,10 @@
 // The test runner's decisions with a scripted session client: one fresh session per run on a port of
 // its own, always ended; stop at the first failed turn; shards, repeats, pass rates, jobs, Ctrl-C.
 
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Done } from "../../src/control/client.ts";
 import { UserError } from "../../src/errors.ts";
 import type { ControlCommand } from "../../src/protocol/control.ts";
@@ -14,6 +17,16 @@ import type { SessionClient } from "../../src/session/session-client.ts";
 import type { StartRequest } from "../../src/session/start-session.ts";
 import { inShard, runSuite, suiteExitCode } from "../../src/session/suite.ts";
 import { fakeState } from "../helpers/fake-session.ts";
+
+// A run reads and removes its port's logs in the state folder: a private one, not the user's.
+const stateDir = mkdtempSync(join(tmpdir(), "lk-unit-suite-"));
+const previous = process.env.LK_SESSION_STATE_DIR;
+process.env.LK_SESSION_STATE_DIR = stateDir;
+afterAll(() => {
+  if (previous === undefined) delete process.env.LK_SESSION_STATE_DIR;
+  else process.env.LK_SESSION_STATE_DIR = previous;
+  rmSync(stateDir, { recursive: true, force: true });
+});
 
 type Answer = { events?: SessionEvent[]; done?: Partial<Done>; waitMs?: number; hang?: boolean };
 
