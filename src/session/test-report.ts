@@ -48,7 +48,8 @@ export function summaryLines(
   const n = (status: ScenarioSummary["status"]) => summaries.filter((s) => s.status === status).length;
   const lines: string[] = [];
   if (repeat > 1) {
-    lines.push(`pass rates (${repeat} runs each; a scenario passes at ${percent(minPassRate)} or more):`);
+    const criterion = minPassRate >= 1 ? "when every run passes" : `at ${percent(minPassRate)} or more`;
+    lines.push(`pass rates (${repeat} runs each; a scenario passes ${criterion}):`);
     for (const s of summaries) {
       const mark = s.status === "passed" ? c.green("✓") : c.red("✗");
       lines.push(`  ${mark} ${s.passed}/${s.attempts.length} ${percent(s.passRate).padStart(4)}  ${s.name}`);
