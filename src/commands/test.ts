@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defineCommand, type Outcome } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
@@ -21,7 +22,6 @@ import {
   summaryLines,
   turnRecordJson,
 } from "../session/test-report.ts";
-import { writeFileAtomic } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, resolvePort } from "./_shared.ts";
 
 export interface TestOptions {
@@ -269,7 +269,9 @@ function prepareAll(selected: Found[], o: TestOptions): PreparedScenario[] {
 function writeJunit(o: TestOptions, summaries: ScenarioSummary[]): void {
   const file = o.junit as string;
   try {
-    writeFileAtomic(file, junitXml("lk agent session test", junitSuites(summaries, o.repeat, o.minPassRate)));
+    // A report folder (reports/junit.xml) is made; the report is for CI to read, not private.
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, junitXml("lk agent session test", junitSuites(summaries, o.repeat, o.minPassRate)));
   } catch (error) {
     throw new UserError(`could not write the JUnit report to ${file}: ${(error as Error).message}`);
   }

@@ -12,13 +12,14 @@ afterEach(async () => {
   await box.cleanup();
 });
 
-const COMMANDS = ["start", "say", "end", "status", "logs", "history", "listen", "restart", "replay"];
+const COMMANDS = ["start", "say", "end", "status", "logs", "history", "listen", "restart", "replay", "test"];
 
 describe("argument errors under --json", () => {
   for (const args of [
     ["replay", "--json"],
     ["nosuch", "--json"],
     ["say", "hi", "--expect", "--json"],
+    ["test", "--jobs", "0", "--json"],
   ]) {
     test(`lk agent session ${args.join(" ")}: one JSON result line, nothing on stderr, exit 1`, async () => {
       const run = await box.lk(["agent", "session", ...args]);
