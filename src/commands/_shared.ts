@@ -37,6 +37,31 @@ export function resolvePort(flag: string | undefined, env: Record<string, string
   return port;
 }
 
+/** How the agent is run: `start` and `test` alike. */
+export const agentArgs = {
+  runtime: {
+    type: "string",
+    description:
+      "Node.js agents: `node`, or `bun` to run them with the runtime built into lk (the default without node)",
+    valueHint: "node|bun",
+  },
+  "skip-sdk-check": {
+    type: "boolean",
+    description: "Do not check the LiveKit agents SDK version (for non-LiveKit agents)",
+  },
+} as const;
+
+export function parseAgentArgs(
+  args: { runtime?: string; "skip-sdk-check": boolean },
+  env: Record<string, string | undefined>,
+): { runtime: "node" | "bun" | undefined; skipSdkCheck: boolean } {
+  const runtime = args.runtime;
+  if (runtime !== undefined && runtime !== "node" && runtime !== "bun") {
+    throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(runtime)})`);
+  }
+  return { runtime, skipSdkCheck: args["skip-sdk-check"] || env.LK_SESSION_SKIP_SDK_CHECK === "1" };
+}
+
 export const MAX_TIMEOUT_SECONDS = 2_000_000;
 
 export function parseSeconds(raw: string | undefined, fallback: number, name: string): number {

@@ -2,7 +2,16 @@ import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { prepareAgent } from "../session/agent-plan.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
-import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import {
+  agentArgs,
+  type CommandIO,
+  jsonArg,
+  parseAgentArgs,
+  parseSeconds,
+  portArg,
+  portHint,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface StartOptions {
   json: boolean;
@@ -32,35 +41,20 @@ export default defineCommand({
       description: "Seconds to wait for the agent to connect (default 60)",
       valueHint: "S",
     },
-    runtime: {
-      type: "string",
-      description:
-        "Node.js agents: `node`, or `bun` to run it with the runtime built into lk (the default without node)",
-      valueHint: "node|bun",
-    },
-    "skip-sdk-check": {
-      type: "boolean",
-      description: "Do not check the LiveKit agents SDK version (for non-LiveKit agents)",
-    },
+    ...agentArgs,
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
   examples: ["lk agent session start", "lk agent session start agent.py --port 8776 -- -X dev"],
-  options: (args, env): StartOptions => {
-    if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
-      throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
-    }
-    return {
-      json: args.json,
-      port: resolvePort(args.port, env.vars),
-      connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
-      runtime: args.runtime,
-      entrypoint: args.entrypoint,
-      cwd: env.cwd,
-      runtimeArgs: args["--"],
-      skipSdkCheck: args["skip-sdk-check"] || env.vars.LK_SESSION_SKIP_SDK_CHECK === "1",
-    };
-  },
+  options: (args, env): StartOptions => ({
+    json: args.json,
+    port: resolvePort(args.port, env.vars),
+    connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
+    ...parseAgentArgs(args, env.vars),
+    entrypoint: args.entrypoint,
+    cwd: env.cwd,
+    runtimeArgs: args["--"],
+  }),
   run: async (o: StartOptions, { reporter, session }: CommandIO) => {
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);

@@ -22,7 +22,7 @@ import {
   summaryLines,
   turnRecordJson,
 } from "../session/test-report.ts";
-import { type CommandIO, jsonArg, resolvePort } from "./_shared.ts";
+import { agentArgs, type CommandIO, jsonArg, parseAgentArgs, resolvePort } from "./_shared.ts";
 
 export interface TestOptions {
   json: boolean;
@@ -79,15 +79,7 @@ export default defineCommand({
       description: "Play a scenario's remaining turns after a failed expectation",
     },
     junit: { type: "string", description: "Also write a JUnit XML report to FILE", valueHint: "FILE" },
-    runtime: {
-      type: "string",
-      description: "Node.js agents: `node`, or `bun` to run them with the runtime built into lk",
-      valueHint: "node|bun",
-    },
-    "skip-sdk-check": {
-      type: "boolean",
-      description: "Do not check the LiveKit agents SDK version (for non-LiveKit agents)",
-    },
+    ...agentArgs,
     ...jsonArg,
   },
   examples: [
@@ -96,9 +88,6 @@ export default defineCommand({
     "lk agent session test --shard 2/3 --repeat 5 --min-pass-rate 0.8",
   ],
   options: (args, env): TestOptions => {
-    if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
-      throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
-    }
     return {
       json: args.json,
       paths: args.paths,
@@ -109,8 +98,7 @@ export default defineCommand({
       minPassRate: parseRate(args["min-pass-rate"]),
       keepGoing: args["keep-going"],
       junit: args.junit ? resolve(env.cwd, args.junit) : undefined,
-      runtime: args.runtime,
-      skipSdkCheck: args["skip-sdk-check"] || env.vars.LK_SESSION_SKIP_SDK_CHECK === "1",
+      ...parseAgentArgs(args, env.vars),
       userPort: resolvePort(undefined, env.vars),
     };
   },

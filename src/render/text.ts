@@ -22,15 +22,19 @@ const MAX_OUTPUT_CHARS = 120;
 
 /** A tool's output on one line: JSON strings unquoted, first line only, at most 120 characters. */
 export function summarizeToolOutput(raw: string): string {
-  let text = raw;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed === "string") text = parsed;
-  } catch {}
-  const first = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
+  const first = unquoteOutput(raw).trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
   // Count characters, not bytes or UTF-16 units, so nothing is cut in half.
   const chars = Array.from(first);
   return chars.length > MAX_OUTPUT_CHARS ? `${chars.slice(0, MAX_OUTPUT_CHARS - 1).join("")}…` : first;
+}
+
+/** A tool output without the JSON quotes some agents (Node.js) put around a string. */
+export function unquoteOutput(raw: string): string {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === "string") return parsed;
+  } catch {}
+  return raw;
 }
 
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */

@@ -3,6 +3,7 @@
 
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
+import { summarizeToolOutput, unquoteOutput as unquote } from "../render/text.ts";
 import { formatMs } from "./duration.ts";
 import { e2eLatencyMs, handoffs, type ObservedTurn, type ToolCallSeen, toolCalls } from "./observed-turn.ts";
 
@@ -195,8 +196,8 @@ export function whatHappened(turn: ObservedTurn): string[] {
         call.output === undefined
           ? ""
           : call.isError
-            ? ` ✗ ${unquote(call.output)}${call.error ? ` (${call.error})` : ""}`
-            : ` → ${unquote(call.output)}`;
+            ? ` ✗ ${summarizeToolOutput(call.output)}${call.error ? ` (${summarizeToolOutput(call.error)})` : ""}`
+            : ` → ${summarizeToolOutput(call.output)}`;
       lines.push(`    ${call.name}${args}${output}`);
     }
   } else lines.push("+ no tool was called");
@@ -218,12 +219,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** A tool output without the JSON quotes some agents put around a string. */
-function unquote(output: string): string {
-  const parsed = parseJson(output);
-  return typeof parsed === "string" ? parsed : output;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A mapping (not a list, not null): what arguments and scenario sections must be. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -16,7 +16,7 @@
 import { basename } from "node:path";
 import { UserError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
-import { type Expectation, parsePattern, type TextPattern } from "./expect.ts";
+import { type Expectation, isObject, parsePattern, type TextPattern } from "./expect.ts";
 import { syntaxErrorLine, YamlLines, type YamlPath } from "./yaml-lines.ts";
 
 export interface ScenarioTurn {
@@ -110,7 +110,7 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
     fail([], "the file is empty (expected a scenario: a mapping with `turns:`)");
     return empty;
   }
-  if (!isMapping(doc)) {
+  if (!isObject(doc)) {
     fail([], `expected a scenario (a mapping with \`turns:\`), got ${typeName(doc)}`);
     return empty;
   }
@@ -138,7 +138,7 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
 type Fail = (path: YamlPath, message: string) => void;
 
 function readTurn(value: unknown, path: YamlPath, fail: Fail): ScenarioTurn | undefined {
-  if (!isMapping(value)) {
+  if (!isObject(value)) {
     fail(path, `${pathName(path)}: expected a turn (a mapping with \`user:\`), got ${typeName(value)}`);
     return undefined;
   }
@@ -170,7 +170,7 @@ function readTurn(value: unknown, path: YamlPath, fail: Fail): ScenarioTurn | un
 
 function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectation | undefined {
   const kinds = Object.keys(EXPECT_KINDS);
-  if (!isMapping(value)) {
+  if (!isObject(value)) {
     fail(
       path,
       `${pathName(path)}: expected an expectation (one of ${kinds.join(", ")}), got ${typeName(value)}`,
@@ -196,7 +196,7 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
       const name = nonEmptyString(raw, at, "a tool name", fail);
       let args: Record<string, unknown> | undefined;
       if (value.args !== undefined) {
-        if (isMapping(value.args)) args = value.args;
+        if (isObject(value.args)) args = value.args;
         else
           fail(
             [...path, "args"],
@@ -222,7 +222,7 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
       return to === undefined ? undefined : { kind: "handoff", to, ...(from !== undefined ? { from } : {}) };
     }
     case "reply": {
-      if (isMapping(raw)) {
+      if (isObject(raw)) {
         unknownKeys(raw, at, ["not"], "a reply expectation", fail);
         if (raw.not === undefined) {
           fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
@@ -235,7 +235,7 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
       return p ? { kind: "reply", pattern: p, negated: false } : undefined;
     }
     case "latency": {
-      if (!isMapping(raw)) {
+      if (!isObject(raw)) {
         fail(at, `${pathName(at)}: expected upper bounds, e.g. { e2e: 2s, turn: 3s }, got ${typeName(raw)}`);
         return undefined;
       }
@@ -315,7 +315,7 @@ function stringList(value: unknown, path: YamlPath, fail: Fail): string[] {
 
 function envMap(value: unknown, path: YamlPath, fail: Fail): Record<string, string> {
   if (value === undefined) return {};
-  if (!isMapping(value)) {
+  if (!isObject(value)) {
     fail(
       path,
       `${pathName(path)}: expected a mapping of variables, e.g. { MY_FLAG: "1" }, got ${typeName(value)}`,
@@ -362,10 +362,6 @@ function typeName(value: unknown): string {
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return value === "" ? "empty text" : `text (${JSON.stringify(value)})`;
   return `${typeof value === "number" ? "a number" : "a boolean"} (${String(value)})`;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The file's name without its folder and its `.lktest.yaml` (or other) ending. */
