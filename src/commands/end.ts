@@ -1,12 +1,19 @@
-import { resolve } from "node:path";
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import type { EndSummary } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
+import { logWriter } from "../render/log-lines.ts";
+import type { Reporter } from "../render/reporter.ts";
+import { formatDuration } from "../render/time.ts";
 import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
+import { writeFileAtomic } from "../safe-files.ts";
 import { runningSession } from "../session/find-session.ts";
 import { fetchHistory } from "../session/history.ts";
+import { wholeLog } from "../session/log-tail.ts";
 import { saveTest } from "../session/record-test.ts";
-import { type SessionState, writeFileAtomic } from "../state/session-file.ts";
+import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
 export interface EndOptions {
@@ -15,12 +22,17 @@ export interface EndOptions {
   /** Where to write the conversation first (absolute), if anywhere. */
   transcript: string | undefined;
   /** Where to save the conversation as a test scenario first (absolute), if anywhere. */
-  saveTest?: string;
+  saveTest: string | undefined;
+  /** Print the whole conversation first. */
+  chatHistory: boolean;
+  /** Print the agent's whole log (once it has stopped) before the summary. */
+  logs: boolean;
 }
 
 export default defineCommand({
   path: "lk agent session end",
-  description: "Stop the agent and the session daemon; the port is free when it returns",
+  description:
+    "Stop the agent and the session daemon, and say how the session went; the port is free when it returns",
   args: {
     ...portArg,
     transcript: {
@@ -34,10 +46,19 @@ export default defineCommand({
         "Save the conversation as a test scenario first (run it with `lk agent session test FILE`)",
       valueHint: "FILE",
     },
+    "chat-history": {
+      type: "boolean",
+      description: "Print the whole conversation first (as `history` does)",
+    },
+    logs: {
+      type: "boolean",
+      description: "Print the agent's whole log (up to its last line) before the summary",
+    },
     ...jsonArg,
   },
   examples: [
     "lk agent session end",
+    "lk agent session end --chat-history --logs",
     "lk agent session end --transcript talk.md",
     "lk agent session end --save-test tests/weather.lktest.yaml",
   ],
@@ -46,28 +67,64 @@ export default defineCommand({
     port: resolvePort(args.port, env.vars),
     transcript: args.transcript ? resolve(env.cwd, args.transcript) : undefined,
     saveTest: args["save-test"] ? resolve(env.cwd, args["save-test"]) : undefined,
+    chatHistory: args["chat-history"],
+    logs: args.logs,
   }),
   run: async (o: EndOptions, { reporter, session }: CommandIO) => {
     const state = runningSession(await session.find(o.port));
     const fields: Record<string, unknown> = { port: o.port };
-    const wanted = [o.transcript && "the transcript", o.saveTest && "the test"].filter(Boolean);
-    const flags = [o.transcript && "--transcript", o.saveTest && "--save-test"].filter(Boolean);
-    const events = wanted.length
-      ? await fetchHistory(session, state, { purpose: wanted.join(" and "), flags: flags.join(" and ") })
-      : [];
-    if (o.transcript) fields.transcript = writeTranscript(state, events, o.transcript, o.json);
-    if (o.saveTest) {
-      const turns = saveTest(events, state, o.saveTest, "lk agent session end --save-test");
-      fields.savedTest = { file: o.saveTest, turns };
-      reporter.info(`Saved ${turns} turn${turns === 1 ? "" : "s"} as a test: ${o.saveTest}`);
+    // Everything that needs the agent comes first: a failure there leaves the session running.
+    const wanted = [
+      o.transcript && "the transcript",
+      o.saveTest && "the test",
+      o.chatHistory && "--chat-history",
+    ].filter(Boolean);
+    const flags = [
+      o.transcript && "--transcript",
+      o.saveTest && "--save-test",
+      o.chatHistory && "--chat-history",
+    ].filter(Boolean);
+    if (wanted.length) {
+      const events = await fetchHistory(session, state, {
+        purpose: wanted.join(" and "),
+        flags: flags.join(" and "),
+      });
+      if (o.transcript) fields.transcript = writeTranscript(state, events, o.transcript, o.json);
+      const saved = o.saveTest ? saveTest(events, state, o.saveTest, "lk agent session end --save-test") : 0;
+      if (o.chatHistory) {
+        for (const event of events) reporter.event(event);
+        reporter.info(events.length ? "" : "(no conversation yet)");
+        fields.events = events;
+      }
+      if (o.saveTest) {
+        fields.savedTest = { file: o.saveTest, turns: saved };
+        reporter.info(`Saved ${saved} turn${saved === 1 ? "" : "s"} as a test: ${o.saveTest}`);
+      }
     }
-    await session.stop(state);
+    const summary = await session.stop(state);
+    if (o.logs) logWriter(reporter)(wholeLog(state.agentLog));
     reporter.info("Session ended.");
+    if (summary) {
+      showSummary(reporter, summary);
+      fields.summary = summary;
+    }
     return { fields };
   },
 });
 
-/** Writes the history; any failure stops `end` before the session is touched. */
+/** The closing summary: turns, how long, the agent in charge at the end, where the log is. */
+function showSummary(reporter: Reporter, s: EndSummary): void {
+  const c = reporter.colors;
+  const rows: [string, string][] = [
+    ["turns", String(s.turns)],
+    ["duration", formatDuration(s.uptimeMs)],
+    ["active agent", s.agentId ?? "unknown"],
+    ["agent log", `${s.agentLog} (kept until the next start on this port)`],
+  ];
+  for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
+}
+
+/** Writes the conversation; any failure stops `end` before the session is touched. */
 function writeTranscript(state: SessionState, events: DeliveredEvent[], path: string, json: boolean): string {
   const meta = {
     port: state.port,
@@ -75,6 +132,12 @@ function writeTranscript(state: SessionState, events: DeliveredEvent[], path: st
     startedAt: state.startedAt,
     endedAt: new Date().toISOString(),
   };
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`could not write the transcript to ${path}: it is a folder`, 1, [
+      `name a file, e.g. --transcript ${join(path, "transcript.md")}`,
+      "the session is still running",
+    ]);
+  }
   try {
     writeFileAtomic(path, json ? transcriptJson(meta, events) : transcriptMarkdown(meta, events));
   } catch (error) {

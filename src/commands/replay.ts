@@ -30,8 +30,9 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for each turn (default: the scenario's timeout, else 120)",
-      valueHint: "S",
+      description:
+        "How long to wait for each turn (default: a scenario's timeout, else 120s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
     ...jsonArg,
   },
@@ -39,7 +40,7 @@ export default defineCommand({
   options: (args, env): ReplayOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
-    timeoutMs: args.timeout === undefined ? undefined : parseSeconds(args.timeout, 120, "--timeout"),
+    timeoutMs: parseSeconds(args.timeout, undefined, "--timeout"),
     file: args.file as string,
   }),
   run: async (o: ReplayOptions, { reporter, session }: CommandIO) => {

@@ -1,15 +1,18 @@
+import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { prepareAgent } from "../session/agent-plan.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
   agentArgs,
   type CommandIO,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  idleTimeoutArg,
   jsonArg,
   parseAgentArgs,
   parseSeconds,
   portArg,
   portHint,
+  resolveIdleTimeout,
   resolvePort,
 } from "./_shared.ts";
 
@@ -17,6 +20,8 @@ export interface StartOptions {
   json: boolean;
   port: number;
   connectTimeoutMs: number;
+  /** 0: never. */
+  idleTimeoutMs: number;
   runtime: "node" | "bun" | undefined;
   /** As given (found by convention when undefined), relative to `cwd`. */
   entrypoint: string | undefined;
@@ -38,18 +43,24 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default 60)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default 60s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
+    ...idleTimeoutArg,
     ...agentArgs,
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
-  examples: ["lk agent session start", "lk agent session start agent.py --port 8776 -- -X dev"],
+  examples: [
+    "lk agent session start",
+    "lk agent session start agent.py --port 8776 -- -X dev",
+    "lk agent session start --idle-timeout 2h",
+  ],
   options: (args, env): StartOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
     connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
+    idleTimeoutMs: resolveIdleTimeout(args["idle-timeout"], env.vars, DEFAULT_IDLE_TIMEOUT_MS),
     ...parseAgentArgs(args, env.vars),
     entrypoint: args.entrypoint,
     cwd: env.cwd,
@@ -59,7 +70,16 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
-    const { project, plan } = prepareAgent(o, o.port);
+    const p = portHint(o.port);
+    const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
+    const { project, plan } = prepareLaunch({
+      entrypoint: o.entrypoint,
+      cwd: o.cwd,
+      port: o.port,
+      runtimeArgs: o.runtimeArgs,
+      startCommand: `lk agent session start${p}`,
+      ...choices,
+    });
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
@@ -68,8 +88,9 @@ export default defineCommand({
       root: project.root,
       runtimeArgs: o.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs,
+      choices,
     });
-    const p = portHint(o.port);
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
     );
@@ -106,6 +127,7 @@ export function portIsFreeFor(found: SessionLookup): string[] {
       );
     case "stale":
       return found.notes;
+    case "ended":
     case "none":
       return [];
   }

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { type PreparedLaunch, prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand, type Outcome } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { junitXml } from "../render/junit.ts";
 import { JSON_SCHEMA_VERSION, type Reporter } from "../render/reporter.ts";
-import { type AgentChoice, type PreparedAgent, prepareAgent } from "../session/agent-plan.ts";
 import { PortPicker } from "../session/free-port.ts";
 import type { Scenario } from "../session/scenario.ts";
 import { displayPath, findScenarioFiles, loadScenario } from "../session/scenario-files.ts";
@@ -43,6 +43,13 @@ export interface TestOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 60_000;
+/**
+ * Each test session's idle timeout. The runner ends every session it starts, and its commands
+ * follow one another with no pause (a turn in progress holds the session open however long it
+ * takes); this only ends the sessions of a run that was killed (SIGKILL, a cancelled CI job) or
+ * left with a second Ctrl-C, so that none is left running for start's 30 minutes.
+ */
+const IDLE_TIMEOUT_MS = 2 * 60_000;
 /** Agent log lines kept per run for JUnit's system-out. */
 const JUNIT_LOG_LINES = 500;
 
@@ -151,6 +158,8 @@ async function runTests(
       ports: new PortPicker([o.userPort], (port) => session.find(port)),
       keepGoing: o.keepGoing,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+      choices: { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck },
       logLines: o.junit ? JUNIT_LOG_LINES : FAILURE_LOG_LINES,
       signal,
       onTurn: (result, turn) => record(reporter, turnRecordJson(result, turn)),
@@ -227,21 +236,24 @@ function loadAll(o: TestOptions): Found[] {
 
 /** Each selected scenario's agent found and checked (each project once). */
 function prepareAll(selected: Found[], o: TestOptions): PreparedScenario[] {
-  const agents = new Map<string, PreparedAgent>();
+  const agents = new Map<string, PreparedLaunch>();
   const problems: string[] = [];
   const prepared: PreparedScenario[] = [];
   for (const { scenario, path, index } of selected) {
     const dir = dirname(path);
-    const choice: AgentChoice = {
-      entrypoint: scenario.agent,
-      cwd: dir,
-      runtimeArgs: scenario.args,
-      runtime: o.runtime,
-      skipSdkCheck: o.skipSdkCheck,
-    };
     const key = JSON.stringify([scenario.agent ? resolve(dir, scenario.agent) : dir, scenario.args]);
     try {
-      const agent = agents.get(key) ?? prepareAgent(choice, 0);
+      // Found, planned and checked as `start` does; each run plans for its own port (planFor).
+      const agent =
+        agents.get(key) ??
+        prepareLaunch({
+          entrypoint: scenario.agent,
+          cwd: dir,
+          port: 0,
+          runtimeArgs: scenario.args,
+          runtime: o.runtime,
+          skipSdkCheck: o.skipSdkCheck,
+        });
       agents.set(key, agent);
       prepared.push({ scenario, agent, index });
     } catch (error) {

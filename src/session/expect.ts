@@ -4,7 +4,7 @@
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { summarizeToolOutput, unquoteOutput as unquote } from "../render/text.ts";
-import { formatMs } from "./duration.ts";
+import { formatMs } from "../render/time.ts";
 import { e2eLatencyMs, handoffs, type ObservedTurn, type ToolCallSeen, toolCalls } from "./observed-turn.ts";
 
 export interface TextPattern {

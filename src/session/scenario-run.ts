@@ -2,11 +2,13 @@
 // and the session ended afterwards whatever happened (a failure, an error, Ctrl-C).
 
 import { rmSync } from "node:fs";
+import type { PreparedLaunch } from "../agent/prepare.ts";
 import { UserError } from "../errors.ts";
+import type { LaunchChoices } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { Reporter } from "../render/reporter.ts";
+import { removeEnded } from "../state/ended-record.ts";
 import { logPaths, type SessionState } from "../state/session-file.ts";
-import type { PreparedAgent } from "./agent-plan.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
 import type { PortPicker } from "./free-port.ts";
@@ -17,7 +19,7 @@ import type { SessionClient } from "./session-client.ts";
 
 export interface PreparedScenario {
   scenario: Scenario;
-  agent: PreparedAgent;
+  agent: PreparedLaunch;
   /** Its place in the whole suite, before sharding. */
   index: number;
 }
@@ -64,6 +66,10 @@ export interface AttemptContext {
   ports: PortPicker;
   keepGoing: boolean;
   connectTimeoutMs: number;
+  /** Each session's --idle-timeout: what ends it should this process die without ending it. */
+  idleTimeoutMs: number;
+  /** --runtime and --skip-sdk-check, as `start` records them. */
+  choices: LaunchChoices;
   /** How many of the agent log's last lines to keep. */
   logLines: number;
   signal: AbortSignal;
@@ -108,6 +114,8 @@ export async function runAttempt(
       root: agent.project.root,
       runtimeArgs: scenario.args,
       connectTimeoutMs: ctx.connectTimeoutMs,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      choices: ctx.choices,
     });
     state = runningSession(await ctx.session.find(port));
     for (const [i, turn] of scenario.turns.entries()) {
@@ -140,8 +148,9 @@ export async function runAttempt(
 }
 
 /**
- * Keeps the agent log's tail (colors are for terminals), ends the session, and removes the logs a
- * failed one leaves behind: the report holds them, and test ports are new every run.
+ * Keeps the agent log's tail (colors are for terminals), ends the session, and removes what a
+ * session leaves behind (its logs, kept after an end; the record of one that ended on its own):
+ * the report holds them, and test ports are new every run.
  */
 async function endSession(
   result: AttemptResult,
@@ -149,7 +158,6 @@ async function endSession(
   ctx: AttemptContext,
 ): Promise<void> {
   const logs = logPaths(result.port as number);
-  // Read before the session ends: a clean end removes the log.
   result.agentLog = tailLines(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
   if (state) {
     await ctx.session.stop(state).catch((error: unknown) => {
@@ -158,7 +166,8 @@ async function endSession(
       if (result.status === "passed") result.status = "error";
     });
   }
-  for (const path of [logs.agentLog, logs.daemonLog]) {
+  removeEnded(result.port as number);
+  for (const path of [logs.agentLog, `${logs.agentLog}.1`, logs.daemonLog]) {
     try {
       rmSync(path, { force: true });
     } catch {

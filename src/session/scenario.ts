@@ -15,7 +15,7 @@
 
 import { basename } from "node:path";
 import { UserError } from "../errors.ts";
-import { parseDuration } from "./duration.ts";
+import { isPlainSeconds, parseTimerMs } from "../protocol/duration.ts";
 import { type Expectation, isObject, parsePattern, type TextPattern } from "./expect.ts";
 import { syntaxErrorLine, YamlLines, type YamlPath } from "./yaml-lines.ts";
 
@@ -274,14 +274,16 @@ function pattern(value: unknown, path: YamlPath, fail: Fail): TextPattern | unde
   }
 }
 
+/**
+ * A duration as `--timeout` reads it (`2s`, `500ms`, `1m30s`; at least 1 ms), but always with a
+ * unit: in a file, `e2e: 500` would as likely mean milliseconds as the command line's seconds.
+ */
 function duration(value: unknown, path: YamlPath, fail: Fail): number | undefined {
-  const ms = typeof value === "string" ? parseDuration(value) : undefined;
-  if (ms === undefined || ms <= 0) {
-    const unitless = typeof value === "number" ? " (a number needs a unit)" : "";
-    fail(
-      path,
-      `${pathName(path)}: expected a duration like 2s, 500ms or 1m, got ${typeName(value)}${unitless}`,
-    );
+  const unitless = typeof value === "number" || (typeof value === "string" && isPlainSeconds(value));
+  const ms = typeof value === "string" && !unitless ? parseTimerMs(value) : undefined;
+  if (ms === undefined) {
+    const hint = unitless ? " (a number needs a unit)" : "";
+    fail(path, `${pathName(path)}: expected a duration like 2s, 500ms or 1m, got ${typeName(value)}${hint}`);
     return undefined;
   }
   return ms;

@@ -3,7 +3,7 @@
 
 import type { JUnitCase, JUnitSuite } from "../render/junit.ts";
 import type { Colors } from "../render/text.ts";
-import { formatMs } from "./duration.ts";
+import { formatMs } from "../render/time.ts";
 import type { AttemptResult, Failure, TurnRecord } from "./scenario-run.ts";
 import type { ScenarioSummary } from "./suite.ts";
 

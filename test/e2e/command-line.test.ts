@@ -12,7 +12,19 @@ afterEach(async () => {
   await box.cleanup();
 });
 
-const COMMANDS = ["start", "say", "end", "status", "logs", "history", "listen", "restart", "replay", "test"];
+const COMMANDS = [
+  "start",
+  "say",
+  "end",
+  "status",
+  "logs",
+  "history",
+  "listen",
+  "restart",
+  "replay",
+  "events",
+  "test",
+];
 
 describe("argument errors under --json", () => {
   for (const args of [

@@ -1,7 +1,6 @@
 // The scenario format: what a valid file becomes, and every kind of bad input as `file:line: …`.
 
 import { describe, expect, test } from "bun:test";
-import { parseDuration } from "../../src/session/duration.ts";
 import { parseScenario } from "../../src/session/scenario.ts";
 import { syntaxErrorLine, YamlLines } from "../../src/session/yaml-lines.ts";
 
@@ -218,11 +217,25 @@ describe("positions", () => {
 });
 
 describe("durations", () => {
-  test("ms, s and m; anything else is not one", () => {
-    expect(parseDuration("500ms")).toBe(500);
-    expect(parseDuration("2s")).toBe(2000);
-    expect(parseDuration("1.5m")).toBe(90_000);
-    expect(parseDuration(" 3 s ")).toBe(3000);
-    for (const bad of ["2", "fast", "2h", "-1s", "s", ""]) expect(parseDuration(bad)).toBeUndefined();
+  const timeoutOf = (value: string) =>
+    parseScenario(`timeout: ${value}\nturns:\n- user: hi\n`, "t.lktest.yaml");
+  const refused = (value: string) =>
+    `t.lktest.yaml:1: timeout: expected a duration like 2s, 500ms or 1m, got ${value}`;
+
+  test("as --timeout reads them: ms, s, m, h and combinations", () => {
+    expect(timeoutOf("500ms").timeoutMs).toBe(500);
+    expect(timeoutOf("2s").timeoutMs).toBe(2000);
+    expect(timeoutOf("1.5m").timeoutMs).toBe(90_000);
+    expect(timeoutOf("1h30m").timeoutMs).toBe(5_400_000);
+  });
+
+  test("always with a unit, at least 1 ms, at most what a timer can wait, and no spaces", () => {
+    expect(() => timeoutOf('"2"')).toThrow(refused('text ("2") (a number needs a unit)'));
+    expect(() => timeoutOf("2")).toThrow(refused("a number (2) (a number needs a unit)"));
+    expect(() => timeoutOf("0s")).toThrow(refused('text ("0s")'));
+    expect(() => timeoutOf("0.1ms")).toThrow(refused('text ("0.1ms")'));
+    expect(() => timeoutOf("600h")).toThrow(refused('text ("600h")'));
+    for (const bad of ["fast", "-1s", "s", '"3 s"', "1h 30m"])
+      expect(() => timeoutOf(bad)).toThrow(refused(""));
   });
 });

@@ -5,11 +5,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PreparedLaunch } from "../../src/agent/prepare.ts";
 import type { Done } from "../../src/control/client.ts";
 import { UserError } from "../../src/errors.ts";
 import type { ControlCommand } from "../../src/protocol/control.ts";
 import type { DeliveredEvent, SessionEvent } from "../../src/protocol/events.ts";
-import type { PreparedAgent } from "../../src/session/agent-plan.ts";
 import { PortPicker } from "../../src/session/free-port.ts";
 import { parseScenario } from "../../src/session/scenario.ts";
 import type { AttemptContext, PreparedScenario } from "../../src/session/scenario-run.ts";
@@ -71,7 +71,7 @@ const echo = (text: string): Answer => ({
   ],
 });
 
-const agent: PreparedAgent = {
+const agent: PreparedLaunch = {
   project: { kind: "node", root: "/agent", entry: "agent.mjs", marker: "package.json" },
   plan: { runtime: "node", label: "Node.js", cwd: "/agent", argv: [], env: {} },
   planFor: () => ({ runtime: "node", label: "Node.js", cwd: "/agent", argv: ["node"], env: {} }),
@@ -87,6 +87,8 @@ function ctx(session: SessionClient, more: Partial<AttemptContext> = {}): Attemp
     ports: new PortPicker([8775], (port) => session.find(port)),
     keepGoing: false,
     connectTimeoutMs: 1000,
+    idleTimeoutMs: 120_000,
+    choices: { runtime: "bun", skipSdkCheck: true },
     logLines: 15,
     signal: new AbortController().signal,
     ...more,
@@ -105,6 +107,9 @@ describe("runs", () => {
     const ports = f.starts.map((r) => r.port);
     expect(new Set(ports).size).toBe(3);
     expect(ports).not.toContain(8775);
+    // Started as `start` starts one, with the run's idle timeout and launch choices.
+    for (const r of f.starts)
+      expect(r).toMatchObject({ idleTimeoutMs: 120_000, choices: { runtime: "bun" } });
     expect(f.stops.sort()).toEqual([...ports].sort());
     expect(f.live.size).toBe(0);
   });
