@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { junitXml } from "../render/junit.ts";
 import { JSON_SCHEMA_VERSION, type Reporter } from "../render/reporter.ts";
+import { safeJson } from "../render/visible.ts";
 import { PortPicker } from "../session/free-port.ts";
 import type { Scenario } from "../session/scenario.ts";
 import { displayPath, findScenarioFiles, loadScenario } from "../session/scenario-files.ts";
@@ -22,7 +23,14 @@ import {
   summaryLines,
   turnRecordJson,
 } from "../session/test-report.ts";
-import { agentArgs, type CommandIO, jsonArg, parseAgentArgs, resolvePort } from "./_shared.ts";
+import {
+  agentArgs,
+  type CommandIO,
+  jsonArg,
+  parseAgentArgs,
+  parseWholeNumber,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface TestOptions {
   json: boolean;
@@ -279,20 +287,21 @@ function writeJunit(o: TestOptions, summaries: ScenarioSummary[]): void {
 
 /** One NDJSON record (--json only). */
 function record(reporter: Reporter, value: Record<string, unknown>): void {
-  if (reporter.json) reporter.io.out.write(`${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
+  if (reporter.json) reporter.io.out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
 }
 
+/** Plain decimal digits, as every count and port is read (no sign, hex, exponent or spaces). */
 function count(raw: string | undefined, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1000)
+  const n = parseWholeNumber(raw);
+  if (n === undefined || n < 1 || n > 1000)
     throw new UserError(`${name} must be a whole number from 1 to 1000 (got ${JSON.stringify(raw)})`);
   return n;
 }
 
 export function parseShard(raw: string | undefined): Shard | undefined {
   if (raw === undefined) return undefined;
-  const match = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const match = /^([0-9]+)\/([0-9]+)$/.exec(raw);
   const index = Number(match?.[1]);
   const total = Number(match?.[2]);
   if (!match || total < 1 || index < 1 || index > total)
@@ -302,10 +311,10 @@ export function parseShard(raw: string | undefined): Shard | undefined {
 
 export function parseRate(raw: string | undefined): number {
   if (raw === undefined) return 1;
-  const percentage = raw.trim().endsWith("%");
-  const n = Number(percentage ? raw.trim().slice(0, -1) : raw);
-  const rate = percentage ? n / 100 : n;
-  if (raw.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate > 1)
+  // Plain decimals only, as for durations: `0.8`, `.8`, `1`, or `80%`.
+  const match = /^([0-9]*\.?[0-9]+)(%?)$/.exec(raw);
+  const rate = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
+  if (!(rate >= 0 && rate <= 1))
     throw new UserError(`--min-pass-rate must be from 0 to 1, or a percentage (got ${JSON.stringify(raw)})`);
   return rate;
 }

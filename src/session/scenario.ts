@@ -16,6 +16,7 @@
 import { basename } from "node:path";
 import { UserError } from "../errors.ts";
 import { isPlainSeconds, parseTimerMs } from "../protocol/duration.ts";
+import { turnTextTooLong } from "../protocol/limits.ts";
 import { type Expectation, isObject, parsePattern, type TextPattern } from "./expect.ts";
 import { syntaxErrorLine, YamlLines, type YamlPath } from "./yaml-lines.ts";
 
@@ -149,6 +150,10 @@ function readTurn(value: unknown, path: YamlPath, fail: Fail): ScenarioTurn | un
       [...path, "user"],
       `${pathName([...path, "user"])}: expected what the user says (text), got ${typeName(text)}`,
     );
+  } else {
+    const tooLong = turnTextTooLong(text);
+    if (tooLong)
+      fail([...path, "user"], `${pathName([...path, "user"])}: ${tooLong} (split it into several turns)`);
   }
   const expectations: Expectation[] = [];
   const list = value.expect;

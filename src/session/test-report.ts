@@ -4,6 +4,8 @@
 import type { JUnitCase, JUnitSuite } from "../render/junit.ts";
 import type { Colors } from "../render/text.ts";
 import { formatMs } from "../render/time.ts";
+import { visible } from "../render/visible.ts";
+import { outputDetail } from "./output-detail.ts";
 import type { AttemptResult, Failure, TurnRecord } from "./scenario-run.ts";
 import type { ScenarioSummary } from "./suite.ts";
 
@@ -25,9 +27,10 @@ export function attemptLines(r: AttemptResult, repeat: number, c: Colors): strin
           : "interrupted";
   const lines = [`${mark} ${r.name}${run}  ${c.dim(r.file)}  ${how}  ${c.dim(formatMs(r.durationMs))}`];
   if (r.status === "passed" || r.status === "interrupted") return lines;
-  for (const f of r.failures) lines.push(...failureLines(f).map((l) => `    ${l}`));
-  const log = r.agentLog.slice(-FAILURE_LOG_LINES);
-  if (log.length) lines.push("    agent log (last lines):", ...log.map((l) => `      ${l}`));
+  // The agent's words (its reply, tool arguments, errors, log) shown, never obeyed by the terminal.
+  for (const f of r.failures) lines.push(...failureLines(f).map((l) => `    ${visible(l)}`));
+  const log = outputDetail("agent log (last lines):", r.agentLog.slice(-FAILURE_LOG_LINES));
+  lines.push(...log.map((l) => `    ${l}`));
   lines.push("");
   return lines;
 }

@@ -98,4 +98,17 @@ describe("test: options", () => {
     expect(() => testCommand.parse(["--repeat", "1.5"], env())).toThrow("--repeat must be a whole number");
     expect(() => testCommand.parse(["--runtime", "deno"], env())).toThrow("--runtime must be node or bun");
   });
+
+  test("counts, shards and rates are plain decimals, as ports and durations are (no hex, exponent, sign or spaces)", () => {
+    for (const bad of ["0x3", "1e1", "+3", " 3", "3 ", ""])
+      expect(() => testCommand.parse(["--jobs", bad], env())).toThrow("--jobs must be a whole number");
+    for (const bad of [" 2/3", "2/3 ", "0x2/3", "+2/3"])
+      expect(() => parseShard(bad)).toThrow("--shard must be I/N");
+    for (const bad of ["", " ", "0x1", "1e-1", "-0", ".8 ", "80 %", "%"])
+      expect(() => parseRate(bad)).toThrow("--min-pass-rate must be from 0 to 1");
+    expect(parseRate(".8")).toBe(0.8);
+    expect(parseRate("80%")).toBe(0.8);
+    expect(parseRate("0")).toBe(0);
+    expect(parseRate("1")).toBe(1);
+  });
 });

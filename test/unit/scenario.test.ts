@@ -1,6 +1,7 @@
 // The scenario format: what a valid file becomes, and every kind of bad input as `file:line: …`.
 
 import { describe, expect, test } from "bun:test";
+import { MAX_TURN_TEXT_BYTES } from "../../src/protocol/limits.ts";
 import { parseScenario } from "../../src/session/scenario.ts";
 import { syntaxErrorLine, YamlLines } from "../../src/session/yaml-lines.ts";
 
@@ -162,6 +163,15 @@ turns:
     expect(problems("turns:\n- user: a\n  expect:\n  - tool: t\n    output: /[z-a]/\n")[0]).toStartWith(
       "t.lktest.yaml:5: turns[0].expect[0].output: /[z-a]/ is not a valid regular expression:",
     );
+  });
+
+  test("a turn too long for the agent's 1 MiB run_input frame, as replay files and say refuse it", () => {
+    const long = "x".repeat(MAX_TURN_TEXT_BYTES + 1);
+    expect(problems(`turns:\n  - user: hi\n  - user: ${long}\n`)).toEqual([
+      `t.lktest.yaml:3: turns[1].user: the text is too long: ${MAX_TURN_TEXT_BYTES + 1} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES} (split it into several turns)`,
+    ]);
+    const longest = "x".repeat(MAX_TURN_TEXT_BYTES);
+    expect(parseScenario(`turns:\n  - user: ${longest}\n`, "t.lktest.yaml").turns[0]?.text).toBe(longest);
   });
 
   test("a key given twice (the parser keeps the last one silently)", () => {

@@ -10,12 +10,14 @@ import type { Done } from "../../src/control/client.ts";
 import { UserError } from "../../src/errors.ts";
 import type { ControlCommand } from "../../src/protocol/control.ts";
 import type { DeliveredEvent, SessionEvent } from "../../src/protocol/events.ts";
+import type { Colors } from "../../src/render/text.ts";
 import { PortPicker } from "../../src/session/free-port.ts";
 import { parseScenario } from "../../src/session/scenario.ts";
 import type { AttemptContext, PreparedScenario } from "../../src/session/scenario-run.ts";
 import type { SessionClient } from "../../src/session/session-client.ts";
 import type { StartRequest } from "../../src/session/start-session.ts";
 import { inShard, runSuite, suiteExitCode } from "../../src/session/suite.ts";
+import { attemptLines } from "../../src/session/test-report.ts";
 import { fakeState } from "../helpers/fake-session.ts";
 
 // A run reads and removes its port's logs in the state folder: a private one, not the user's.
@@ -232,5 +234,38 @@ describe("suites", () => {
       ctx(flaky().session),
     );
     expect(lenient).toMatchObject({ passed: 2, status: "passed" });
+  });
+});
+
+describe("the report", () => {
+  test("a failure shows the agent's control characters as \\xHH, its log as plain text", () => {
+    const plain = { green: String, red: String, dim: String } as unknown as Colors;
+    const lines = attemptLines(
+      {
+        name: "s",
+        file: "s.lktest.yaml",
+        index: 0,
+        attempt: 1,
+        status: "failed",
+        turns: [],
+        failures: [
+          {
+            turn: 1,
+            line: 2,
+            text: "hi",
+            message: "expectation failed",
+            detail: ["+ the agent replied:", "    \x1b]0;pwned\x07 \x9b2J"],
+          },
+        ],
+        agentLog: ["\x1b[32mINFO\x1b[0m ready \x1b[2K", "\rDEBUG done"],
+        durationMs: 5,
+      },
+      1,
+      plain,
+    ).join("\n");
+    expect(lines).toContain("      \\x1b]0;pwned\\x07 \\x9b2J");
+    expect(lines).toContain("    agent log (last lines):\n      INFO ready \n      DEBUG done");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(lines).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   });
 });
