@@ -22,6 +22,7 @@ const session: CommandGroup<CommandIO> = {
     listen: () => import("./commands/listen.ts").then((m) => m.default),
     restart: () => import("./commands/restart.ts").then((m) => m.default),
     replay: () => import("./commands/replay.ts").then((m) => m.default),
+    test: () => import("./commands/test.ts").then((m) => m.default),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
     reap: () => import("./commands/reap.ts").then((m) => m.default),
   },

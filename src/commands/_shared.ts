@@ -1,6 +1,7 @@
 // Pieces every session command shares: the --port and --json flags, their values, and the IO a run gets.
 
 import { UserError } from "../errors.ts";
+import { MAX_TIMEOUT_SECONDS, parseDuration, parseTimerMs } from "../protocol/duration.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { DEFAULT_PORT, portHint } from "../session/port-hint.ts";
 import type { SessionClient } from "../session/session-client.ts";
@@ -43,18 +44,29 @@ export function resolvePort(flag: string | undefined, env: Record<string, string
   return port;
 }
 
-export const MAX_TIMEOUT_SECONDS = 2_000_000;
+/** How the agent is run: `start` and `test` alike. */
+export const agentArgs = {
+  runtime: {
+    type: "string",
+    description:
+      "Node.js agents: `node`, or `bun` to run them with the runtime built into lk (the default without node)",
+    valueHint: "node|bun",
+  },
+  "skip-sdk-check": {
+    type: "boolean",
+    description: "Do not check the LiveKit agents SDK version (for non-LiveKit agents)",
+  },
+} as const;
 
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-
-/** `90s`, `2m`, `1h30m`, `1.5s`, `500ms`, or plain seconds (`90`, `1.5`, `.5`) in ms, unrounded; undefined when it is none. */
-export function parseDuration(raw: string): number | undefined {
-  if (/^[0-9]*\.?[0-9]+$|^[0-9]+\.$/.test(raw)) return Number(raw) * 1000;
-  if (!/^([0-9]+(\.[0-9]+)?(h|ms|m|s))+$/.test(raw)) return undefined;
-  let ms = 0;
-  for (const [, amount, unit] of raw.matchAll(/([0-9]+(?:\.[0-9]+)?)(h|ms|m|s)/g))
-    ms += Number(amount) * (UNIT_MS[unit as string] as number);
-  return ms;
+export function parseAgentArgs(
+  args: { runtime?: string; "skip-sdk-check": boolean },
+  env: Record<string, string | undefined>,
+): { runtime: "node" | "bun" | undefined; skipSdkCheck: boolean } {
+  const runtime = args.runtime;
+  if (runtime !== undefined && runtime !== "node" && runtime !== "bun") {
+    throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(runtime)})`);
+  }
+  return { runtime, skipSdkCheck: args["skip-sdk-check"] || env.LK_SESSION_SKIP_SDK_CHECK === "1" };
 }
 
 /**
@@ -68,11 +80,9 @@ export function parseDurationOption(
   { zero = false } = {},
 ): number {
   if (raw === undefined) return fallbackMs;
-  const exact = parseDuration(raw);
-  if (zero && exact === 0) return 0;
-  const ms = exact === undefined ? Number.NaN : Math.round(exact);
-  // Timers cannot wait longer than 2^31 - 1 ms (24.8 days); beyond, they would fire at once.
-  if (!(ms >= 1) || ms > MAX_TIMEOUT_SECONDS * 1000) {
+  if (zero && parseDuration(raw) === 0) return 0;
+  const ms = parseTimerMs(raw);
+  if (ms === undefined) {
     throw new UserError(
       `${name} must be a duration like 90s, 2m or 1h30m, or a number of seconds${zero ? " (0: never)" : ""}, at most ${MAX_TIMEOUT_SECONDS} s (got ${JSON.stringify(raw)})`,
     );
@@ -111,4 +121,4 @@ export function parseSeconds(raw: string | undefined, fallback: number | undefin
   return parseDurationOption(raw, 0, name);
 }
 
-export { DEFAULT_PORT, portHint };
+export { DEFAULT_PORT, parseDuration, portHint };

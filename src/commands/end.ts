@@ -11,10 +11,10 @@ import { transcriptJson, transcriptMarkdown } from "../render/transcript.ts";
 import { formatUsage } from "../render/usage.ts";
 import { visible } from "../render/visible.ts";
 import { writeFileAtomic } from "../safe-files.ts";
-import { chatHistory } from "../session/chat-history.ts";
+import { fetchHistory } from "../session/chat-history.ts";
 import { runningSession } from "../session/find-session.ts";
 import { wholeLog } from "../session/log-tail.ts";
-import type { SessionClient } from "../session/session-client.ts";
+import { saveTest } from "../session/record-test.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
 
@@ -23,6 +23,8 @@ export interface EndOptions {
   port: number;
   /** Where to write the conversation first (absolute), if anywhere. */
   transcript: string | undefined;
+  /** Where to save the conversation as a test scenario first (absolute), if anywhere. */
+  saveTest: string | undefined;
   /** Print the whole conversation first. */
   chatHistory: boolean;
   /** Print the agent's whole log (once it has stopped) before the summary. */
@@ -40,6 +42,12 @@ export default defineCommand({
       description: "Write the whole conversation to this file first (markdown; JSON with --json)",
       valueHint: "FILE",
     },
+    "save-test": {
+      type: "string",
+      description:
+        "Save the conversation as a test scenario first (run it with `lk agent session test FILE`)",
+      valueHint: "FILE",
+    },
     "chat-history": {
       type: "boolean",
       description: "Print the whole conversation first (as `history` does)",
@@ -54,11 +62,13 @@ export default defineCommand({
     "lk agent session end",
     "lk agent session end --chat-history --logs",
     "lk agent session end --transcript talk.md",
+    "lk agent session end --save-test tests/weather.lktest.yaml",
   ],
   options: (args, env): EndOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
     transcript: args.transcript ? resolve(env.cwd, args.transcript) : undefined,
+    saveTest: args["save-test"] ? resolve(env.cwd, args["save-test"]) : undefined,
     chatHistory: args["chat-history"],
     logs: args.logs,
   }),
@@ -66,13 +76,31 @@ export default defineCommand({
     const state = runningSession(await session.find(o.port));
     const fields: Record<string, unknown> = { port: o.port };
     // Everything that needs the agent comes first: a failure there leaves the session running.
-    if (o.transcript || o.chatHistory) {
-      const events = await conversation(session, state, o.transcript ? "the transcript" : "--chat-history");
+    const wanted = [
+      o.transcript && "the transcript",
+      o.saveTest && "the test",
+      o.chatHistory && "--chat-history",
+    ].filter(Boolean);
+    const flags = [
+      o.transcript && "--transcript",
+      o.saveTest && "--save-test",
+      o.chatHistory && "--chat-history",
+    ].filter(Boolean);
+    if (wanted.length) {
+      const events = await fetchHistory(session, state, {
+        purpose: wanted.join(" and "),
+        flags: flags.join(" and "),
+      });
       if (o.transcript) fields.transcript = writeTranscript(state, events, o.transcript, o.json);
+      const saved = o.saveTest ? saveTest(events, state, o.saveTest, "lk agent session end --save-test") : 0;
       if (o.chatHistory) {
         for (const event of events) reporter.event(event);
         reporter.info(events.length ? "" : "(no conversation yet)");
         fields.events = events;
+      }
+      if (o.saveTest) {
+        fields.savedTest = { file: o.saveTest, turns: saved };
+        reporter.info(`Saved ${saved} turn${saved === 1 ? "" : "s"} as a test: ${o.saveTest}`);
       }
     }
     const summary = await session.stop(state);
@@ -101,22 +129,7 @@ function showSummary(reporter: Reporter, s: EndSummary): void {
   for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${visible(v)}`);
 }
 
-/** The whole conversation; a failure stops `end` before the session is touched. */
-async function conversation(
-  session: SessionClient,
-  state: SessionState,
-  what: string,
-): Promise<DeliveredEvent[]> {
-  const got = await chatHistory(session, state);
-  if ("failure" in got) {
-    const { failure } = got;
-    throw new UserError(`could not get the conversation for ${what}: ${failure.message}`, 1, [
-      `the session is still running; end it without ${what === "the transcript" ? "--transcript" : what} to stop it anyway`,
-    ]);
-  }
-  return got.events;
-}
-
+/** Writes the conversation; any failure stops `end` before the session is touched. */
 function writeTranscript(state: SessionState, events: DeliveredEvent[], path: string, json: boolean): string {
   const meta = {
     port: state.port,

@@ -1,18 +1,17 @@
-import { readFileSync } from "node:fs";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
-import { replyText } from "../render/reporter.ts";
-import { failureOf } from "../session/client-session.ts";
-import { checkExpectations } from "../session/expect.ts";
+import type { ExpectationResult } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
-import { parseReplay } from "../session/replay-file.ts";
+import { playTurn } from "../session/play-turn.ts";
+import { loadScenario } from "../session/scenario-files.ts";
 import { type CommandIO, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
 
 export interface ReplayOptions {
   json: boolean;
   port: number;
-  timeoutMs: number;
+  /** Undefined: the file's own (a scenario's `timeout:`, else 120 s). */
+  timeoutMs: number | undefined;
   /** As given: messages name it the way the user wrote it. */
   file: string;
 }
@@ -20,17 +19,19 @@ export interface ReplayOptions {
 export default defineCommand({
   path: "lk agent session replay",
   description:
-    "Run a conversation file as successive turns, checking each reply (`? regex` lines); stops at the first failure",
+    "Run a conversation file (or a test scenario) as successive turns in the running session, checking each; stops at the first failure",
   args: {
     file: {
       type: "positional",
       required: true,
-      description: "The conversation: one user turn per line, `? regex` after a turn",
+      description:
+        "The conversation: one user turn per line, `? regex` after a turn; or a *.lktest.yaml scenario",
     },
     ...portArg,
     timeout: {
       type: "string",
-      description: "How long to wait for each turn (default 120s; e.g. 90s, 2m, or seconds)",
+      description:
+        "How long to wait for each turn (default: a scenario's timeout, else 120s; e.g. 90s, 2m, or seconds)",
       valueHint: "DURATION",
     },
     ...jsonArg,
@@ -39,58 +40,47 @@ export default defineCommand({
   options: (args, env): ReplayOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
-    timeoutMs: parseSeconds(args.timeout, 120, "--timeout"),
+    timeoutMs: parseSeconds(args.timeout, undefined, "--timeout"),
     file: args.file as string,
   }),
   run: async (o: ReplayOptions, { reporter, session }: CommandIO) => {
-    let content: string;
-    try {
-      content = readFileSync(o.file, "utf8");
-    } catch (error) {
-      throw new UserError(
-        `cannot read ${o.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-    const turns = parseReplay(content, o.file);
+    const scenario = loadScenario(o.file, o.file);
     const state = runningSession(await session.find(o.port));
+    if (scenario.agent || scenario.args.length || Object.keys(scenario.env).length)
+      reporter.note(
+        "note: replay uses the running session; the scenario's agent, args and env apply to `test`",
+      );
     const c = reporter.colors;
     const results: Record<string, unknown>[] = [];
     let checked = 0;
-    for (const [index, turn] of turns.entries()) {
-      const before = reporter.events.length;
-      const done = await session.send(state, { cmd: "say", text: turn.text, timeoutMs: o.timeoutMs }, (e) =>
-        reporter.event(e),
-      );
-      const reply = replyText(reporter.events.slice(before));
+    for (const [index, turn] of scenario.turns.entries()) {
+      const timeoutMs = o.timeoutMs ?? scenario.timeoutMs;
+      const played = await playTurn(session, state, { ...turn, timeoutMs }, (e) => reporter.event(e));
       const result: Record<string, unknown> = {
         turn: index + 1,
         line: turn.line,
         text: turn.text,
-        reply,
-        ok: done.ok,
+        reply: played.observed.reply,
+        ok: !played.failure,
       };
       results.push(result);
-      if (!done.ok) {
-        const failure = failureOf(done, state);
-        result.error = failure.message;
+      if (played.failure) {
+        result.error = played.failure.message;
         reporter.info("");
         return {
           fields: { turns: results },
           error: new UserError(
-            `turn ${index + 1} (line ${turn.line}) failed: ${failure.message}`,
-            failure.exitCode,
-            failure.detail,
+            `turn ${index + 1} (line ${turn.line}) failed: ${played.failure.message}`,
+            played.failure.exitCode,
+            played.failure.detail,
           ),
         };
       }
-      const check = checkExpectations(turn.expectations, reply);
+      const check = played.check;
       result.expectations = check.results;
       checked += turn.expectations.length;
-      for (const r of check.results) {
-        reporter.info(
-          `    ${r.ok ? c.green("✓") : c.red("✗")} ${r.negated ? "must not match" : "expect"} ${r.pattern}`,
-        );
-      }
+      for (const r of check.results)
+        reporter.info(`    ${r.ok ? c.green("✓") : c.red("✗")} ${resultLine(r)}`);
       reporter.info("");
       if (check.error) {
         result.ok = false;
@@ -105,7 +95,15 @@ export default defineCommand({
       }
     }
     const seconds = ((performance.now() - reporter.startedAt) / 1000).toFixed(1);
-    reporter.info(c.green(`replay passed: ${turns.length} turns, ${checked} expectations, ${seconds} s`));
+    reporter.info(
+      c.green(`replay passed: ${scenario.turns.length} turns, ${checked} expectations, ${seconds} s`),
+    );
     return { fields: { turns: results, expectations: checked } };
   },
 });
+
+/** Reply patterns as replay files write them (`expect P`, `must not match P`); the others in words. */
+function resultLine(r: ExpectationResult): string {
+  if (r.kind === "reply") return `${r.negated ? "must not match" : "expect"} ${r.pattern}`;
+  return `expect ${r.expected}`;
+}

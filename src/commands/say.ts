@@ -4,9 +4,9 @@ import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { metricsLine } from "../render/metrics.ts";
 import { droppedCount, replyText } from "../render/reporter.ts";
-import { failureOf } from "../session/client-session.ts";
-import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
+import { type Expectation, parseExpectations, parseToolExpectation } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
+import { playTurn } from "../session/play-turn.ts";
 import { checkTurnSize } from "../session/turn-text.ts";
 import {
   type CommandIO,
@@ -62,12 +62,26 @@ export default defineCommand({
       type: "boolean",
       description: "Show the agent's own log lines of the turn, under the step they belong to",
     },
+    "expect-tool": {
+      type: "string",
+      repeatable: true,
+      description: "A tool the agent must call; with :JSON, its arguments must contain these (repeatable)",
+      valueHint: "NAME[:JSON]",
+    },
+    "expect-handoff": {
+      type: "string",
+      repeatable: true,
+      description: "An agent the turn must hand off to (repeatable)",
+      valueHint: "NAME",
+    },
     ...jsonArg,
   },
   examples: [
     `lk agent session say "what's the weather in Paris?"`,
     `lk agent session say "this will fail" --logs --metrics`,
     `lk agent session say "transfer me to billing" --expect "/billing agent/i" --json`,
+    `lk agent session say "weather in Paris?" --expect-tool 'lookup_weather:{"location":"Paris"}'`,
+    `lk agent session say "transfer me to billing" --expect-handoff billing_agent`,
   ],
   options: (args, env): SayOptions => {
     const words = args.text.join(" ");
@@ -77,7 +91,11 @@ export default defineCommand({
       json: args.json,
       port,
       timeoutMs: parseSeconds(args.timeout, 120, "--timeout"),
-      expectations: parseExpectations(args.expect),
+      expectations: [
+        ...parseExpectations(args.expect),
+        ...args["expect-tool"].map(parseToolExpectation),
+        ...args["expect-handoff"].map((to): Expectation => ({ kind: "handoff", to })),
+      ],
       text: fromStdin ? undefined : checkTurnText(words, port),
       metrics: args.metrics || args.verbose,
       logs: args.logs,
@@ -90,32 +108,29 @@ export default defineCommand({
     // From here every result, whatever ends the command (no session, the daemon dying, Ctrl-C), has the text.
     reporter.resultDefaults = (events) => sayFields(text, events);
     const state = runningSession(await session.find(o.port));
-    // `logs` only when asked: a plain say sends what it always did.
-    const request = o.logs
-      ? { cmd: "say" as const, text, timeoutMs: o.timeoutMs, logs: true }
-      : { cmd: "say" as const, text, timeoutMs: o.timeoutMs };
-    const done = await session.send(state, request, (e) => reporter.event(e));
+    const turn = { text, timeoutMs: o.timeoutMs, expectations: o.expectations, logs: o.logs };
+    const played = await playTurn(session, state, turn, (e) => reporter.event(e));
     reporter.endEvents();
     const fields = sayFields(text, reporter.events);
-    if (!done.ok) {
+    if (played.failure) {
       reporter.info("");
-      return { fields, error: failureOf(done, state) };
+      return { fields, error: played.failure };
     }
     const silent = fields.reply === "";
     if (silent) reporter.info(`\n  ${reporter.colors.dim("(no reply)")}`);
     reporter.info("");
-    if (o.metrics) reporter.info(`  ${reporter.colors.dim(metricsLine(reporter.events, done.data))}`);
-    const checked = checkExpectations(o.expectations, fields.reply);
+    const data = played.data ?? { turnMs: Math.round(played.observed.wallMs) };
+    if (o.metrics) reporter.info(`  ${reporter.colors.dim(metricsLine(reporter.events, data))}`);
     return {
       exitCode: EXIT.ok,
       fields: {
         ...fields,
         silent,
-        turnMs: done.data.turnMs,
-        ...(done.data.usage ? { usage: done.data.usage } : {}),
-        ...(o.expectations.length ? { expectations: checked.results } : {}),
+        turnMs: data.turnMs,
+        ...(data.usage ? { usage: data.usage } : {}),
+        ...(o.expectations.length ? { expectations: played.check.results } : {}),
       },
-      error: checked.error,
+      error: played.check.error,
     };
   },
 });

@@ -3,10 +3,12 @@ import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
+  agentArgs,
   type CommandIO,
   DEFAULT_IDLE_TIMEOUT_MS,
   idleTimeoutArg,
   jsonArg,
+  parseAgentArgs,
   parseSeconds,
   portArg,
   portHint,
@@ -45,16 +47,7 @@ export default defineCommand({
       valueHint: "DURATION",
     },
     ...idleTimeoutArg,
-    runtime: {
-      type: "string",
-      description:
-        "Node.js agents: `node`, or `bun` to run it with the runtime built into lk (the default without node)",
-      valueHint: "node|bun",
-    },
-    "skip-sdk-check": {
-      type: "boolean",
-      description: "Do not check the LiveKit agents SDK version (for non-LiveKit agents)",
-    },
+    ...agentArgs,
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
@@ -63,22 +56,16 @@ export default defineCommand({
     "lk agent session start agent.py --port 8776 -- -X dev",
     "lk agent session start --idle-timeout 2h",
   ],
-  options: (args, env): StartOptions => {
-    if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
-      throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
-    }
-    return {
-      json: args.json,
-      port: resolvePort(args.port, env.vars),
-      connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
-      idleTimeoutMs: resolveIdleTimeout(args["idle-timeout"], env.vars, DEFAULT_IDLE_TIMEOUT_MS),
-      runtime: args.runtime,
-      entrypoint: args.entrypoint,
-      cwd: env.cwd,
-      runtimeArgs: args["--"],
-      skipSdkCheck: args["skip-sdk-check"] || env.vars.LK_SESSION_SKIP_SDK_CHECK === "1",
-    };
-  },
+  options: (args, env): StartOptions => ({
+    json: args.json,
+    port: resolvePort(args.port, env.vars),
+    connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
+    idleTimeoutMs: resolveIdleTimeout(args["idle-timeout"], env.vars, DEFAULT_IDLE_TIMEOUT_MS),
+    ...parseAgentArgs(args, env.vars),
+    entrypoint: args.entrypoint,
+    cwd: env.cwd,
+    runtimeArgs: args["--"],
+  }),
   run: async (o: StartOptions, { reporter, session }: CommandIO) => {
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);

@@ -29,12 +29,7 @@ const MAX_OUTPUT_CHARS = 120;
  * made visible after), first line only, at most 120 characters.
  */
 export function summarizeToolOutput(raw: string): string {
-  let text = raw;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed === "string") text = parsed;
-  } catch {}
-  return firstLine(text);
+  return firstLine(unquoteOutput(raw));
 }
 
 /** The first line of a text, trimmed, made visible, at most 120 characters. */
@@ -43,6 +38,15 @@ export function firstLine(text: string): string {
   // Count characters, not bytes or UTF-16 units, so nothing is cut in half.
   const chars = Array.from(first);
   return chars.length > MAX_OUTPUT_CHARS ? `${chars.slice(0, MAX_OUTPUT_CHARS - 1).join("")}…` : first;
+}
+
+/** A tool output without the JSON quotes some agents (Node.js) put around a string. */
+export function unquoteOutput(raw: string): string {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed === "string") return parsed;
+  } catch {}
+  return raw;
 }
 
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */

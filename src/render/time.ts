@@ -9,3 +9,8 @@ export function clockTime(at: number, withMs = false): string {
   const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
   return withMs ? `${time}.${String(d.getMilliseconds()).padStart(3, "0")}` : time;
 }
+
+/** `143 ms`, `2.30 s`, `12.4 s`: a measured time (a turn, its latency, a test run) as a failure shows it. */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

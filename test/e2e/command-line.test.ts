@@ -23,6 +23,7 @@ const COMMANDS = [
   "restart",
   "replay",
   "events",
+  "test",
 ];
 
 describe("argument errors under --json", () => {
@@ -30,6 +31,7 @@ describe("argument errors under --json", () => {
     ["replay", "--json"],
     ["nosuch", "--json"],
     ["say", "hi", "--expect", "--json"],
+    ["test", "--jobs", "0", "--json"],
   ]) {
     test(`lk agent session ${args.join(" ")}: one JSON result line, nothing on stderr, exit 1`, async () => {
       const run = await box.lk(["agent", "session", ...args]);

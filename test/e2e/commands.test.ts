@@ -207,7 +207,9 @@ describe("say --expect", () => {
     expect(say.stderr).not.toContain("- expected to match: hel+o");
     expect(say.stderr).toContain("+ the agent replied:\n      hello");
     const json = jsonLines(await box.session(["say", "hello", "--expect", "nope", "--json"])).result;
-    expect(json.expectations).toEqual([{ pattern: "nope", negated: false, ok: false }]);
+    expect(json.expectations).toEqual([
+      { kind: "reply", expected: "a reply matching nope", pattern: "nope", negated: false, ok: false },
+    ]);
     expect(json.reply).toBe("hello");
   });
 

@@ -258,7 +258,15 @@ describe("greetings", () => {
     const say = await box.session(["say", "first", "--expect", "greeting", "--json"]);
     const result = JSON.parse(say.stdout.trim().split("\n").at(-1) as string);
     expect(result.reply).toBe("first");
-    expect(result.expectations).toEqual([{ pattern: "greeting", negated: false, ok: false }]);
+    expect(result.expectations).toEqual([
+      {
+        kind: "reply",
+        expected: "a reply matching greeting",
+        pattern: "greeting",
+        negated: false,
+        ok: false,
+      },
+    ]);
     expect(say.code).toBe(2);
     const messages = result.events.filter((e: { type: string }) => e.type === "message");
     expect(messages).toMatchObject([

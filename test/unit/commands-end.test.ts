@@ -14,6 +14,7 @@ const options = (over: Partial<EndOptions> = {}): EndOptions => ({
   json: false,
   port: PORT,
   transcript: undefined,
+  saveTest: undefined,
   chatHistory: false,
   logs: false,
   ...over,

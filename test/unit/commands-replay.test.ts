@@ -36,8 +36,8 @@ describe("replay", () => {
     expect(f.sent.map((c) => (c.cmd === "say" ? c.text : c.cmd))).toEqual(["first turn", "second"]);
     const turns = outcome.fields?.turns as Record<string, unknown>[];
     expect(turns[0]?.expectations).toEqual([
-      { pattern: "first", negated: false, ok: true },
-      { pattern: "nope", negated: true, ok: true },
+      { kind: "reply", expected: "a reply matching first", pattern: "first", negated: false, ok: true },
+      { kind: "reply", expected: "a reply not matching nope", pattern: "nope", negated: true, ok: true },
     ]);
     expect(turns[1]?.expectations).toEqual([]);
     expect(outcome.fields?.expectations).toBe(2);

@@ -25,7 +25,10 @@ describe("say: parse", () => {
 
   test("--expect repeats; --expect=VALUE takes a value that looks like an option", () => {
     const o = say.parse(["hi", "--expect", "sunny", "--expect=--json", "--json"], env());
-    expect(o.expectations.map((e) => e.source)).toEqual(["sunny", "--json"]);
+    expect(o.expectations.map((e) => (e.kind === "reply" ? e.pattern.source : e.kind))).toEqual([
+      "sunny",
+      "--json",
+    ]);
     expect(o.json).toBe(true);
   });
 
@@ -94,20 +97,24 @@ describe("say: run", () => {
     expect(outcome.fields?.expectations).toBeUndefined();
   });
 
-  test("expectations that hold: each {pattern, negated, ok}, exit 0", async () => {
+  test("expectations that hold: each {kind, expected, pattern, negated, ok}, exit 0", async () => {
     const f = fake({ command: "say", json: true });
     const o = say.parse(["hello", "--expect", "hel+o", "--json"], env());
     const code = f.report(await say.run(o, f.io));
     expect(code).toBe(0);
     const result = f.lines().at(-1) as Record<string, unknown>;
-    expect(result.expectations).toEqual([{ pattern: "hel+o", negated: false, ok: true }]);
+    expect(result.expectations).toEqual([
+      { kind: "reply", expected: "a reply matching hel+o", pattern: "hel+o", negated: false, ok: true },
+    ]);
   });
 
   test("an expectation that fails: exit 2, the same shape, the reply shown", async () => {
     const f = fake({ command: "say" });
     const o = say.parse(["hello", "--expect", "sunny"], env());
     const outcome = await say.run(o, f.io);
-    expect(outcome.fields?.expectations).toEqual([{ pattern: "sunny", negated: false, ok: false }]);
+    expect(outcome.fields?.expectations).toEqual([
+      { kind: "reply", expected: "a reply matching sunny", pattern: "sunny", negated: false, ok: false },
+    ]);
     expect(f.report(outcome)).toBe(EXIT.expectation);
     expect(f.err()).toContain("- expected to match: sunny");
     expect(f.err()).toContain("+ the agent replied:\n      hello");

@@ -1,0 +1,220 @@
+// One run of one scenario: a fresh session on a port of its own, every turn played and judged,
+// and the session ended afterwards whatever happened (a failure, an error, Ctrl-C).
+
+import { rmSync } from "node:fs";
+import type { PreparedLaunch } from "../agent/prepare.ts";
+import { UserError } from "../errors.ts";
+import type { LaunchChoices } from "../protocol/daemon-spec.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
+import { Reporter } from "../render/reporter.ts";
+import { removeEnded } from "../state/ended-record.ts";
+import { logPaths, type SessionState } from "../state/session-file.ts";
+import type { Expectation, ExpectationResult } from "./expect.ts";
+import { runningSession } from "./find-session.ts";
+import type { PortPicker } from "./free-port.ts";
+import { tailLines } from "./log-tail.ts";
+import { type PlayedTurn, playTurn } from "./play-turn.ts";
+import type { Scenario } from "./scenario.ts";
+import type { SessionClient } from "./session-client.ts";
+
+export interface PreparedScenario {
+  scenario: Scenario;
+  agent: PreparedLaunch;
+  /** Its place in the whole suite, before sharding. */
+  index: number;
+}
+
+export interface TurnRecord {
+  turn: number;
+  line: number;
+  text: string;
+  ok: boolean;
+  reply: string;
+  wallMs: number;
+  expectations: ExpectationResult[];
+  events: DeliveredEvent[];
+}
+
+export interface Failure {
+  /** The turn (1-based) and its line, when a turn failed rather than the start. */
+  turn?: number;
+  line?: number;
+  text?: string;
+  message: string;
+  detail: string[];
+}
+
+export type AttemptStatus = "passed" | "failed" | "error" | "interrupted";
+
+export interface AttemptResult {
+  name: string;
+  file: string;
+  index: number;
+  attempt: number;
+  status: AttemptStatus;
+  port?: number;
+  turns: TurnRecord[];
+  /** Expectation failures (several with --keep-going), or the one error that stopped the run. */
+  failures: Failure[];
+  /** The agent's log: its last lines (all kept lines for JUnit). */
+  agentLog: string[];
+  durationMs: number;
+}
+
+export interface AttemptContext {
+  session: SessionClient;
+  ports: PortPicker;
+  keepGoing: boolean;
+  connectTimeoutMs: number;
+  /** Each session's --idle-timeout: what ends it should this process die without ending it. */
+  idleTimeoutMs: number;
+  /** --runtime and --skip-sdk-check, as `start` records them. */
+  choices: LaunchChoices;
+  /** How many of the agent log's last lines to keep. */
+  logLines: number;
+  signal: AbortSignal;
+  onTurn?(result: AttemptResult, turn: TurnRecord): void;
+}
+
+const INTERRUPTED = Symbol("interrupted");
+
+export async function runAttempt(
+  prepared: PreparedScenario,
+  attempt: number,
+  ctx: AttemptContext,
+): Promise<AttemptResult> {
+  const { scenario, agent } = prepared;
+  const started = performance.now();
+  const result: AttemptResult = {
+    name: scenario.name,
+    file: scenario.file,
+    index: prepared.index,
+    attempt,
+    status: "passed",
+    turns: [],
+    failures: [],
+    agentLog: [],
+    durationMs: 0,
+  };
+  const fail = (status: AttemptStatus, failure: Failure) => {
+    result.status = status;
+    result.failures.push(failure);
+  };
+  let state: SessionState | undefined;
+  try {
+    if (ctx.signal.aborted) throw INTERRUPTED;
+    const port = await ctx.ports.next();
+    result.port = port;
+    const plan = agent.planFor(port);
+    // Never cancelled half-way: a session that starts is always ended below.
+    await ctx.session.start(quietReporter(), {
+      port,
+      plan: { ...plan, env: { ...plan.env, ...scenario.env } },
+      entry: agent.project.entry,
+      root: agent.project.root,
+      runtimeArgs: scenario.args,
+      connectTimeoutMs: ctx.connectTimeoutMs,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      choices: ctx.choices,
+    });
+    state = runningSession(await ctx.session.find(port));
+    for (const [i, turn] of scenario.turns.entries()) {
+      const expectations = withErrorDefault(turn.expectations);
+      const played = await untilAborted(
+        playTurn(ctx.session, state, { text: turn.text, timeoutMs: scenario.timeoutMs, expectations }),
+        ctx.signal,
+      );
+      const record = turnRecord(i + 1, turn, played);
+      result.turns.push(record);
+      const where = { turn: i + 1, line: turn.line, text: turn.text };
+      if (played.failure) {
+        fail("error", { ...where, message: played.failure.message, detail: played.failure.detail });
+      } else if (played.check.error) {
+        fail("failed", { ...where, message: played.check.error.message, detail: played.check.error.detail });
+      }
+      ctx.onTurn?.(result, record);
+      if (played.failure || (played.check.error && !ctx.keepGoing)) break;
+    }
+  } catch (error) {
+    if (error === INTERRUPTED) fail("interrupted", { message: "interrupted", detail: [] });
+    else if (error instanceof UserError) fail("error", { message: error.message, detail: error.detail });
+    else
+      fail("error", { message: `unexpected error: ${(error as Error)?.stack ?? String(error)}`, detail: [] });
+  } finally {
+    if (result.port !== undefined) await endSession(result, state, ctx);
+    result.durationMs = Math.round(performance.now() - started);
+  }
+  return result;
+}
+
+/**
+ * Keeps the agent log's tail (colors are for terminals), ends the session, and removes what a
+ * session leaves behind (its logs, kept after an end; the record of one that ended on its own):
+ * the report holds them, and test ports are new every run.
+ */
+async function endSession(
+  result: AttemptResult,
+  state: SessionState | undefined,
+  ctx: AttemptContext,
+): Promise<void> {
+  const logs = logPaths(result.port as number);
+  result.agentLog = tailLines(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
+  if (state) {
+    await ctx.session.stop(state).catch((error: unknown) => {
+      const message = `could not end the session on port ${result.port}: ${(error as Error).message}`;
+      result.failures.push({ message, detail: [] });
+      if (result.status === "passed") result.status = "error";
+    });
+  }
+  removeEnded(result.port as number);
+  for (const path of [logs.agentLog, `${logs.agentLog}.1`, logs.daemonLog]) {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Still held open (Windows) by a process on its way out: a leftover log, not a failed test.
+    }
+  }
+  for (const f of result.failures) f.detail = f.detail.filter((d) => !d.startsWith("full agent log: "));
+}
+
+/** A scenario turn's expectations; an agent error fails it unless an `error:` expectation says otherwise. */
+export function withErrorDefault(expectations: Expectation[]): Expectation[] {
+  return expectations.some((e) => e.kind === "error")
+    ? expectations
+    : [...expectations, { kind: "error", expected: false }];
+}
+
+function turnRecord(n: number, turn: Scenario["turns"][number], played: PlayedTurn): TurnRecord {
+  return {
+    turn: n,
+    line: turn.line,
+    text: turn.text,
+    ok: !played.failure && !played.check.error,
+    reply: played.observed.reply,
+    wallMs: Math.round(played.observed.wallMs),
+    expectations: played.check.results,
+    events: played.observed.events,
+  };
+}
+
+/** The turn, or INTERRUPTED thrown as soon as the signal fires (the turn then ends with its session). */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) throw INTERRUPTED;
+  promise.catch(() => {});
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(INTERRUPTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Start's progress and greeting go nowhere: a test reports per scenario, not per start. */
+function quietReporter(): Reporter {
+  const sink = { write: () => true };
+  return new Reporter("start", true, { out: sink, err: sink });
+}
