@@ -20,6 +20,7 @@ const session: CommandGroup<CommandIO> = {
     listen: () => import("./commands/listen.ts").then((m) => m.default),
     restart: () => import("./commands/restart.ts").then((m) => m.default),
     replay: () => import("./commands/replay.ts").then((m) => m.default),
+    mcp: () => import("./mcp/command.ts").then((m) => m.default),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
   },
   aliases: { stop: "end" },

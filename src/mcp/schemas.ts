@@ -1,0 +1,53 @@
+// The pieces the tools' input and output schemas share. Outputs are loose objects: a field a
+// command gains later passes through instead of failing validation.
+
+import * as z from "zod";
+import { MAX_TIMEOUT_SECONDS } from "../commands/_shared.ts";
+
+export const port = z
+  .number()
+  .int()
+  .min(1)
+  .max(65535)
+  .describe("Session port on 127.0.0.1 (default: the session this server started last, else 8775)");
+
+export const seconds = (what: string) => z.number().positive().max(MAX_TIMEOUT_SECONDS).describe(what);
+
+export const event = z
+  .looseObject({
+    type: z
+      .string()
+      .describe("message, tool_call, tool_output, handoff, config, error, state, dropped (more may come)"),
+    at: z.number().describe("ms since the epoch"),
+    earlier: z.boolean().optional().describe("produced between turns (a greeting, a timer)"),
+  })
+  .describe("An event exactly as `--json` reports it");
+
+export const events = z.array(event);
+
+export const toolCalled = z.object({
+  name: z.string(),
+  arguments: z.unknown().describe("The call's JSON arguments, parsed"),
+  output: z.string().nullable().describe("What the tool returned; null when no output came in the turn"),
+  is_error: z.boolean(),
+  error: z.string().optional().describe("What a failing tool really raised, when the agent reports it"),
+});
+
+export const handoff = z.object({ from: z.string().optional(), to: z.string() });
+
+export const agent = z.looseObject({
+  label: z.string().describe("Python or Node.js"),
+  runtime: z.string(),
+  entry: z.string(),
+  root: z.string().describe("The project folder"),
+  argv: z.array(z.string()).optional().describe("How the agent was launched"),
+  id: z.string().optional().describe("The active agent's id (e.g. echo_agent)"),
+  framework: z.looseObject({ sdk: z.string(), version: z.string() }).optional(),
+  instructions: z.string().optional(),
+});
+
+/** Tool names (or descriptions of them, with their name), once `start` reports them (issue 15). */
+export const agentTools = z.array(z.union([z.string(), z.looseObject({ name: z.string() })]));
+
+/** Per-turn figures the agent reports, once `say` carries them (issue 15): passed through as they are. */
+export const passthrough = z.unknown();
