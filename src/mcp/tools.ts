@@ -130,6 +130,12 @@ export const TOOLS: ToolSpec[] = [
         .array(z.string())
         .optional()
         .describe('Arguments for the agent\'s interpreter, before the entrypoint (e.g. ["-X", "dev"])'),
+      runtime: z
+        .enum(["node", "bun"])
+        .optional()
+        .describe(
+          "Node.js agents: node, or bun built into lk (the default without node; runs TypeScript on any Node)",
+        ),
       timeout: s.seconds("Seconds to wait for the agent to connect (default 60)").optional(),
       idle_timeout: z
         .number()
@@ -145,6 +151,7 @@ export const TOOLS: ToolSpec[] = [
     waiting: "waiting for the agent to connect",
     args: (i) => [
       ...flag("port", i.port),
+      ...flag("runtime", i.runtime),
       ...flag("timeout", i.timeout),
       ...flag("idle-timeout", i.idle_timeout),
       ...(i.entrypoint !== undefined ? [i.entrypoint] : []),
