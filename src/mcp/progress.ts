@@ -10,9 +10,11 @@ import { droppedLine, summarizeToolOutput } from "../render/text.ts";
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 const HEARTBEAT_MS = 5_000;
+const SETTLE_MS = 10;
 
 export class ToolProgress {
   private count = 0;
+  private sent: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly startedAt = Date.now();
 
@@ -34,9 +36,17 @@ export class ToolProgress {
     this.send(eventLine(event));
   }
 
-  stop(): void {
+  /**
+   * Ends the heartbeat; resolves once every notification is out, and a moment later. The SDK's
+   * client handles a response at once but a notification a microtask later, so one read that holds
+   * both drops the notification as "for an unknown token" (typescript-sdk#2580); the pause makes
+   * that rarer, it cannot rule it out.
+   */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.sent;
+    if (this.count > 0) await Bun.sleep(SETTLE_MS);
   }
 
   private get token(): string | number | undefined {
@@ -46,14 +56,13 @@ export class ToolProgress {
   private send(message: string): void {
     const progressToken = this.token;
     if (progressToken === undefined || !this.extra) return;
-    this.count++;
-    // A client that has gone cannot be told; the result says the rest.
-    this.extra
-      .sendNotification({
-        method: "notifications/progress",
-        params: { progressToken, progress: this.count, message },
-      })
-      .catch(() => {});
+    const notification = {
+      method: "notifications/progress" as const,
+      params: { progressToken, progress: ++this.count, message },
+    };
+    const extra = this.extra;
+    // In order; a client that has gone cannot be told, and the result says the rest.
+    this.sent = this.sent.then(() => extra.sendNotification(notification)).catch(() => {});
   }
 }
 

@@ -71,7 +71,7 @@ export function createServer(deps: ServerDeps): { server: McpServer; owned: Owne
       const structured = await spec.structured(done, input, ctx);
       return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
     } finally {
-      progress.stop();
+      await progress.stop();
     }
   }
 
