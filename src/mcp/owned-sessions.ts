@@ -14,16 +14,20 @@ export interface OwnedSession {
 export class OwnedSessions {
   /** Oldest first: the last one is the default port. */
   private list: OwnedSession[] = [];
+  /** What endAll ended: a restart still under way then brings its session back, to be ended too. */
+  private readonly retired = new Map<number, OwnedSession>();
 
   started(session: OwnedSession): void {
     this.ended(session.port);
     this.list.push(session);
   }
 
-  /** A restart: the same session, a new daemon (only for a port this server owns). */
+  /** A restart: the same session, a new daemon (only for a port this server owns, or owned until endAll). */
   restarted(port: number, daemonPid: number): void {
     const owned = this.list.find((s) => s.port === port);
     if (owned) owned.daemonPid = daemonPid;
+    const retired = this.retired.get(port);
+    if (!owned && retired) this.list.push({ ...retired, daemonPid });
   }
 
   ended(port: number): void {
@@ -46,6 +50,7 @@ export class OwnedSessions {
   async endAll(session: SessionClient): Promise<string[]> {
     const ending = this.list.filter((s) => !s.keep);
     this.list = this.list.filter((s) => s.keep);
+    for (const s of ending) this.retired.set(s.port, s);
     return Promise.all(
       ending.map(async ({ port, daemonPid }) => {
         try {

@@ -30,8 +30,16 @@ const INSTRUCTIONS =
   "session_restart picks up an edit to the agent's code; session_end stops it. Errors are tool results " +
   "with the reason and what to do next.";
 
-export function createServer(deps: ServerDeps): { server: McpServer; owned: OwnedSessions } {
+export interface Served {
+  server: McpServer;
+  owned: OwnedSessions;
+  /** Resolves once every start and restart under way has finished (and recorded its session). */
+  startsSettled(): Promise<unknown>;
+}
+
+export function createServer(deps: ServerDeps): Served {
   const owned = new OwnedSessions();
+  const starting = new Set<Promise<unknown>>();
   const server = new McpServer(
     { name: "lk-agent-session", title: "LiveKit agent session", version: VERSION },
     { instructions: INSTRUCTIONS },
@@ -55,7 +63,12 @@ export function createServer(deps: ServerDeps): { server: McpServer; owned: Owne
         // Loose: a field the command gains later is passed through, not refused.
         outputSchema: z.looseObject(spec.output),
       },
-      (input: Record<string, unknown>, extra: ToolExtra) => callTool(spec, input, extra),
+      (input: Record<string, unknown>, extra: ToolExtra) => {
+        const call = callTool(spec, input, extra);
+        if (spec.command !== "start" && spec.command !== "restart") return call;
+        starting.add(call);
+        return call.finally(() => starting.delete(call));
+      },
     );
   }
 
@@ -75,7 +88,7 @@ export function createServer(deps: ServerDeps): { server: McpServer; owned: Owne
     }
   }
 
-  return { server, owned };
+  return { server, owned, startsSettled: () => Promise.allSettled([...starting]) };
 }
 
 /** A failed command as the CLI prints it: its sentence, then each detail line indented. */
@@ -93,7 +106,9 @@ export async function serveStdio(env: CommandEnv, io: CommandIO): Promise<Outcom
   // Nothing of ours may write to stdout now: it carries JSON-RPC alone.
   stdout.divertTo(stderr);
   const log = (line: string) => stderr.write(`lk agent session mcp: ${line}\n`);
-  const { server, owned } = createServer({ session: io.session, env, log });
+  const { server, owned, startsSettled } = createServer({ session: io.session, env, log });
+  // A reply to a client that has gone (a start it did not wait for) fails with EPIPE: nothing to do.
+  process.stdout.on("error", () => {});
   const transport = new StdioServerTransport(process.stdin, process.stdout);
   const gone = disconnected(transport);
   await server.connect(transport);
@@ -101,6 +116,9 @@ export async function serveStdio(env: CommandEnv, io: CommandIO): Promise<Outcom
 
   const why = await gone;
   if (owned.all.some((s) => !s.keep)) log(`${why}: ending the sessions this server started`);
+  for (const line of await owned.endAll(io.session)) log(line);
+  // A start the client did not wait for is ended once it is up (the client may kill us first).
+  await startsSettled();
   for (const line of await owned.endAll(io.session)) log(line);
   for (const kept of owned.all) log(`left running (keep): the session on 127.0.0.1:${kept.port}`);
   await server.close().catch(() => {});

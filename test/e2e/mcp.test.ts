@@ -2,6 +2,7 @@
 // stdio, against the real Python and Node echo agents (and the fake agent where any agent will do).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { descendants } from "../../src/agent/process-tree.ts";
 import {
@@ -314,6 +315,29 @@ describe("mcp: the client going away", () => {
           expect(status.code).toBe(0);
           expect((await box.lk(["agent", "session", "end", "--port", String(port)])).code).toBe(0);
         }
+      } finally {
+        await box.cleanup();
+      }
+    },
+    SLOW,
+  );
+
+  test(
+    "a start under way when the client goes is ended once it is up",
+    async () => {
+      const box = await Sandbox.create();
+      try {
+        const mcp = await startMcp(box, { LK_SESSION_SKIP_SDK_CHECK: "1" });
+        const start = mcp.call("session_start", fakeStart(box.port)).catch((error: Error) => error);
+        // Only once the server has begun the start (its daemon's log exists) does the client go.
+        const daemonLog = join(box.stateDir, `session-${box.port}.daemon.log`);
+        for (let i = 0; i < 1000 && !existsSync(daemonLog); i++) await Bun.sleep(10);
+        await mcp.close();
+        // Its reply may still reach the closing client, or not: either way the session is ended.
+        await start;
+        expect(await portIsFree(box.port)).toBe(true);
+        expect(existsSync(join(box.stateDir, `session-${box.port}.json`))).toBe(false);
+        expect(mcp.stderr()).toContain(`ended the session on 127.0.0.1:${box.port}`);
       } finally {
         await box.cleanup();
       }
