@@ -1,7 +1,7 @@
 // `bun run bench`: the costs a user feels, measured through dist/lk against the instant fake agent.
 // Prints a table and writes the same figures to bench-results.json. Not a test: figures, no verdicts.
 
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { sendCommand } from "../src/control/client.ts";
@@ -10,6 +10,8 @@ const repo = resolve(import.meta.dir, "..");
 const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
 const fakeDir = join(repo, "test", "fixtures", "fake-agent");
 const stateDir = mkdtempSync(join(tmpdir(), "lk-bench-"));
+// The state folder (and the agent log the last session kept) goes with the bench, however it ends.
+process.on("exit", () => rmSync(stateDir, { recursive: true, force: true }));
 const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
 const port = 18775 + Math.floor(Math.random() * 1000);
 const quick = process.argv.includes("--quick");

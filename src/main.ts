@@ -5,6 +5,7 @@ import type { CommandGroup } from "./cli/runner.ts";
 import { execute, interrupted } from "./cli/runner.ts";
 import { flushAndExit, isTerminal, stderr, stdout } from "./cli/stdio.ts";
 import type { CommandIO } from "./commands/_shared.ts";
+import { runInterruptCleanups } from "./interrupt.ts";
 import { VERSION } from "./version.ts";
 
 const session: CommandGroup<CommandIO> = {
@@ -16,15 +17,17 @@ const session: CommandGroup<CommandIO> = {
     end: () => import("./commands/end.ts").then((m) => m.default),
     status: () => import("./commands/status.ts").then((m) => m.default),
     logs: () => import("./commands/logs.ts").then((m) => m.default),
+    events: () => import("./commands/events.ts").then((m) => m.default),
     history: () => import("./commands/history.ts").then((m) => m.default),
     listen: () => import("./commands/listen.ts").then((m) => m.default),
     restart: () => import("./commands/restart.ts").then((m) => m.default),
     replay: () => import("./commands/replay.ts").then((m) => m.default),
     mcp: () => import("./mcp/command.ts").then((m) => m.default),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
+    reap: () => import("./commands/reap.ts").then((m) => m.default),
   },
   aliases: { stop: "end" },
-  hidden: ["daemon"],
+  hidden: ["daemon", "reap"],
 };
 
 const root: CommandGroup<CommandIO> = {
@@ -53,10 +56,11 @@ const code = await execute(process.argv.slice(2), {
   }),
   onRun: (reporter, command) => {
     if (command.ownsSignals) return;
-    // Ctrl-C: the result (one JSON line with --json), output flushed, exit 130; a second one exits at once.
+    // Ctrl-C: what the command must undo first (start: its daemon), then the result (one JSON line
+    // with --json), output flushed, exit 130; a second one exits at once.
     process.once("SIGINT", () => {
-      process.once("SIGINT", () => process.exit(interrupted(reporter)));
-      void flushAndExit(interrupted(reporter));
+      process.once("SIGINT", () => process.exit(interrupted(reporter, command.interruptExitCode)));
+      void runInterruptCleanups().then(() => flushAndExit(interrupted(reporter, command.interruptExitCode)));
     });
   },
 });

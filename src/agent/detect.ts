@@ -80,12 +80,19 @@ function configuresUv(path: string): boolean {
   }
 }
 
-/** Resolves the project for `start [entrypoint]`, run from `cwd`. */
-export function detectProject(entryArg: string | undefined, cwd: string): AgentProject {
-  if (entryArg !== undefined && entryArg !== "") return fromExplicitEntry(entryArg, cwd);
+/**
+ * Resolves the project for `start [entrypoint]`, run from `cwd`; hints name `startCommand`, the
+ * start the user can paste (with its --port).
+ */
+export function detectProject(
+  entryArg: string | undefined,
+  cwd: string,
+  startCommand = "lk agent session start",
+): AgentProject {
+  if (entryArg !== undefined && entryArg !== "") return fromExplicitEntry(entryArg, cwd, startCommand);
 
   const match = findProjectRoot(cwd);
-  if (!match) throw noProjectError(cwd);
+  if (!match) throw noProjectError(cwd, startCommand);
   // Default names are tried at the root and, when cwd is below it, relative to cwd too.
   const bases = cwd !== match.root && cwd.startsWith(match.root) ? [cwd, match.root] : [match.root];
   const tried: string[] = [];
@@ -102,13 +109,12 @@ export function detectProject(entryArg: string | undefined, cwd: string): AgentP
     [
       "looked for:",
       ...tried.map((p) => `  ${p}`),
-      "pass the entrypoint explicitly: lk agent session start path/to/agent" +
-        (match.kind === "python" ? ".py" : ".ts"),
+      `pass the entrypoint explicitly: ${startCommand} path/to/agent${match.kind === "python" ? ".py" : ".ts"}`,
     ],
   );
 }
 
-function fromExplicitEntry(entryArg: string, cwd: string): AgentProject {
+function fromExplicitEntry(entryArg: string, cwd: string, startCommand: string): AgentProject {
   const abs = isAbsolute(entryArg) ? entryArg : resolve(cwd, entryArg);
   if (!existsSync(abs))
     throw new UserError(`entrypoint file not found: ${entryArg}`, 1, [`(looked at ${abs})`]);
@@ -134,13 +140,13 @@ function fromExplicitEntry(entryArg: string, cwd: string): AgentProject {
       marker: "none",
     };
   }
-  throw noProjectError(dirname(abs));
+  throw noProjectError(dirname(abs), startCommand);
 }
 
-function noProjectError(from: string): UserError {
+function noProjectError(from: string, startCommand: string): UserError {
   return new UserError(`no agent project found in ${from} or any parent folder`, 1, [
     "looked for package.json (Node.js), uv.lock, poetry.lock, Pipfile.lock, requirements.txt or pyproject.toml (Python)",
-    "run from your agent's folder, or pass its entrypoint: lk agent session start path/to/agent.py",
+    `run from your agent's folder, or pass its entrypoint: ${startCommand} path/to/agent.py`,
   ]);
 }
 

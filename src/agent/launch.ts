@@ -24,6 +24,8 @@ export interface LaunchOptions {
   runtimeArgs: string[];
   /** Forces a runtime for a Node project ("bun" runs it inside this binary). */
   runtime?: "node" | "bun";
+  /** The start the user can paste (with its --port), for hints. */
+  startCommand?: string;
 }
 
 const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/i;
@@ -73,7 +75,7 @@ export function planLaunch(opts: LaunchOptions, host: Host): LaunchPlan {
     const version = host.nodeVersion() ?? "0.0.0";
     if (!atLeast(version, "22.6.0")) {
       throw new UserError(`TypeScript entrypoints need Node.js 22.6 or newer (found ${version})`, 1, [
-        "upgrade Node.js, or run it with the built-in Bun runtime: lk agent session start --runtime bun",
+        `upgrade Node.js, or run it with the built-in Bun runtime: ${opts.startCommand ?? "lk agent session start"} --runtime bun`,
       ]);
     }
     // From 23.6 types are stripped by default; the flag is harmless there.

@@ -1,7 +1,8 @@
 // The agent's own output: kept in a size-capped log file, its last lines in memory,
 // and watched for the markers real frameworks print when they have failed.
 
-import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, renameSync, writeSync } from "node:fs";
+import { openNoFollow } from "../safe-files.ts";
 
 /** Printed by livekit-agents (Python) when the job failed; the process itself stays alive. */
 const PYTHON_CRASH = "job crashed";
@@ -20,23 +21,28 @@ export function crashMarkerIn(line: string): string | undefined {
   return undefined;
 }
 
+export type OutputStream = "stdout" | "stderr";
+
 export class AgentOutput {
   private fd: number;
   private written = 0;
   private readonly lines: string[] = [];
-  private partial = "";
-  private readonly decoder = new TextDecoder();
+  /** Per stream: a line cut between two chunks must not be joined with the other stream's. */
+  private readonly partial: Record<OutputStream, string> = { stdout: "", stderr: "" };
+  private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   onCrashMarker?: (line: string) => void;
+  /** Every complete line, cleaned, with the stream it came from (the events feed). */
+  onLine?: (line: string, stream: OutputStream) => void;
 
   constructor(
     readonly logPath: string,
     private readonly capBytes = 8 * 1024 * 1024,
     private readonly keepLines = 200,
   ) {
-    this.fd = openSync(logPath, "w", 0o600);
+    this.fd = openNoFollow(logPath, "truncate");
   }
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array, stream: OutputStream = "stdout"): void {
     // Never let a log problem (disk full, a file held open elsewhere) stop the draining of the agent's
     // pipes: an undrained pipe would block the agent mid-turn. The log is given up instead.
     if (this.fd >= 0) {
@@ -48,10 +54,10 @@ export class AgentOutput {
         this.abandonLog();
       }
     }
-    const text = this.partial + this.decoder.decode(chunk, { stream: true });
+    const text = this.partial[stream] + this.decoders[stream].decode(chunk, { stream: true });
     const parts = text.split("\n");
-    this.partial = parts.pop() ?? "";
-    for (const raw of parts) this.addLine(raw);
+    this.partial[stream] = parts.pop() ?? "";
+    for (const raw of parts) this.addLine(raw, stream);
   }
 
   /** A note of our own in the log (e.g. "agent exited with code 1"). */
@@ -61,19 +67,22 @@ export class AgentOutput {
 
   /** The last lines, colors and carriage returns removed. */
   tail(count = 30): string[] {
-    const pending = this.partial.trim() ? [clean(this.partial)] : [];
+    const pending = [this.partial.stdout, this.partial.stderr].filter((p) => p.trim()).map(clean);
     return [...this.lines, ...pending].filter((l) => l.trim() !== "").slice(-count);
   }
 
   close(): void {
-    if (this.partial) this.addLine(this.partial);
-    this.partial = "";
+    for (const stream of ["stdout", "stderr"] as const) {
+      if (this.partial[stream]) this.addLine(this.partial[stream], stream);
+      this.partial[stream] = "";
+    }
     this.abandonLog();
   }
 
-  private addLine(raw: string): void {
+  private addLine(raw: string, stream: OutputStream): void {
     const line = clean(raw);
     this.lines.push(line);
+    this.onLine?.(line, stream);
     if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
     if (crashMarkerIn(line)) this.onCrashMarker?.(line);
   }
@@ -89,7 +98,7 @@ export class AgentOutput {
   private rotate(): void {
     closeSync(this.fd);
     renameSync(this.logPath, `${this.logPath}.1`);
-    this.fd = openSync(this.logPath, "w", 0o600);
+    this.fd = openNoFollow(this.logPath, "truncate");
     this.written = 0;
   }
 }

@@ -1,6 +1,7 @@
 // Stopping an agent and everything it started.
 
 import { readdirSync } from "node:fs";
+import { markedProcesses } from "./marker.ts";
 import { isAlive, procStat } from "./pids.ts";
 
 /** Live descendants of `pid` (Linux, from /proc); empty elsewhere. */
@@ -51,9 +52,13 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 /** After the agent closed its connection in response to SIGINT, how long it may still take to exit. */
 export const RELEASED_GRACE_MS = 300;
 
+/** How long killed processes get to be gone before stopping goes on without them. */
+const KILLED_GONE_MS = 1000;
+
 /**
  * Asks the agent (a process-group leader we started detached) to stop with SIGINT,
- * waits up to `graceMs`, then kills its group and every descendant still alive.
+ * waits up to `graceMs`, then kills its group, every descendant still alive and every process
+ * carrying its `marker` (those that left the group), and waits for them to be gone.
  * Windows has no SIGINT for a child: the tree is killed at once.
  */
 export async function stopProcessTree(
@@ -62,6 +67,7 @@ export async function stopProcessTree(
   graceMs: number,
   /** Resolves when the agent has let go of its session (its connection closed): its own cleanup is done. */
   released?: Promise<unknown>,
+  marker?: string,
 ): Promise<void> {
   if (process.platform === "win32") {
     // No SIGINT for a console-less child on Windows: the tree is killed outright.
@@ -69,7 +75,7 @@ export async function stopProcessTree(
     await Promise.race([exited, Bun.sleep(graceMs)]);
     return;
   }
-  const family = [pid, ...descendants(pid)];
+  const family = [pid, ...descendants(pid), ...marked(marker)];
   signal(-pid, "SIGINT");
   // Some runtimes take seconds to tear down after their cleanup (Node agents ~1.4 s): once the agent
   // has closed its session, a short wait is all it gets.
@@ -80,23 +86,39 @@ export async function stopProcessTree(
     ...(releasedSoon ? [releasedSoon] : []),
   ]);
   // Even after a clean exit, children that left the group may linger.
-  const survivors = [...new Set([...family, ...descendants(pid)])].filter((p) =>
+  const survivors = [...new Set([...family, ...descendants(pid), ...marked(marker)])].filter((p) =>
     p === pid ? !gone : isAlive(p),
   );
   // The group too, even when its leader exited cleanly: members it left behind go with it.
   signal(-pid, "SIGKILL");
   for (const p of survivors) signal(p, "SIGKILL");
-  if (!gone) await Promise.race([exited, Bun.sleep(1000)]);
+  await Promise.all([
+    gone ? undefined : Promise.race([exited, Bun.sleep(KILLED_GONE_MS)]),
+    goneWithin(survivors, KILLED_GONE_MS),
+  ]);
 }
 
-/** Kills a recorded agent tree without waiting (for a stale session whose daemon died). */
-export function killTreeNow(pid: number): void {
+/**
+ * Kills an agent tree without waiting: for a session whose daemon died. `pid` (its group and its
+ * descendants) only when the caller knows it still is the agent; `marker`'s processes in any case.
+ * Returns the pids signalled.
+ */
+export function killTreeNow(pid: number | undefined, marker?: string): number[] {
   if (process.platform === "win32") {
-    Bun.spawnSync(treeKillCommand(pid), { stdout: "ignore", stderr: "ignore", windowsHide: true });
-    return;
+    if (pid) Bun.spawnSync(treeKillCommand(pid), { stdout: "ignore", stderr: "ignore", windowsHide: true });
+    return pid ? [pid] : [];
   }
-  const family = descendants(pid);
-  signal(-pid, "SIGKILL");
-  signal(pid, "SIGKILL");
+  const family = [...new Set([...(pid ? [pid, ...descendants(pid)] : []), ...marked(marker)])];
+  if (pid) signal(-pid, "SIGKILL");
   for (const p of family) signal(p, "SIGKILL");
+  return family;
+}
+
+function marked(marker: string | undefined): number[] {
+  return marker ? markedProcesses(marker) : [];
+}
+
+async function goneWithin(pids: number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (pids.some(isAlive) && Date.now() < deadline) await Bun.sleep(10);
 }

@@ -2,7 +2,8 @@
 
 import type { Subprocess } from "bun";
 import type { LaunchPlan } from "../protocol/launch-plan.ts";
-import type { AgentOutput } from "./output.ts";
+import { MARKER_ENV } from "./marker.ts";
+import type { AgentOutput, OutputStream } from "./output.ts";
 import { stopProcessTree } from "./process-tree.ts";
 
 export class AgentProcess {
@@ -12,19 +13,21 @@ export class AgentProcess {
   private constructor(
     private readonly child: Subprocess<"ignore", "pipe", "pipe">,
     readonly output: AgentOutput,
+    /** In the environment of the agent and everything it starts (see marker.ts). */
+    readonly marker: string,
   ) {
     this.exited = child.exited.then((code) => {
       this.exitCode = code ?? child.signalCode ?? null;
       return code;
     });
-    void this.pump(child.stdout);
-    void this.pump(child.stderr);
+    void this.pump(child.stdout, "stdout");
+    void this.pump(child.stderr, "stderr");
   }
 
-  static spawn(plan: LaunchPlan, output: AgentOutput): AgentProcess {
+  static spawn(plan: LaunchPlan, output: AgentOutput, marker: string): AgentProcess {
     const child = Bun.spawn(plan.argv, {
       cwd: plan.cwd,
-      env: { ...process.env, ...plan.env },
+      env: { ...process.env, ...plan.env, [MARKER_ENV]: marker },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
@@ -34,7 +37,7 @@ export class AgentProcess {
       detached: process.platform !== "win32",
       windowsHide: true,
     });
-    return new AgentProcess(child, output);
+    return new AgentProcess(child, output, marker);
   }
 
   get pid(): number {
@@ -54,12 +57,13 @@ export class AgentProcess {
   }
 
   async stop(graceMs: number, released?: Promise<unknown>): Promise<void> {
-    if (this.running) await stopProcessTree(this.pid, this.exited, graceMs, released);
+    // Even after it exited on its own: what it started may still run.
+    await stopProcessTree(this.pid, this.exited, graceMs, released, this.marker);
   }
 
-  private async pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+  private async pump(stream: ReadableStream<Uint8Array>, name: OutputStream): Promise<void> {
     try {
-      for await (const chunk of stream) this.output.write(chunk);
+      for await (const chunk of stream) this.output.write(chunk, name);
     } catch {}
   }
 }

@@ -87,7 +87,7 @@ async function runCommand<IO>(command: Command<unknown, IO>, args: string[], app
   const own = ownArgs(args);
   if (own.some(isHelpFlag)) return showHelp(commandPage(command), app.streams);
   const json = "json" in command.args && wantsJson(args);
-  const reporter = new Reporter(command.name, json, app.streams);
+  const reporter = new Reporter(command.name, json, app.streams, command.resultDefaults);
   let options: unknown;
   try {
     options = command.parse(args, app.env);
@@ -111,9 +111,13 @@ export function finish(reporter: Reporter, outcome: Outcome): number {
   return reporter.finish(outcome.exitCode ?? EXIT.ok, outcome.fields);
 }
 
-/** Reports a Ctrl-C as the command's result; returns the exit code (the earlier one if it had ended). */
-export function interrupted(reporter: Reporter): number {
-  return reporter.finish(EXIT.interrupted, {}, { message: "interrupted", detail: [] });
+/**
+ * Reports a Ctrl-C as the command's result; returns the exit code (the earlier one if it had ended).
+ * `exitCode` 0: Ctrl-C is how the command ends (a feed), a success.
+ */
+export function interrupted(reporter: Reporter, exitCode: number = EXIT.interrupted): number {
+  if (exitCode === EXIT.ok) return reporter.finish(EXIT.ok, { interrupted: true });
+  return reporter.finish(exitCode, {}, { message: "interrupted", detail: [] });
 }
 
 /** The arguments before `--`: after it everything is text (or the agent's runtime args). */

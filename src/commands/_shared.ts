@@ -26,11 +26,17 @@ export const portArg = {
   },
 } as const;
 
+/** A count or a port: plain decimal digits only (no sign, hex, exponent, spaces or empty string). */
+export function parseWholeNumber(raw: string): number | undefined {
+  return /^[0-9]+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** --port, else LK_SESSION_PORT (an empty one is unset, as environment variables go), else the default. */
 export function resolvePort(flag: string | undefined, env: Record<string, string | undefined>): number {
-  const raw = flag ?? env.LK_SESSION_PORT;
-  if (raw === undefined || raw === "") return DEFAULT_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  const raw = flag ?? (env.LK_SESSION_PORT === "" ? undefined : env.LK_SESSION_PORT);
+  if (raw === undefined) return DEFAULT_PORT;
+  const port = parseWholeNumber(raw);
+  if (port === undefined || port < 1 || port > 65535) {
     const source = flag !== undefined ? "--port" : "LK_SESSION_PORT";
     throw new UserError(`${source} must be a whole number from 1 to 65535 (got ${JSON.stringify(raw)})`);
   }
@@ -39,16 +45,70 @@ export function resolvePort(flag: string | undefined, env: Record<string, string
 
 export const MAX_TIMEOUT_SECONDS = 2_000_000;
 
-export function parseSeconds(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw === "") return fallback * 1000;
-  const seconds = Number(raw);
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** `90s`, `2m`, `1h30m`, `1.5s`, `500ms`, or plain seconds (`90`, `1.5`, `.5`) in ms, unrounded; undefined when it is none. */
+export function parseDuration(raw: string): number | undefined {
+  if (/^[0-9]*\.?[0-9]+$|^[0-9]+\.$/.test(raw)) return Number(raw) * 1000;
+  if (!/^([0-9]+(\.[0-9]+)?(h|ms|m|s))+$/.test(raw)) return undefined;
+  let ms = 0;
+  for (const [, amount, unit] of raw.matchAll(/([0-9]+(?:\.[0-9]+)?)(h|ms|m|s)/g))
+    ms += Number(amount) * (UNIT_MS[unit as string] as number);
+  return ms;
+}
+
+/**
+ * A duration option in ms (`fallbackMs` when not given): the one place timeouts are parsed. One
+ * that rounds to 0 ms is refused like 0, unless `zero` (never) is allowed and it is exactly 0.
+ */
+export function parseDurationOption(
+  raw: string | undefined,
+  fallbackMs: number,
+  name: string,
+  { zero = false } = {},
+): number {
+  if (raw === undefined) return fallbackMs;
+  const exact = parseDuration(raw);
+  if (zero && exact === 0) return 0;
+  const ms = exact === undefined ? Number.NaN : Math.round(exact);
   // Timers cannot wait longer than 2^31 - 1 ms (24.8 days); beyond, they would fire at once.
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+  if (!(ms >= 1) || ms > MAX_TIMEOUT_SECONDS * 1000) {
     throw new UserError(
-      `${name} must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS} (got ${JSON.stringify(raw)})`,
+      `${name} must be a duration like 90s, 2m or 1h30m, or a number of seconds${zero ? " (0: never)" : ""}, at most ${MAX_TIMEOUT_SECONDS} s (got ${JSON.stringify(raw)})`,
     );
   }
-  return Math.round(seconds * 1000);
+  return ms;
+}
+
+/** How long a session may go without a command before it ends itself (start's default). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+
+export const idleTimeoutArg = {
+  "idle-timeout": {
+    type: "string",
+    description:
+      "End the session after this long with no command (default 30m, or LK_SESSION_IDLE_TIMEOUT; 0: never)",
+    valueHint: "DURATION",
+  },
+} as const;
+
+/** --idle-timeout, else LK_SESSION_IDLE_TIMEOUT (an empty one is unset), else `fallbackMs`; 0 is never. */
+export function resolveIdleTimeout(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  fallbackMs: number,
+): number {
+  if (flag !== undefined) return parseDurationOption(flag, fallbackMs, "--idle-timeout", { zero: true });
+  const raw = env.LK_SESSION_IDLE_TIMEOUT === "" ? undefined : env.LK_SESSION_IDLE_TIMEOUT;
+  return parseDurationOption(raw, fallbackMs, "LK_SESSION_IDLE_TIMEOUT", { zero: true });
+}
+
+/** A timeout in ms: a duration, or seconds as before (`fallback` in seconds when not given). */
+export function parseSeconds(raw: string | undefined, fallback: number, name: string): number;
+export function parseSeconds(raw: string | undefined, fallback: undefined, name: string): number | undefined;
+export function parseSeconds(raw: string | undefined, fallback: number | undefined, name: string) {
+  if (raw === undefined) return fallback === undefined ? undefined : fallback * 1000;
+  return parseDurationOption(raw, 0, name);
 }
 
 export { DEFAULT_PORT, portHint };

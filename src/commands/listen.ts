@@ -17,8 +17,8 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to say something (default 30)",
-      valueHint: "S",
+      description: "How long to wait for the agent to say something (default 30s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
     ...jsonArg,
   },

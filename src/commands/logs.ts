@@ -2,9 +2,11 @@ import { existsSync, statSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { runningSession } from "../session/find-session.ts";
+import { logWriter } from "../render/log-lines.ts";
+import { endedSentence, runningSession, type SessionLookup } from "../session/find-session.ts";
 import { readRange, readTail } from "../session/log-tail.ts";
-import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
+import type { EndedRecord } from "../state/ended-record.ts";
+import { type CommandIO, jsonArg, parseWholeNumber, portArg, resolvePort } from "./_shared.ts";
 
 export interface LogsOptions {
   json: boolean;
@@ -35,32 +37,27 @@ export default defineCommand({
   },
   examples: ["lk agent session logs -n 20", "lk agent session logs -f"],
   options: (args, env): LogsOptions => {
-    const lines = args.lines === undefined ? 50 : Number(args.lines);
-    if (!Number.isInteger(lines) || lines < 0)
+    const lines = args.lines === undefined ? 50 : parseWholeNumber(args.lines);
+    if (lines === undefined)
       throw new UserError(`-n must be a whole number (got ${JSON.stringify(args.lines)})`);
     return { json: args.json, port: resolvePort(args.port, env.vars), lines, follow: args.follow };
   },
   run: async (o: LogsOptions, { reporter, session }: CommandIO) => {
-    const state = runningSession(await session.find(o.port));
-    const path = state.agentLog;
+    const { path, daemonPid, ended } = logSource(await session.find(o.port));
     if (!existsSync(path)) throw new UserError(`the agent log is missing: ${path}`);
-    const out = reporter.io.out;
-    const clean = (text: string) => (out.isTTY && !o.json ? text : Bun.stripANSI(text).replace(/\r/g, ""));
-    const emit = (text: string) => {
-      if (!text) return;
-      if (!o.json) out.write(clean(text));
-      else
-        for (const line of text.split("\n").filter((l) => l !== ""))
-          out.write(`${JSON.stringify({ v: 1, kind: "log", line: clean(line) })}\n`);
-    };
+    const emit = logWriter(reporter);
 
     const tail = readTail(path, o.lines);
     emit(tail.lines.map((l) => `${l}\n`).join(""));
+    if (ended) {
+      reporter.note(`note: the session on 127.0.0.1:${o.port} ${endedSentence(ended)}`);
+      return { fields: { path, ended } };
+    }
     if (!o.follow) return { fields: { path } };
 
     // Until the session ends; Ctrl-C ends the command (exit 130) through the runner.
     let offset = tail.size;
-    while (isAlive(state.daemonPid)) {
+    while (isAlive(daemonPid)) {
       await Bun.sleep(FOLLOW_POLL_MS);
       if (!existsSync(path)) break;
       const size = statSync(path).size;
@@ -73,3 +70,10 @@ export default defineCommand({
     return { fields: { path, followed: true } };
   },
 });
+
+/** The running session's agent log; or, until the next start, that of a session that ended on its own. */
+function logSource(found: SessionLookup): { path: string; daemonPid?: number; ended?: EndedRecord } {
+  if (found.kind === "ended") return { path: found.ended.agentLog, ended: found.ended };
+  const state = runningSession(found);
+  return { path: state.agentLog, daemonPid: state.daemonPid };
+}

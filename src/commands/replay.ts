@@ -28,7 +28,11 @@ export default defineCommand({
       description: "The conversation: one user turn per line, `? regex` after a turn",
     },
     ...portArg,
-    timeout: { type: "string", description: "Seconds to wait for each turn (default 120)", valueHint: "S" },
+    timeout: {
+      type: "string",
+      description: "How long to wait for each turn (default 120s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
+    },
     ...jsonArg,
   },
   examples: ["lk agent session replay talk.txt", "lk agent session replay talk.txt --timeout 30 --json"],

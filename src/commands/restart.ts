@@ -1,12 +1,26 @@
+import { join } from "node:path";
+import { prepareLaunch, recordedChoices } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { runningSession } from "../session/find-session.ts";
-import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import {
+  type CommandIO,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  idleTimeoutArg,
+  jsonArg,
+  parseSeconds,
+  portArg,
+  portHint,
+  resolveIdleTimeout,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface RestartOptions {
   json: boolean;
   port: number;
   /** Undefined: as the session was started. */
   connectTimeoutMs: number | undefined;
+  /** Undefined: as the session was started. */
+  idleTimeoutMs: number | undefined;
 }
 
 export default defineCommand({
@@ -16,8 +30,12 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default: as at start)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default: as at start; e.g. 90s, 2m)",
+      valueHint: "DURATION",
+    },
+    "idle-timeout": {
+      ...idleTimeoutArg["idle-timeout"],
+      description: "End the session after this long with no command (default: as at start; 0: never)",
     },
     ...jsonArg,
   },
@@ -25,19 +43,33 @@ export default defineCommand({
   options: (args, env): RestartOptions => ({
     json: args.json,
     port: resolvePort(args.port, env.vars),
-    connectTimeoutMs: args.timeout ? parseSeconds(args.timeout, 0, "--timeout") : undefined,
+    connectTimeoutMs: parseSeconds(args.timeout, undefined, "--timeout"),
+    idleTimeoutMs:
+      args["idle-timeout"] === undefined ? undefined : resolveIdleTimeout(args["idle-timeout"], {}, 0),
   }),
   run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
     const state = runningSession(await session.find(o.port));
+    // Planned as `start` plans it, and before the running session is stopped: if the agent can no
+    // longer be started (its file gone, its runtime missing), the session is left as it was.
+    const choices = recordedChoices(state.launch);
+    const { project, plan } = prepareLaunch({
+      entrypoint: join(state.agent.root, state.agent.entry),
+      cwd: state.agent.root,
+      port: o.port,
+      runtimeArgs: state.agent.runtimeArgs,
+      ...choices,
+    });
     await session.stop(state);
-    reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
+    reporter.info(`Restarting ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
-      plan: state.launch.plan,
-      entry: state.agent.entry,
-      root: state.agent.root,
+      plan,
+      entry: project.entry,
+      root: project.root,
       runtimeArgs: state.agent.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs ?? state.launch.connectTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs ?? state.launch.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      choices,
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
     return { fields: { ...started } };

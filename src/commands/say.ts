@@ -1,11 +1,21 @@
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { droppedCount, replyText } from "../render/reporter.ts";
 import { failureOf } from "../session/client-session.ts";
 import { checkExpectations, type Expectation, parseExpectations } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
-import { type CommandIO, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
+import { checkTurnSize } from "../session/turn-text.ts";
+import {
+  type CommandIO,
+  DEFAULT_PORT,
+  jsonArg,
+  parseSeconds,
+  portArg,
+  portHint,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface SayOptions {
   json: boolean;
@@ -29,8 +39,8 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent's turn (default 120)",
-      valueHint: "S",
+      description: "How long to wait for the agent's turn (default 120s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
     expect: {
       type: "string",
@@ -47,51 +57,48 @@ export default defineCommand({
   options: (args, env): SayOptions => {
     const words = args.text.join(" ");
     const fromStdin = words === "-" || (args.text.length === 0 && !env.stdinIsTerminal);
+    const port = resolvePort(args.port, env.vars);
     return {
       json: args.json,
-      port: resolvePort(args.port, env.vars),
+      port,
       timeoutMs: parseSeconds(args.timeout, 120, "--timeout"),
       expectations: parseExpectations(args.expect),
-      text: fromStdin ? undefined : checkTurnText(words),
+      text: fromStdin ? undefined : checkTurnText(words, port),
     };
   },
+  // Before the text is known (an argument error), it is "".
+  resultDefaults: (events) => sayFields("", events),
   run: async (o: SayOptions, { reporter, session, readStdin }: CommandIO) => {
-    const text = o.text ?? checkTurnText((await readStdin()).replace(/\r?\n$/, ""));
+    const text = o.text ?? checkTurnText((await readStdin()).replace(/\r?\n$/, ""), o.port);
+    // From here every result, whatever ends the command (no session, the daemon dying, Ctrl-C), has the text.
+    reporter.resultDefaults = (events) => sayFields(text, events);
     const state = runningSession(await session.find(o.port));
     const done = await session.send(state, { cmd: "say", text, timeoutMs: o.timeoutMs }, (e) =>
       reporter.event(e),
     );
     reporter.info("");
-    const reply = replyText(reporter.events);
-    const fields: Record<string, unknown> = {
-      text,
-      reply,
-      events: reporter.events,
-      dropped: droppedCount(reporter.events),
-    };
+    const fields = sayFields(text, reporter.events);
     if (!done.ok) return { fields, error: failureOf(done, state) };
-    const checked = checkExpectations(o.expectations, reply);
-    if (o.expectations.length) fields.expectations = checked.results;
-    return { exitCode: EXIT.ok, fields, error: checked.error };
+    const checked = checkExpectations(o.expectations, fields.reply);
+    return {
+      exitCode: EXIT.ok,
+      fields: o.expectations.length ? { ...fields, expectations: checked.results } : fields,
+      error: checked.error,
+    };
   },
 });
 
-/** What fits in one run_input frame (1 MiB) with room for the rest of the message. */
-export const MAX_TURN_TEXT_BYTES = 1_000_000;
+/** What every say result has, failures included: the text, the reply, every event. */
+function sayFields(text: string, events: DeliveredEvent[]) {
+  return { text, reply: replyText(events), events, dropped: droppedCount(events) };
+}
 
 /** The turn's text as given, or a UserError when it is empty or too long for one turn. */
-export function checkTurnText(text: string): string {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_TURN_TEXT_BYTES) {
-    throw new UserError(
-      `the text is too long: ${bytes} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
-      1,
-      ["the agent protocol refuses messages over 1 MiB; split it into several turns"],
-    );
-  }
+export function checkTurnText(text: string, port = DEFAULT_PORT): string {
+  checkTurnSize(text);
   if (text.trim() === "") {
     throw new UserError("nothing to say: give the text as arguments, or pipe it on stdin", 1, [
-      'e.g. lk agent session say "what\'s the weather in Paris?"',
+      `e.g. lk agent session say${portHint(port)} "what's the weather in Paris?"`,
     ]);
   }
   return text;

@@ -1,16 +1,25 @@
-import { detectProject } from "../agent/detect.ts";
-import { realHost } from "../agent/host.ts";
-import { planLaunch, pythonCommand } from "../agent/launch.ts";
-import { checkNodeSdk, checkPythonSdk } from "../agent/sdk.ts";
+import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
-import { type CommandIO, jsonArg, parseSeconds, portArg, portHint, resolvePort } from "./_shared.ts";
+import {
+  type CommandIO,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  idleTimeoutArg,
+  jsonArg,
+  parseSeconds,
+  portArg,
+  portHint,
+  resolveIdleTimeout,
+  resolvePort,
+} from "./_shared.ts";
 
 export interface StartOptions {
   json: boolean;
   port: number;
   connectTimeoutMs: number;
+  /** 0: never. */
+  idleTimeoutMs: number;
   runtime: "node" | "bun" | undefined;
   /** As given (found by convention when undefined), relative to `cwd`. */
   entrypoint: string | undefined;
@@ -32,9 +41,10 @@ export default defineCommand({
     ...portArg,
     timeout: {
       type: "string",
-      description: "Seconds to wait for the agent to connect (default 60)",
-      valueHint: "S",
+      description: "How long to wait for the agent to connect (default 60s; e.g. 90s, 2m, or seconds)",
+      valueHint: "DURATION",
     },
+    ...idleTimeoutArg,
     runtime: {
       type: "string",
       description:
@@ -48,7 +58,11 @@ export default defineCommand({
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
-  examples: ["lk agent session start", "lk agent session start agent.py --port 8776 -- -X dev"],
+  examples: [
+    "lk agent session start",
+    "lk agent session start agent.py --port 8776 -- -X dev",
+    "lk agent session start --idle-timeout 2h",
+  ],
   options: (args, env): StartOptions => {
     if (args.runtime !== undefined && args.runtime !== "node" && args.runtime !== "bun") {
       throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(args.runtime)})`);
@@ -57,6 +71,7 @@ export default defineCommand({
       json: args.json,
       port: resolvePort(args.port, env.vars),
       connectTimeoutMs: parseSeconds(args.timeout, 60, "--timeout"),
+      idleTimeoutMs: resolveIdleTimeout(args["idle-timeout"], env.vars, DEFAULT_IDLE_TIMEOUT_MS),
       runtime: args.runtime,
       entrypoint: args.entrypoint,
       cwd: env.cwd,
@@ -68,16 +83,16 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
-    const project = detectProject(o.entrypoint, o.cwd);
-    const host = realHost();
-    const plan = planLaunch(
-      { project, connectAddr: `127.0.0.1:${o.port}`, runtimeArgs: o.runtimeArgs, runtime: o.runtime },
-      host,
-    );
-    if (!o.skipSdkCheck) {
-      if (project.kind === "node") checkNodeSdk(project);
-      else checkPythonSdk(project, pythonCommand(project, host));
-    }
+    const p = portHint(o.port);
+    const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
+    const { project, plan } = prepareLaunch({
+      entrypoint: o.entrypoint,
+      cwd: o.cwd,
+      port: o.port,
+      runtimeArgs: o.runtimeArgs,
+      startCommand: `lk agent session start${p}`,
+      ...choices,
+    });
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
@@ -86,8 +101,9 @@ export default defineCommand({
       root: project.root,
       runtimeArgs: o.runtimeArgs,
       connectTimeoutMs: o.connectTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs,
+      choices,
     });
-    const p = portHint(o.port);
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
     );
@@ -124,6 +140,7 @@ export function portIsFreeFor(found: SessionLookup): string[] {
       );
     case "stale":
       return found.notes;
+    case "ended":
     case "none":
       return [];
   }

@@ -1,4 +1,8 @@
 import { defineCommand } from "../cli/command.ts";
+import type { AgentInfo } from "../protocol/control.ts";
+import { instructionsLine } from "../render/agent-info.ts";
+import { formatDuration } from "../render/time.ts";
+import { visible } from "../render/visible.ts";
 import { failureOf } from "../session/client-session.ts";
 import { runningSession } from "../session/find-session.ts";
 import { type CommandIO, jsonArg, portArg, resolvePort } from "./_shared.ts";
@@ -10,7 +14,8 @@ export interface StatusOptions {
 
 export default defineCommand({
   path: "lk agent session status",
-  description: "Is a session running? Its agent, framework, uptime, turns and logs (exit 1 when none)",
+  description:
+    "Is a session running? Its agent, framework, the active agent and its tools, uptime, turns and logs (exit 1 when none)",
   args: { ...portArg, ...jsonArg },
   examples: ["lk agent session status", "lk agent session status --port 8776 --json"],
   options: (args, env): StatusOptions => ({ json: args.json, port: resolvePort(args.port, env.vars) }),
@@ -26,22 +31,32 @@ export default defineCommand({
         "framework",
         s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
       ],
-      ["agent id", `${s.agentId ?? "unknown"} (${s.agentState})`],
+      ["active agent", `${s.agentInfo?.id ?? s.agentId ?? "unknown"} (${s.agentState})`],
+      ...agentRows(s.agentInfo),
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
       ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
+      [
+        "idle timeout",
+        s.idleTimeoutMs
+          ? `${formatDuration(s.idleTimeoutMs)} (the session ends after that long with no command)`
+          : "none",
+      ],
       ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
       ["agent log", s.agentLog],
     ];
     if (s.runtimeArgs.length) rows.splice(1, 0, ["runtime args", s.runtimeArgs.join(" ")]);
     reporter.info(`${c.green("●")} Session running on 127.0.0.1:${s.port}`);
-    for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${v}`);
+    // The agent reports its id and framework: shown, never obeyed.
+    for (const [k, v] of rows) reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${visible(v)}`);
     return { fields: { running: true, status: s } };
   },
 });
 
-export function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, "0")}m` : m ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+/** The active agent's tools and the first line of its instructions (when it says). */
+function agentRows(info: AgentInfo | undefined): [string, string][] {
+  if (!info) return [];
+  return [
+    ["tools", info.tools.length ? info.tools.join(", ") : "none"],
+    ["instructions", instructionsLine(info.instructions)],
+  ];
 }

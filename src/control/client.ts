@@ -1,8 +1,21 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
-import type { CommandName, ControlCommand, ControlReply, DoneReply } from "../protocol/control.ts";
+import type { Socket } from "bun";
+import type {
+  CommandName,
+  ControlAuth,
+  ControlCommand,
+  ControlReply,
+  ControlRequest,
+  DoneReply,
+} from "../protocol/control.ts";
 import { CONTROL_MAGIC, CONTROL_VERSION, decodeJson, encodeJson } from "../protocol/control.ts";
-import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
+import {
+  AUTH_FRAME_BYTES,
+  CONTROL_REPLY_FRAME_BYTES,
+  CONTROL_REQUEST_FRAME_BYTES,
+} from "../protocol/limits.ts";
+import { encodeFrame, FrameReader } from "../wire/frame.ts";
 import { SocketWriter } from "../wire/socket-writer.ts";
 
 /** A daemon acknowledges a command at once; silence means something else holds the port. */
@@ -13,7 +26,8 @@ export type Done<C extends CommandName = CommandName> = DoneReply<C>;
 
 export class ConnectError extends Error {
   constructor(
-    readonly kind: "refused" | "not_a_session" | "dropped",
+    /** unanswered: no first reply in time (ACK_TIMEOUT_MS); the daemon will not run the command. */
+    readonly kind: "refused" | "not_a_session" | "unanswered" | "dropped",
     message: string,
   ) {
     super(message);
@@ -28,10 +42,11 @@ export interface SendOptions<C extends ControlCommand = ControlCommand> {
 }
 
 export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>): Promise<Done<C["cmd"]>> {
-  const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
+  const reader = new FrameReader(CONTROL_REPLY_FRAME_BYTES);
   let settled = false;
   let acknowledged = false;
   let writer: SocketWriter | undefined;
+  let connection: Socket | undefined;
   return new Promise<Done<C["cmd"]>>((resolve, reject) => {
     const fail = (error: ConnectError) => {
       if (settled) return;
@@ -39,30 +54,28 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
       clearTimeout(ackTimer);
       reject(error);
     };
-    const ackTimer = setTimeout(
-      () =>
-        fail(
-          new ConnectError(
-            "not_a_session",
-            `something on 127.0.0.1:${opts.port} accepted the connection but does not answer like a session daemon`,
-          ),
+    // The daemon refuses a request it reads too close to this (tooLate): giving up here is final.
+    const ackBy = Date.now() + ACK_TIMEOUT_MS;
+    const ackTimer = setTimeout(() => {
+      fail(
+        new ConnectError(
+          "unanswered",
+          `something on 127.0.0.1:${opts.port} accepted the connection but does not answer like a session daemon`,
         ),
-      ACK_TIMEOUT_MS,
-    );
+      );
+      // A reset, not a FIN: nothing of this request is left for a daemon that wakes up later.
+      connection?.terminate();
+    }, ACK_TIMEOUT_MS);
     Bun.connect({
       hostname: "127.0.0.1",
       port: opts.port,
       socket: {
         open(socket) {
+          connection = socket;
           socket.setNoDelay(true);
-          const request = { v: CONTROL_VERSION, token: opts.token, ...opts.command };
-          const frame = encodeFrame(encodeJson(request));
-          const out = new Uint8Array(CONTROL_MAGIC.length + frame.length);
-          out.set(CONTROL_MAGIC);
-          out.set(frame, CONTROL_MAGIC.length);
           // A large say may not go out in one write.
           writer = new SocketWriter(socket);
-          writer.write(out);
+          for (const part of requestBytes(opts.token, { ...opts.command, ackBy })) writer.write(part);
         },
         drain() {
           writer?.drain();
@@ -129,6 +142,16 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
       fail(new ConnectError("refused", `nothing is listening on 127.0.0.1:${opts.port} (${error.message})`)),
     );
   });
+}
+
+/** What a client sends: the magic, the auth frame, the request frame. */
+export function requestBytes(token: string, request: ControlRequest): Uint8Array[] {
+  const auth: ControlAuth = { v: CONTROL_VERSION, token };
+  return [
+    CONTROL_MAGIC,
+    encodeFrame(encodeJson(auth), AUTH_FRAME_BYTES),
+    encodeFrame(encodeJson(request), CONTROL_REQUEST_FRAME_BYTES),
+  ];
 }
 
 /** Is anything accepting connections on the port? */

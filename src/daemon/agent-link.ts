@@ -1,17 +1,24 @@
 // The agent's connection: protobuf frames both ways, requests matched to responses by id.
 
-import { encodeFrame } from "../wire/frame.ts";
+import { AGENT_INPUT_FRAME_BYTES, formatMegabytes } from "../protocol/limits.ts";
+import { encodeFrame, FrameTooLargeError, type SkippedFrame } from "../wire/frame.ts";
 import {
   type AgentSessionEvent,
   AgentSessionMessage,
   type SessionRequest,
   type SessionResponse,
 } from "../wire/gen/livekit_agent_session.ts";
+import { peekAgentFrame } from "../wire/peek.ts";
 import type { SocketWriter } from "../wire/socket-writer.ts";
 
 type RequestBody = SessionRequest["request"];
 
+/** One request failed (too large a question or answer); the connection is fine. */
+export class RequestFailed extends Error {}
+
 interface Pending {
+  /** The request's name on the wire, for messages: "get_chat_history". */
+  name: string;
   resolve(response: SessionResponse): void;
   reject(error: Error): void;
 }
@@ -27,7 +34,10 @@ export class AgentLink {
   readonly whenClosed: Promise<void>;
   private markClosed!: () => void;
 
-  constructor(private readonly writer: SocketWriter) {
+  constructor(
+    private readonly writer: SocketWriter,
+    private readonly log: (message: string) => void = () => {},
+  ) {
     this.whenClosed = new Promise((resolve) => {
       this.markClosed = resolve;
     });
@@ -57,15 +67,42 @@ export class AgentLink {
     }
   }
 
+  /** A frame too large to take (skipped unread): fails the request it answered, if it tells which. */
+  skipped(frame: SkippedFrame): void {
+    const size = `${formatMegabytes(frame.length)} (${frame.length} bytes), over the ${frame.limit / 1024 / 1024} MiB limit`;
+    const peeked = peekAgentFrame(frame.head);
+    const id = peeked.kind === "response" ? peeked.requestId : undefined;
+    const waiter = id === undefined ? undefined : this.pending.get(id);
+    if (id !== undefined && waiter) {
+      this.pending.delete(id);
+      waiter.reject(new RequestFailed(`the agent's answer to ${waiter.name} was ${size}`));
+      return;
+    }
+    this.log(
+      `skipped ${peeked.kind === "other" ? "a frame" : `an ${peeked.kind}`} from the agent of ${size}`,
+    );
+  }
+
   /** Sends a request; resolves with the agent's response, whatever order responses come in. */
   request(body: RequestBody): { id: string; response: Promise<SessionResponse> } {
     const id = `lk-${this.nextId++}`;
+    const name = wireName(body.oneofKind ?? "request");
+    let frame: Uint8Array | undefined;
+    let tooLarge: RequestFailed | undefined;
+    try {
+      frame = this.frame({ message: { oneofKind: "request", request: { requestId: id, request: body } } });
+    } catch (error) {
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      tooLarge = new RequestFailed(
+        `the ${name} request would be ${error.length} bytes; the agent takes at most ${error.limit}`,
+      );
+    }
     const response = new Promise<SessionResponse>((resolve, reject) => {
+      if (tooLarge) return reject(tooLarge);
       if (this.closed) return reject(new Error("the agent connection is closed"));
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { name, resolve, reject });
     });
-    if (!this.closed)
-      this.send({ message: { oneofKind: "request", request: { requestId: id, request: body } } });
+    if (frame && !this.closed) this.writer.write(frame);
     return { id, response };
   }
 
@@ -85,6 +122,15 @@ export class AgentLink {
   }
 
   private send(message: AgentSessionMessage): void {
-    this.writer.write(encodeFrame(AgentSessionMessage.toBinary(message)));
+    this.writer.write(this.frame(message));
   }
+
+  private frame(message: AgentSessionMessage): Uint8Array {
+    return encodeFrame(AgentSessionMessage.toBinary(message), AGENT_INPUT_FRAME_BYTES);
+  }
+}
+
+/** getChatHistory → get_chat_history, as the protocol names it. */
+function wireName(oneofKind: string): string {
+  return oneofKind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

@@ -1,6 +1,13 @@
 // What the daemon does for each control command once the session is ready (`end` is the daemon's own).
 
-import type { CommandName, ControlRequest, DoneReply, StatusData } from "../protocol/control.ts";
+import type {
+  AgentInfo,
+  CommandName,
+  ControlRequest,
+  DoneReply,
+  EndSummary,
+  StatusData,
+} from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
 import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
@@ -68,7 +75,48 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       channel.send({ t: "accepted", ahead: 0 });
       void status(ctx).then((data) => finish("status", { t: "done", ok: true, data }));
       return;
+    case "events":
+      watchEvents(session, request, channel);
+      return;
   }
+}
+
+/** A client that has not taken this much of the feed is too slow to follow it, and is let go. */
+const MAX_FEED_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/** The kept events, then each one as it happens, until the client leaves or the session ends. */
+function watchEvents(
+  session: Session,
+  request: Extract<ServedRequest, { cmd: "events" }>,
+  channel: ControlChannel,
+): void {
+  channel.send({ t: "accepted", ahead: 0 });
+  const send = (event: DeliveredEvent) => {
+    if (channel.pendingBytes > MAX_FEED_BACKLOG_BYTES) return channel.close();
+    channel.send({ t: "event", event });
+  };
+  for (const event of session.feed.recent(request.last, request.logs)) send(event);
+  const unwatch = session.feed.watch({
+    logs: request.logs,
+    send,
+    end: (ended) => {
+      channel.send({ t: "done", ok: true, data: { ended } });
+      channel.close();
+    },
+  });
+  channel.gone.addEventListener("abort", unwatch, { once: true });
+}
+
+/** The session so far, for `end`'s closing summary. */
+export function endSummary(ctx: DaemonContext): EndSummary {
+  const { session, state } = ctx;
+  return {
+    turns: session.turnsDone,
+    startedAt: state.startedAt,
+    uptimeMs: Date.now() - Date.parse(state.startedAt),
+    ...(session.activeAgent ? { agentId: session.activeAgent } : {}),
+    agentLog: state.agentLog,
+  };
 }
 
 /** Asks the agent one question and returns its answer (the caller checks its kind). */
@@ -112,6 +160,18 @@ export async function frameworkInfo(link: AgentLink | undefined): Promise<Framew
   }
 }
 
+/** The active agent (it changes with handoffs); undefined when the agent does not say. */
+export async function agentInfo(link: AgentLink | undefined): Promise<AgentInfo | undefined> {
+  try {
+    const answer = await ask(link, { oneofKind: "getAgentInfo", getAgentInfo: {} });
+    if (answer.oneofKind !== "getAgentInfo") return undefined;
+    const { id, tools, instructions } = answer.getAgentInfo;
+    return { id, tools, instructions: instructions ?? "" };
+  } catch {
+    return undefined;
+  }
+}
+
 async function agentId(session: Session): Promise<string | undefined> {
   try {
     const answer = await ask(session.link, { oneofKind: "getSessionState", getSessionState: {} });
@@ -123,6 +183,7 @@ async function agentId(session: Session): Promise<string | undefined> {
 
 async function status(ctx: DaemonContext): Promise<StatusData> {
   const { session, state } = ctx;
+  const [id, info] = await Promise.all([agentId(session), agentInfo(session.link)]);
   return {
     port: state.port,
     daemonPid: state.daemonPid,
@@ -133,10 +194,12 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
-    agentId: await agentId(session),
+    agentId: id,
+    agentInfo: info,
     agentState: session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),
+    idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
     turns: session.turnsDone,
     unseen: session.unseenCount,
     queued: session.queueLength,

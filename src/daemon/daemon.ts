@@ -1,18 +1,33 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
+import { rmSync } from "node:fs";
+import { newMarker } from "../agent/marker.ts";
 import { AgentOutput } from "../agent/output.ts";
+import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
-import type { ControlRequest, DoneFailed } from "../protocol/control.ts";
+import { Watchdog } from "../agent/watchdog.ts";
+import { UserError } from "../errors.ts";
+import type { AgentInfo, ControlRequest, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
-import { logPaths, newToken, type SessionState, writeFileAtomic, writeState } from "../state/session-file.ts";
+import { writeFileAtomic } from "../safe-files.ts";
+import { selfCommand } from "../self.ts";
+import { removeEnded } from "../state/ended-record.ts";
+import { logPaths, newToken, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
-import { type DaemonContext, frameworkInfo, handleControl } from "./control-handlers.ts";
+import {
+  agentInfo,
+  type DaemonContext,
+  endSummary,
+  frameworkInfo,
+  handleControl,
+} from "./control-handlers.ts";
+import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
-import { type ControlChannel, listen } from "./server.ts";
+import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
 import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
 import { agentConnection, greetingDone, StartFailure, switchToText } from "./start-up.ts";
@@ -28,6 +43,7 @@ export class Daemon {
   private readonly agentLog: string;
   private readonly daemonLog: string;
   private readonly session = new Session();
+  private readonly idle: IdleTimer;
   private readonly held: Held;
   private ctx: DaemonContext | undefined;
   /** Commands that came while starting: they run once ready, or are refused if the start fails. */
@@ -37,6 +53,10 @@ export class Daemon {
   /** Aborted when stopping begins: the start-up steps give up. */
   private readonly cancelStart = new AbortController();
   private plan: StopPlan | undefined;
+  /** How the session went, taken when stopping began (what `end` answers with). */
+  private summary: EndSummary | undefined;
+  /** The agent and tools at start, for start's summary. */
+  private startInfo: AgentInfo | undefined;
   private connected: (link: AgentLink) => void = () => {};
   private readonly connection = new Promise<AgentLink>((resolve) => {
     this.connected = resolve;
@@ -47,15 +67,22 @@ export class Daemon {
     exit: (code: number) => void = (code) => process.exit(code),
   ) {
     this.lifecycle = new Lifecycle(log, exit);
+    this.idle = new IdleTimer(spec.idleTimeoutMs, () => this.stop({ kind: "idle", ms: spec.idleTimeoutMs }));
     const paths = logPaths(spec.port, ensureStateDir());
     this.agentLog = paths.agentLog;
     this.daemonLog = paths.daemonLog;
-    this.held = { logs: [this.agentLog, `${this.agentLog}.1`, this.daemonLog] };
+    this.held = { logs: [this.daemonLog], agentLogs: [this.agentLog, `${this.agentLog}.1`] };
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
   async run(): Promise<void> {
     log(`daemon ${process.pid} starting on 127.0.0.1:${this.spec.port}: ${this.spec.plan.argv.join(" ")}`);
+    // First: a stop (a Ctrl-C'd start sends SIGTERM) must find a handler however early it comes.
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+      process.on(signal, () => {
+        if (this.lifecycle.state !== "stopped") this.stop({ kind: "signal", signal });
+      });
+    }
     if (!this.bind()) return;
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
@@ -93,11 +120,34 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
-    const output = new AgentOutput(this.agentLog);
+    // This start wins the port: what the last session there left is forgotten (its log is overwritten,
+    // and its rotated part would read as part of this one's).
+    removeEnded(spec.port);
+    rmSync(`${this.agentLog}.1`, { force: true });
+    let output: AgentOutput;
+    try {
+      output = new AgentOutput(this.agentLog);
+    } catch (error) {
+      // `start` refused a link there; this is one planted since.
+      const detail = error instanceof UserError ? error.detail : [];
+      const failure = new StartFailure(
+        "spawn_failed",
+        `could not open the agent log: ${(error as Error).message}`,
+        detail,
+      );
+      this.stop({ kind: "start-failed", failure });
+      return undefined;
+    }
+    output.onLine = (line, stream) => {
+      if (line.trim() !== "") this.session.feed.push({ type: "log", line, stream, at: Date.now() });
+    };
     this.held.output = output;
+    const marker = newMarker();
+    // Before the agent: there is no moment when it runs and a killed daemon would leave it behind.
+    this.held.watchdog = startWatchdog(marker, spec.port);
     let agent: AgentProcess;
     try {
-      agent = AgentProcess.spawn(spec.plan, output);
+      agent = AgentProcess.spawn(spec.plan, output, marker);
     } catch (error) {
       const message = `could not start the agent: ${(error as Error).message}`;
       this.stop({
@@ -107,6 +157,7 @@ export class Daemon {
       return undefined;
     }
     this.held.agent = agent;
+    this.held.watchdog?.guard(agent.pid);
     const record: SessionState = {
       version: 1,
       port: spec.port,
@@ -115,6 +166,7 @@ export class Daemon {
       startedAt: new Date().toISOString(),
       agent: {
         pid: agent.pid,
+        marker,
         runtime: spec.plan.runtime,
         label: spec.plan.label,
         entry: spec.entry,
@@ -122,7 +174,7 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: { plan: spec.plan, connectTimeoutMs: spec.connectTimeoutMs },
+      launch: { connectTimeoutMs: spec.connectTimeoutMs, idleTimeoutMs: spec.idleTimeoutMs, ...spec.choices },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
@@ -130,10 +182,6 @@ export class Daemon {
     this.held.recordOf = spec.port;
     this.ctx = { session: this.session, state: record };
 
-    // From here on a daemon stopped at any point takes its agent with it.
-    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
-      process.on(signal, () => this.stop({ kind: "signal", signal }));
-    }
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);
     return agent;
@@ -149,9 +197,12 @@ export class Daemon {
       this.session.textModeAt = Date.now();
       this.lifecycle.to("greeting", "text mode on");
       await greetingDone(this.session, signal);
-      const framework = await frameworkInfo(link);
+      // Asked together: each costs the agent a round trip, and start waits for both.
+      const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
       signal.throwIfAborted();
       if (this.ctx) this.ctx.framework = framework;
+      this.startInfo = info;
+      if (info) this.session.activeAgent = info.id;
     } catch (error) {
       // Stopping already (an end, a signal, the agent gone): the stop reports the failed start.
       if (signal.aborted) return;
@@ -163,12 +214,14 @@ export class Daemon {
       return;
     }
     this.lifecycle.to("ready");
+    this.idle.start();
     this.report({
       ok: true,
       daemonPid: process.pid,
       agentPid: agent.pid,
       greeting: this.session.takeUnseen(),
       agentLog: this.agentLog,
+      agentInfo: this.startInfo,
     });
     for (const [request, channel] of this.early.splice(0)) this.serve(request, channel);
   }
@@ -186,6 +239,10 @@ export class Daemon {
 
   private onControl(request: ControlRequest, channel: ControlChannel): void {
     const { state } = this.lifecycle;
+    // Every command keeps the session from being idle until it is answered; end ends it anyway,
+    // and watching the feed is not using the session.
+    if (request.cmd !== "end" && request.cmd !== "events")
+      channel.gone.addEventListener("abort", this.idle.begin(), { once: true });
     if (request.cmd === "end") {
       this.end(channel);
     } else if (isStarting(state)) {
@@ -207,7 +264,7 @@ export class Daemon {
   private end(channel: ControlChannel): void {
     channel.send({ t: "accepted", ahead: 0 });
     if (this.lifecycle.state === "stopped") {
-      ended(channel);
+      this.ended(channel);
     } else {
       this.enders.push(channel);
       this.stop({ kind: "end" });
@@ -254,15 +311,27 @@ export class Daemon {
     if (this.plan) return;
     const plan = planStop(cause, isStarting(this.lifecycle.state));
     this.plan = plan;
+    if (this.ctx) this.summary = endSummary(this.ctx);
+    this.idle.stop();
     this.lifecycle.to("stopping", plan.why);
     this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
-    this.session.stop(plan.turns.code, plan.turns.error, output);
+    this.session.stop(plan.turns.code, plan.turns.error, output, plan.turns.listenError);
     void this.release(plan);
   }
 
   private async release(plan: StopPlan): Promise<void> {
-    await release(this.held, plan.keepLogs);
+    const record = plan.leavesRecord
+      ? {
+          version: 1 as const,
+          endedAt: new Date().toISOString(),
+          why: plan.why,
+          agentLog: this.agentLog,
+          // Not for an idle end: nothing went wrong.
+          lastLines: plan.withOutput ? (this.held.output?.tail(15) ?? []) : [],
+        }
+      : undefined;
+    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true);
     log(`daemon stopped (${this.held.agent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {
@@ -279,22 +348,38 @@ export class Daemon {
       );
     }
     for (const [, channel] of this.early.splice(0)) refuse(channel, plan.refusal);
-    for (const channel of this.enders.splice(0)) ended(channel);
+    for (const channel of this.enders.splice(0)) this.ended(channel);
+    this.session.feed.end(plan.why);
     await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
   }
 
+  /** An `end` got what it asked for: how the session went, as it was when stopping began. */
+  private ended(channel: ControlChannel): void {
+    const summary = this.summary ?? (this.ctx && endSummary(this.ctx));
+    if (summary) channel.send({ t: "done", ok: true, data: summary });
+    else channel.send({ t: "done", ok: false, code: "ending", error: "the session never started" });
+    channel.close();
+  }
+
   private report(report: ReadyReport): void {
+    // A start killed outright (a second Ctrl-C, kill -9) would never remove it.
+    if (!isAlive(this.spec.launcherPid)) return;
     writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
   }
 }
 
-function refuse(channel: ControlChannel, why: Omit<DoneFailed, "t" | "ok">): void {
-  channel.send({ t: "done", ok: false, ...why });
-  channel.close();
+function startWatchdog(marker: string, port: number): Watchdog | undefined {
+  try {
+    const watchdog = Watchdog.start(
+      marker,
+      [...selfCommand(), "agent", "session", "reap"],
+      `lk-watchdog 127.0.0.1:${port}`,
+    );
+    if (watchdog) log(`watchdog pid ${watchdog.pid}`);
+    return watchdog;
+  } catch (error) {
+    log(`no watchdog (${(error as Error).message}): a killed daemon would leave its agent running`);
+    return undefined;
+  }
 }
 
-/** An `end` got what it asked for. */
-function ended(channel: ControlChannel): void {
-  channel.send({ t: "done", ok: true });
-  channel.close();
-}

@@ -1,4 +1,5 @@
-// The session port: tells control clients (LKCP preamble + token) from the agent and routes each.
+// The session port: tells control clients (LKCP preamble, then an auth frame with the token) from
+// the agent, and routes each. Until then a connection is a stranger: small limits, and few of them.
 
 import { timingSafeEqual } from "node:crypto";
 import type { Socket, TCPSocketListener } from "bun";
@@ -6,14 +7,26 @@ import {
   CONTROL_MAGIC,
   type ControlReply,
   type ControlRequest,
+  type DoneFailed,
   decodeJson,
   encodeJson,
+  parseAuth,
   parseRequest,
+  tooLate,
+  versionMismatch,
 } from "../protocol/control.ts";
-import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../wire/frame.ts";
+import {
+  AGENT_CANDIDATE_FRAME_BYTES,
+  AGENT_OUTPUT_FRAME_BYTES,
+  AUTH_FRAME_BYTES,
+  CONTROL_REPLY_FRAME_BYTES,
+  CONTROL_REQUEST_FRAME_BYTES,
+} from "../protocol/limits.ts";
+import { encodeFrame, FrameReader, FrameTooLargeError } from "../wire/frame.ts";
 import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
 import { SocketWriter } from "../wire/socket-writer.ts";
 import { AgentLink } from "./agent-link.ts";
+import { MAX_STRANGERS, Strangers } from "./strangers.ts";
 
 /** A connection must say what it is (and a control client must send its request) this quickly. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
@@ -23,6 +36,8 @@ export interface ControlChannel {
   /** Ends the connection once what was sent has gone out. */
   close(): void;
   readonly closed: boolean;
+  /** Bytes sent but not yet taken by the client (a feed drops a client that stops reading). */
+  readonly pendingBytes: number;
   /** Aborted when the connection closes, whichever side closed it: a waiting command stops at once. */
   readonly gone: AbortSignal;
 }
@@ -56,86 +71,143 @@ export interface Conn {
   writer: SocketWriter;
   timer: ReturnType<typeof setTimeout> | undefined;
   link?: AgentLink;
+  /** A control client whose auth frame carried the token. */
+  authenticated: boolean;
+  /** Once its request (or a refusal) came. */
   channel?: ControlChannel;
   /** Aborts the channel's `gone` signal. */
   leave?: () => void;
-  gotRequest: boolean;
 }
 
 export function listen(port: number, hooks: ServerHooks): SessionPort {
   let agentCandidate = false;
   /** Writers of control clients with a request, until their replies are flushed. */
   const answering = new Set<SocketWriter>();
+  const strangers = new Strangers<Socket<Conn>>((socket) => socket.data.role === "agent-candidate");
+  /** A flood is logged once, not once per connection closed to make room. */
+  let crowded = false;
 
   const close = (socket: Socket<Conn>, why: string) => {
     const conn = socket.data;
     if (conn.role === "closed") return;
     if (why) hooks.log(`closing ${conn.role} connection: ${why}`);
+    // A stranger was told nothing: a reset, so nothing more of what it sends is read.
+    const told = conn.channel !== undefined || conn.link !== undefined;
+    strangers.forget(socket);
     if (conn.role === "agent-candidate") agentCandidate = false;
     conn.role = "closed";
     if (conn.timer) clearTimeout(conn.timer);
-    conn.writer.end();
+    if (told) conn.writer.end();
+    else socket.terminate();
   };
 
   const handleFrames = (socket: Socket<Conn>, chunk: Uint8Array) => {
     const conn = socket.data;
-    let frames: Uint8Array[];
     try {
-      frames = conn.reader.push(chunk);
+      // One frame at a time: a frame may change the role, and with it the limit of the next.
+      conn.reader.read(chunk, (frame) => {
+        if (conn.role === "control") handleControlFrame(socket, frame);
+        else if (conn.role === "agent-candidate" || conn.role === "agent") handleAgentFrame(socket, frame);
+        return conn.role !== "closed";
+      });
     } catch (error) {
-      // Log (in close) before the link's own close marks the connection closed.
-      const link = conn.link;
-      close(socket, (error as Error).message);
-      link?.close(`the agent sent a bad frame: ${(error as Error).message}`);
+      // Only a connection not (yet) our agent has a frame too large: the agent's are skipped.
+      if (!(error instanceof FrameTooLargeError)) throw error;
+      close(socket, error.message);
+    }
+  };
+
+  const handleAgentFrame = (socket: Socket<Conn>, frame: Uint8Array) => {
+    const conn = socket.data;
+    let message: AgentSessionMessage;
+    try {
+      message = AgentSessionMessage.fromBinary(frame);
+    } catch (error) {
+      if (conn.role === "agent-candidate")
+        return close(socket, "first frame is not an agent session message");
+      hooks.log(`ignoring an undecodable frame from the agent: ${(error as Error).message}`);
       return;
     }
-    for (const frame of frames) {
-      if (conn.role === "control") {
-        handleControlFrame(socket, frame);
-      } else if (conn.role === "agent-candidate" || conn.role === "agent") {
-        let message: AgentSessionMessage;
-        try {
-          message = AgentSessionMessage.fromBinary(frame);
-        } catch (error) {
-          if (conn.role === "agent-candidate")
-            return close(socket, "first frame is not an agent session message");
-          hooks.log(`ignoring an undecodable frame from the agent: ${(error as Error).message}`);
-          continue;
-        }
-        if (conn.role === "agent-candidate") {
-          if (message.message.oneofKind === undefined)
-            return close(socket, "first frame is not an agent session message");
-          conn.role = "agent";
-          agentCandidate = false;
-          if (conn.timer) clearTimeout(conn.timer);
-          conn.link = new AgentLink(conn.writer);
-          hooks.onAgent(conn.link);
-        }
-        conn.link?.receive(message);
-      }
-      if (conn.role === "closed") return;
+    if (conn.role === "agent-candidate") {
+      if (message.message.oneofKind === undefined)
+        return close(socket, "first frame is not an agent session message");
+      conn.role = "agent";
+      agentCandidate = false;
+      if (conn.timer) clearTimeout(conn.timer);
+      const link = new AgentLink(conn.writer, hooks.log);
+      conn.link = link;
+      strangers.forget(socket);
+      // Ours now: a long history comes in one large frame, and one too large fails its request alone.
+      conn.reader.limit = AGENT_OUTPUT_FRAME_BYTES;
+      conn.reader.onSkipped = (skipped) => link.skipped(skipped);
+      hooks.onAgent(link);
     }
+    conn.link?.receive(message);
   };
 
   const handleControlFrame = (socket: Socket<Conn>, frame: Uint8Array) => {
     const conn = socket.data;
-    if (conn.gotRequest) return close(socket, "one request per control connection");
-    conn.gotRequest = true;
+    if (!conn.authenticated) return authenticate(socket, frame);
+    if (conn.channel) return close(socket, "one request per control connection");
     if (conn.timer) clearTimeout(conn.timer);
+    const channel = openChannel(socket);
     let parsed: ControlRequest | string;
     try {
       parsed = parseRequest(decodeJson(frame));
     } catch {
       parsed = "request is not valid JSON";
     }
+    if (typeof parsed === "string") {
+      hooks.log(`bad control request: ${parsed}`);
+      return refuse(channel, { code: "bad_request", error: parsed });
+    }
+    if (tooLate(parsed)) {
+      // The daemon was frozen or swamped: its client has reported a failure and may retry.
+      hooks.log(`refused a ${parsed.cmd} read after its client stopped waiting for it`);
+      return refuse(channel, {
+        code: "timeout",
+        error: "the request was read after its client stopped waiting for it; it was not run",
+      });
+    }
+    hooks.onControl(parsed, channel);
+  };
+
+  /** The auth frame: the token before anything else. A stranger learns nothing, not even what is malformed. */
+  const authenticate = (socket: Socket<Conn>, frame: Uint8Array) => {
+    const conn = socket.data;
+    const auth = parseAuth(frame);
+    if (!tokensMatch(auth.token, hooks.token)) {
+      hooks.log(`refused a control connection with a ${auth.token ? "wrong" : "missing"} token`);
+      return refuse(openChannel(socket), {
+        code: "unauthorized",
+        error: "unauthorized: this session belongs to another user or another state folder",
+      });
+    }
+    const mismatch = versionMismatch(auth.v);
+    if (mismatch) {
+      hooks.log(`bad control request: ${mismatch}`);
+      return refuse(openChannel(socket), { code: "bad_request", error: mismatch });
+    }
+    conn.authenticated = true;
+    strangers.forget(socket);
+    // Known now: its request may carry any turn text.
+    conn.reader.limit = CONTROL_REQUEST_FRAME_BYTES;
+  };
+
+  /** The connection's replies, from its request (or refusal) on; `port.flushed` waits for them. */
+  const openChannel = (socket: Socket<Conn>): ControlChannel => {
+    const conn = socket.data;
     const gone = new AbortController();
     const channel: ControlChannel = {
       get closed() {
         return gone.signal.aborted;
       },
+      get pendingBytes() {
+        return conn.writer.pendingBytes;
+      },
       gone: gone.signal,
       send: (reply) => {
-        if (!channel.closed) conn.writer.write(encodeFrame(encodeJson(reply), MAX_CONTROL_FRAME_BYTES));
+        if (!channel.closed) conn.writer.write(replyFrame(reply));
       },
       close: () => {
         gone.abort();
@@ -146,50 +218,45 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
     conn.leave = () => gone.abort();
     answering.add(conn.writer);
     void conn.writer.flushed.then(() => answering.delete(conn.writer));
-    // Authenticate before anything else is said: a stranger learns nothing, not even what is malformed.
-    const token = typeof parsed === "string" ? tokenOf(frame) : parsed.token;
-    if (!tokensMatch(token, hooks.token)) {
-      hooks.log(`refused a control connection with a ${token ? "wrong" : "missing"} token`);
-      channel.send({
-        t: "done",
-        ok: false,
-        code: "unauthorized",
-        error: "unauthorized: this session belongs to another user or another state folder",
-      });
-      return channel.close();
-    }
-    if (typeof parsed === "string") {
-      hooks.log(`bad control request: ${parsed}`);
-      channel.send({ t: "done", ok: false, code: "bad_request", error: parsed });
-      return channel.close();
-    }
-    hooks.onControl(parsed, channel);
+    return channel;
   };
 
   const listener: TCPSocketListener<Conn> = Bun.listen<Conn>({
     hostname: "127.0.0.1",
     port,
+    // A client may send its request and then a FIN (half-close): it still reads the replies.
+    allowHalfOpen: true,
     socket: {
       open(socket) {
         socket.setNoDelay(true);
         socket.data = {
           role: "pending",
           head: new Uint8Array(0),
-          reader: new FrameReader(),
+          reader: new FrameReader(AUTH_FRAME_BYTES),
           writer: new SocketWriter(socket),
           timer: setTimeout(() => close(socket, "said nothing in time"), HANDSHAKE_TIMEOUT_MS),
-          gotRequest: false,
+          authenticated: false,
         };
+        const oldest = strangers.admit(socket);
+        if (oldest) {
+          if (!crowded)
+            hooks.log(
+              `too many connections that have not authenticated (${MAX_STRANGERS}): closing the oldest`,
+            );
+          crowded = true;
+          close(oldest, "");
+        } else if (strangers.size < MAX_STRANGERS / 2) {
+          crowded = false;
+        }
       },
       data(socket, chunk) {
         const conn = socket.data;
         if (conn.role === "closed") return;
         if (conn.role !== "pending") return handleFrames(socket, chunk);
-        const head = new Uint8Array(conn.head.length + chunk.length);
-        head.set(conn.head);
-        head.set(chunk, conn.head.length);
+        // Only the first 4 bytes are ever kept: a chunk that has them is read in place.
+        const head = conn.head.length === 0 ? chunk : concat(conn.head, chunk);
         if (head.length < 4) {
-          conn.head = head;
+          conn.head = head.slice(); // the chunk's memory may be reused
           return;
         }
         conn.head = new Uint8Array(0);
@@ -203,13 +270,24 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
           return close(socket, "peer is not the agent this session started");
         conn.role = "agent-candidate";
         agentCandidate = true;
+        // No more than an agent's own limit until its first frame shows it is one.
+        conn.reader.limit = AGENT_CANDIDATE_FRAME_BYTES;
         handleFrames(socket, head);
       },
       drain(socket) {
         socket.data.writer.drain();
       },
+      end(socket) {
+        const conn = socket.data;
+        // After a whole request, a FIN is a half-close or a client that died: both send one. Data to a
+        // closed socket comes back as a reset (then `close` runs): so one probe tells them apart.
+        if (conn.role === "control" && conn.channel) return conn.channel.send({ t: "probe" });
+        conn.link?.close();
+        close(socket, "");
+      },
       close(socket) {
         const conn = socket.data;
+        strangers.forget(socket);
         conn.leave?.();
         conn.link?.close();
         if (conn.role === "agent-candidate") agentCandidate = false;
@@ -233,13 +311,28 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
   };
 }
 
-function tokenOf(frame: Uint8Array): string {
+/** A reply as a frame; an event too large for one (it cannot come from a single agent frame) says so instead. */
+function replyFrame(reply: ControlReply): Uint8Array {
   try {
-    const value = decodeJson(frame) as { token?: unknown };
-    return typeof value?.token === "string" ? value.token : "";
-  } catch {
-    return "";
+    return encodeFrame(encodeJson(reply), CONTROL_REPLY_FRAME_BYTES);
+  } catch (error) {
+    if (!(error instanceof FrameTooLargeError) || reply.t !== "event") throw error;
+    const message = `an event of ${error.length} bytes was too large to pass on (the limit is ${error.limit})`;
+    return encodeFrame(encodeJson({ t: "event", event: { type: "error", message, at: reply.event.at } }));
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** A failed done reply, and the end of the connection. */
+export function refuse(channel: ControlChannel, why: Omit<DoneFailed, "t" | "ok">): void {
+  channel.send({ t: "done", ok: false, ...why });
+  channel.close();
 }
 
 function tokensMatch(given: string, expected: string): boolean {

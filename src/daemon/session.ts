@@ -4,9 +4,10 @@
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
-import type { AgentLink } from "./agent-link.ts";
+import { type AgentLink, RequestFailed } from "./agent-link.ts";
+import { Feed } from "./feed.ts";
 import { ToolErrors, translateEvent, translateItem } from "./translate.ts";
-import { Turn, type TurnSink } from "./turn.ts";
+import { isUserInput, Turn, type TurnSink } from "./turn.ts";
 import { Wakeup } from "./wakeup.ts";
 
 /** How a command ended: a failure always says why, with a code for the exit code. */
@@ -16,12 +17,27 @@ export type CommandResult =
 
 type StopReason = Extract<CommandResult, { ok: false }>;
 
+/** How waiting for a turn's response ended. */
+type RaceOutcome =
+  | { kind: "response"; response: SessionResponse }
+  | { kind: "failed"; error: string }
+  | { kind: "timeout" }
+  | { kind: "stopped" };
+
 interface QueuedTurn {
   text: string;
   timeoutMs: number;
   sink: TurnSink;
+  /** Aborted when the client leaves. */
+  gone: AbortSignal;
   done: (result: CommandResult) => void;
 }
+
+const CLIENT_LEFT: CommandResult = {
+  ok: false,
+  code: "ending",
+  error: "the client went away before its turn",
+};
 
 /**
  * After text mode is acknowledged, an agent that greets starts doing so within milliseconds; no turn
@@ -43,7 +59,11 @@ const NEVER_GONE = new AbortController().signal;
 export class Session {
   link: AgentLink | undefined;
   agentState: AgentStateName = "initializing";
+  /** The agent in charge: the one that started, then each handoff's. */
+  activeAgent: string | undefined;
   turnsDone = 0;
+  /** Every event as it happens, for `events` clients (never consumed). */
+  readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -59,6 +79,8 @@ export class Session {
   private readonly queue: QueuedTurn[] = [];
   private running = false;
   private stopReason: StopReason | undefined;
+  /** What a waiting listen is told instead, when the stop's reason speaks of a turn. */
+  private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
   constructor(private readonly maxUnseen = MAX_UNSEEN) {}
@@ -72,15 +94,28 @@ export class Session {
     this.lastEventAt = Date.now();
     for (const keyed of translateEvent(event, this.toolErrors)) {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
-      if (this.current) {
+      if (keyed.event.type === "user_state") {
+        // Only the feed shows it: turns and kept output stay as they were.
+        this.record({ ...keyed.event, at: Date.now() });
+      } else if (this.current) {
+        // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
-      } else if (this.listener && keyed.event.type !== "state") {
-        this.listener({ ...keyed.event, at: Date.now() });
+      } else if (isUserInput(keyed.event)) {
+        // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else {
-        this.keep({ ...keyed.event, at: Date.now() });
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        this.record(delivered);
+        if (this.listener && delivered.type !== "state") this.listener(delivered);
+        else this.keep(delivered);
       }
     }
     this.activity.notify();
+  }
+
+  /** Every event once, as it happens: the feed, and who the active agent is. */
+  record(event: DeliveredEvent): void {
+    if (event.type === "handoff") this.activeAgent = event.to;
+    this.feed.push(event);
   }
 
   /** Keeps output for the next client (shown once, marked earlier). State changes are not kept. */
@@ -125,13 +160,13 @@ export class Session {
         const at = this.queue.indexOf(queued);
         if (at === -1) return;
         this.queue.splice(at, 1);
-        done({ ok: false, code: "ending", error: "the client went away before its turn" });
+        done(CLIENT_LEFT);
       };
       const done = (result: CommandResult) => {
         gone.removeEventListener("abort", leave);
         resolve(result);
       };
-      const queued: QueuedTurn = { text, timeoutMs, sink, done };
+      const queued: QueuedTurn = { text, timeoutMs, sink, gone, done };
       this.queue.push(queued);
       gone.addEventListener("abort", leave, { once: true });
       if (gone.aborted) leave();
@@ -144,7 +179,7 @@ export class Session {
    * until it is done speaking. Fails with "nothing" when it stays silent for `timeoutMs`.
    */
   async listen(timeoutMs: number, sink: TurnSink, gone = NEVER_GONE): Promise<CommandResult> {
-    if (this.stopReason) return this.stoppedResult();
+    if (this.stopReason) return this.stoppedResult("listen");
     if (this.listener)
       return { ok: false, code: "bad_request", error: "another listen is already waiting on this session" };
     let heard = 0;
@@ -163,7 +198,7 @@ export class Session {
       // (a chatty agent gets one more timeout's worth, no more).
       let heardBy = 0;
       for (;;) {
-        if (this.stopReason) return this.stoppedResult();
+        if (this.stopReason) return this.stoppedResult("listen");
         if (gone.aborted) return { ok: false, code: "ending", error: "the client went away" };
         const now = Date.now();
         if (heard > 0 && heardBy === 0) heardBy = now + timeoutMs;
@@ -186,10 +221,11 @@ export class Session {
     }
   }
 
-  /** No more turns: fails the running and queued ones with this reason. */
-  stop(code: ControlErrorCode, error: string, detail?: string[]): void {
+  /** No more turns: fails the running and queued ones with this reason, a listen with `listenError` if given. */
+  stop(code: ControlErrorCode, error: string, detail?: string[], listenError?: string): void {
     if (this.stopReason) return;
     this.stopReason = { ok: false, code, error, detail };
+    this.listenStopError = listenError;
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
     this.activity.notify();
@@ -227,17 +263,22 @@ export class Session {
       await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
     }
     if (this.stopReason) return this.stoppedResult();
-    const turn = new Turn(q.text, q.sink);
-    for (const earlier of this.takeUnseen()) {
-      turn.events.push(earlier);
-      q.sink(earlier);
-    }
-    turn.emit({ type: "message", role: "user", text: q.text });
+    // It may have left while the agent finished speaking: then nothing of its turn may run.
+    if (q.gone.aborted) return CLIENT_LEFT;
+    // What the turn shows is recorded for the feed, but for the kept output: recorded when it came.
+    let replaying = true;
+    const turn = new Turn(q.text, (event) => {
+      if (!replaying) this.record(event);
+      q.sink(event);
+    });
+    for (const earlier of this.takeUnseen()) turn.emitKept(earlier);
+    replaying = false;
     this.current = turn;
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
       if (outcome.kind === "stopped") return this.stoppedResult();
+      if (outcome.kind === "failed") return { ok: false, code: "agent_error", error: outcome.error };
       if (outcome.kind === "timeout") {
         link.forget(request.id);
         return {
@@ -261,32 +302,31 @@ export class Session {
         ? this.stoppedResult()
         : { ok: false, code: "agent_exited", error: (error as Error).message };
     } finally {
+      // A turn that ends without the agent's answer (a timeout, an exit) still shows what it got.
+      turn.sortOut({ inputSeen: false });
       this.current = undefined;
     }
   }
 
-  private stoppedResult(): StopReason {
-    return this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+  private stoppedResult(waiting: "turn" | "listen" = "turn"): StopReason {
+    const reason = this.stopReason ?? { ok: false, code: "ending", error: "the session is ending" };
+    return waiting === "listen" && this.listenStopError ? { ...reason, error: this.listenStopError } : reason;
   }
 
-  private race(
-    response: Promise<SessionResponse>,
-    timeoutMs: number,
-  ): Promise<{ kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" }> {
+  private race(response: Promise<SessionResponse>, timeoutMs: number): Promise<RaceOutcome> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
       const onStop = () => finish({ kind: "stopped" });
       this.stopListeners.add(onStop);
-      const finish = (
-        value: { kind: "response"; response: SessionResponse } | { kind: "timeout" } | { kind: "stopped" },
-      ) => {
+      const finish = (value: RaceOutcome) => {
         clearTimeout(timer);
         this.stopListeners.delete(onStop);
         resolve(value);
       };
       response.then(
         (r) => finish({ kind: "response", response: r }),
-        () => {
+        (error: Error) => {
+          if (error instanceof RequestFailed) return finish({ kind: "failed", error: error.message });
           // The connection dropped: the agent is probably exiting. Give the daemon a moment to
           // learn how (exit code, output) so the reason shown is the real one.
           if (this.stopReason) return finish({ kind: "stopped" });

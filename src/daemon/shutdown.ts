@@ -3,7 +3,10 @@
 import { rmSync } from "node:fs";
 import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
+import type { Watchdog } from "../agent/watchdog.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
+import { formatDuration } from "../protocol/duration.ts";
+import { type EndedRecord, writeEnded } from "../state/ended-record.ts";
 import { removeState } from "../state/session-file.ts";
 import type { AgentLink } from "./agent-link.ts";
 import type { SessionPort } from "./server.ts";
@@ -15,6 +18,8 @@ export const STOP_GRACE_MS = 1500;
 export type StopCause =
   | { kind: "signal"; signal: string }
   | { kind: "end" }
+  /** No client command for --idle-timeout (`ms`). */
+  | { kind: "idle"; ms: number }
   /** The agent process exited (once ready; before, it is a start failure). */
   | { kind: "agent-exited"; exit: string }
   /** The agent dropped its connection but kept running. */
@@ -24,15 +29,19 @@ export type StopCause =
 export interface StopPlan {
   /** For the daemon's log. */
   why: string;
-  /** How running and queued turns (and commands arriving now) fail. */
-  turns: { code: ControlErrorCode; error: string };
+  /** How running and queued turns (and commands arriving now) fail; a waiting listen, by `listenError` if set. */
+  turns: { code: ControlErrorCode; error: string; listenError?: string };
   /** The turns' failure shows the agent's last output. */
   withOutput: boolean;
   /** A failed or crashed session keeps its logs for the user to read. */
   keepLogs: boolean;
+  /** A clean end keeps the agent's log all the same: its closing summary says where (until the next start). */
+  keepAgentLog?: boolean;
   exitCode: number;
   /** Set when the session had not started: what `start` reports. */
   startFailure?: StartFailure;
+  /** A started session that ended on its own (its agent, or idle): the next command on the port is told why (ended-record.ts). */
+  leavesRecord?: boolean;
   /** The answer to commands that wait for a start that failed, or arrive while stopping. */
   refusal: { code: ControlErrorCode; error: string };
 }
@@ -50,6 +59,8 @@ export function planStop(cause: StopCause, starting: boolean): StopPlan {
 
 function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal"> {
   const failStart = (failure: StartFailure) => (starting ? { startFailure: failure } : {});
+  /** The agent's own doing: before ready, start reports it; after, an ended record tells the next command. */
+  const onItsOwn = (failure: StartFailure) => (starting ? { startFailure: failure } : { leavesRecord: true });
   switch (cause.kind) {
     case "signal":
       return {
@@ -73,11 +84,27 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
           }
         : {
             why: "end requested",
-            turns: { code: "ending", error: "the session was ended while this turn was running" },
+            turns: {
+              code: "ending",
+              error: "the session was ended while this turn was running",
+              listenError: "the session was ended while listen was waiting",
+            },
             withOutput: false,
             keepLogs: false,
+            keepAgentLog: true,
             exitCode: 0,
           };
+    case "idle": {
+      const why = `it was idle, with no command for ${formatDuration(cause.ms)} (--idle-timeout; 0: never)`;
+      return {
+        why,
+        turns: { code: "ending", error: `the session ended: ${why}` },
+        withOutput: false,
+        keepLogs: true,
+        exitCode: 0,
+        leavesRecord: true,
+      };
+    }
     case "agent-exited":
       return {
         why: cause.exit,
@@ -85,7 +112,7 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
         withOutput: true,
         keepLogs: true,
         exitCode: 1,
-        ...failStart(new StartFailure("agent_failed", cause.exit)),
+        ...onItsOwn(new StartFailure("agent_failed", cause.exit)),
       };
     case "agent-hung-up": {
       const error = `${cause.reason}; the agent was still running and has been stopped`;
@@ -95,7 +122,7 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
         withOutput: true,
         keepLogs: true,
         exitCode: 1,
-        ...failStart(new StartFailure("agent_failed", `the agent failed: ${cause.reason}`)),
+        ...onItsOwn(new StartFailure("agent_failed", `the agent failed: ${cause.reason}`)),
       };
     }
     case "start-failed":
@@ -112,22 +139,45 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
 
 export interface Held {
   agent?: AgentProcess;
+  watchdog?: Watchdog;
   link?: AgentLink;
   output?: AgentOutput;
   port?: SessionPort;
   /** The port whose session record we wrote (it must go). */
   recordOf?: number;
   logs: string[];
+  /** The agent's log and its rotated part. */
+  agentLogs: string[];
 }
 
-/** Stops the agent and frees the port; resolves when the port is free. */
-export async function release(held: Held, keepLogs: boolean): Promise<void> {
+/** Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave. */
+export async function release(
+  held: Held,
+  keepLogs: boolean,
+  ended?: Omit<EndedRecord, "port">,
+  keepAgentLog = keepLogs,
+): Promise<void> {
   // SIGINT first, with the connection still open: the agent closing it tells us it is done.
   await held.agent?.stop(STOP_GRACE_MS, held.link?.whenClosed);
+  // All it would kill is gone: it must not outlive the session.
+  await held.watchdog?.stop();
   held.link?.close("the session is ending");
   held.output?.close();
   // Stop listening before anyone is told the session ended: the port is then free.
   held.port?.stop();
-  if (held.recordOf !== undefined) removeState(held.recordOf);
+  if (held.recordOf !== undefined) {
+    // Written first: a command that finds no session record finds this one.
+    if (ended) leaveRecord({ ...ended, port: held.recordOf });
+    removeState(held.recordOf);
+  }
   if (!keepLogs) for (const path of held.logs) rmSync(path, { force: true });
+  if (!keepAgentLog) for (const path of held.agentLogs) rmSync(path, { force: true });
+}
+
+function leaveRecord(record: EndedRecord): void {
+  try {
+    writeEnded(record);
+  } catch {
+    // The session still ends; the next command only says that none is running.
+  }
 }

@@ -1,6 +1,7 @@
 // Protobuf from the agent → the typed events clients render.
 
-import type { AgentStateName, SessionEvent } from "../protocol/events.ts";
+import type { AgentStateName, SessionEvent, UserStateName } from "../protocol/events.ts";
+import type { Timestamp } from "../wire/gen/google/protobuf/timestamp.ts";
 import {
   type AgentSessionEvent,
   AgentState,
@@ -9,6 +10,7 @@ import {
   type FunctionCall,
   type FunctionCallOutput,
   ToolCallStatus,
+  UserState,
 } from "../wire/gen/livekit_agent_session.ts";
 
 /** An event plus the identity that lets a turn notice it twice (event and response item). */
@@ -16,6 +18,22 @@ export interface KeyedEvent {
   event: SessionEvent;
   /** Any of these seen before means the same item: ids, or text for messages whose id differs. */
   keys: string[];
+  /**
+   * When the agent made the item (ms since epoch), if it says: an item it began before the turn's
+   * user message (a greeting the turn interrupted) can be reported after that message.
+   */
+  madeAt?: number;
+}
+
+/** A protobuf timestamp in ms (fractions kept, for comparing); undefined when absent or zero. */
+function madeAt(ts: Timestamp | undefined): number | undefined {
+  const ms = ts ? ts.seconds * 1000 + ts.nanos / 1e6 : 0;
+  return ms > 0 ? ms : undefined;
+}
+
+function withMadeAt(keyed: KeyedEvent, ts: Timestamp | undefined): KeyedEvent {
+  const at = madeAt(ts);
+  return at === undefined ? keyed : { ...keyed, madeAt: at };
 }
 
 const STATE_NAMES: Record<AgentState, AgentStateName> = {
@@ -24,6 +42,12 @@ const STATE_NAMES: Record<AgentState, AgentStateName> = {
   [AgentState.AS_LISTENING]: "listening",
   [AgentState.AS_THINKING]: "thinking",
   [AgentState.AS_SPEAKING]: "speaking",
+};
+
+const USER_STATE_NAMES: Record<UserState, UserStateName> = {
+  [UserState.US_SPEAKING]: "speaking",
+  [UserState.US_LISTENING]: "listening",
+  [UserState.US_AWAY]: "away",
 };
 
 const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"> = {
@@ -62,9 +86,20 @@ export function translateEvent(ev: AgentSessionEvent, toolErrors = new ToolError
           keys: [],
         },
       ];
+    case "userStateChanged":
+      return [
+        {
+          event: {
+            type: "user_state",
+            user: USER_STATE_NAMES[ev.event.userStateChanged.newState] ?? "listening",
+          },
+          keys: [],
+        },
+      ];
     case "conversationItemAdded": {
+      // The user's message too: a turn waits for it to tell what the agent said before it.
       const item = ev.event.conversationItemAdded.item;
-      return item ? translateItem(item, { includeUser: false }) : [];
+      return item ? translateItem(item, { includeUser: true }) : [];
     }
     case "functionToolsExecuted": {
       const { functionCalls, functionCallOutputs } = ev.event.functionToolsExecuted;
@@ -122,7 +157,8 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
       if (text === "") return [];
       const event: SessionEvent = { type: "message", role: ROLE_NAMES[m.role] ?? "assistant", text };
       if (m.interrupted) event.interrupted = true;
-      return [{ event, keys: m.id ? [`msg:${m.id}`, `msg-text:${text}`] : [`msg-text:${text}`] }];
+      const keys = m.id ? [`msg:${m.id}`, `msg-text:${text}`] : [`msg-text:${text}`];
+      return [withMadeAt({ event, keys }, m.createdAt)];
     }
     case "functionCall":
       return [toolCall(it.functionCall)];
@@ -132,20 +168,25 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
       const h = it.agentHandoff;
       const event: SessionEvent = { type: "handoff", to: h.newAgentId };
       if (h.oldAgentId) event.from = h.oldAgentId;
-      return [{ event, keys: [`handoff:${h.id || `${h.oldAgentId}>${h.newAgentId}`}`] }];
+      return [
+        withMadeAt({ event, keys: [`handoff:${h.id || `${h.oldAgentId}>${h.newAgentId}`}`] }, h.createdAt),
+      ];
     }
     case "agentConfigUpdate": {
       const c = it.agentConfigUpdate;
       return [
-        {
-          event: {
-            type: "config",
-            instructionsUpdated: c.instructions !== undefined,
-            toolsAdded: c.toolsAdded,
-            toolsRemoved: c.toolsRemoved,
+        withMadeAt(
+          {
+            event: {
+              type: "config",
+              instructionsUpdated: c.instructions !== undefined,
+              toolsAdded: c.toolsAdded,
+              toolsRemoved: c.toolsRemoved,
+            },
+            keys: c.id ? [`config:${c.id}`] : [],
           },
-          keys: c.id ? [`config:${c.id}`] : [],
-        },
+          c.createdAt,
+        ),
       ];
     }
     default:
@@ -154,10 +195,13 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
 }
 
 function toolCall(call: FunctionCall): KeyedEvent {
-  return {
-    event: { type: "tool_call", name: call.name, callId: call.callId, arguments: call.arguments },
-    keys: [`call:${call.callId || call.id}`],
-  };
+  return withMadeAt(
+    {
+      event: { type: "tool_call", name: call.name, callId: call.callId, arguments: call.arguments },
+      keys: [`call:${call.callId || call.id}`],
+    },
+    call.createdAt,
+  );
 }
 
 function toolOutput(output: FunctionCallOutput, callName?: string, toolErrors?: ToolErrors): KeyedEvent {
@@ -170,5 +214,5 @@ function toolOutput(output: FunctionCallOutput, callName?: string, toolErrors?: 
   };
   const raised = toolErrors?.take(output.callId);
   if (output.isError && raised) event.error = raised;
-  return { event, keys: [`output:${output.callId || output.id}`] };
+  return withMadeAt({ event, keys: [`output:${output.callId || output.id}`] }, output.createdAt);
 }

@@ -8,10 +8,22 @@ export const SETTLE_MAX_MS = 300;
 
 export type TurnSink = (event: DeliveredEvent) => void;
 
+/** The agent's own record of a user message: the sign it has taken in the turn's text. */
+export function isUserInput(event: SessionEvent): boolean {
+  return event.type === "message" && event.role === "user";
+}
+
 export class Turn {
   private readonly primaryKeys = new Set<string>();
   private readonly anyKeys = new Set<string>();
   private agentBusy = false;
+  /**
+   * What the agent emitted before it took in the turn's text: output it had under way (a late
+   * greeting), unless the agent never reports the user message; `sortOut` decides which.
+   */
+  private held: SessionEvent[] | undefined = [];
+  /** When the agent made the turn's user message, if it says. */
+  private inputMadeAt: number | undefined;
   private pendingItems: KeyedEvent[] | undefined;
   private settleWaiter: (() => void) | undefined;
   readonly events: DeliveredEvent[] = [];
@@ -21,7 +33,7 @@ export class Turn {
     private readonly sink: TurnSink,
   ) {}
 
-  emit(event: SessionEvent, earlier = false): void {
+  private emit(event: SessionEvent, earlier = false): void {
     const delivered: DeliveredEvent = earlier
       ? { ...event, earlier, at: Date.now() }
       : { ...event, at: Date.now() };
@@ -29,8 +41,21 @@ export class Turn {
     this.sink(delivered);
   }
 
+  /** Output from before this turn, already marked so (kept by the session between turns). */
+  emitKept(event: DeliveredEvent): void {
+    this.events.push(event);
+    this.sink(event);
+  }
+
   /** An event from the agent during this turn (duplicates by item id are dropped). */
   deliver(keyed: KeyedEvent): void {
+    if (isUserInput(keyed.event)) {
+      // Shown as sent, not as the agent echoes it; its keys are not kept, or an echo of the same
+      // text would pass for a reply already seen.
+      if (this.held) this.inputMadeAt = keyed.madeAt;
+      this.sortOut({ inputSeen: true });
+      return;
+    }
     const primary = keyed.keys[0];
     if (primary !== undefined) {
       if (this.primaryKeys.has(primary)) return;
@@ -40,8 +65,27 @@ export class Turn {
     if (keyed.event.type === "state") {
       this.agentBusy = isBusy(keyed.event.agent);
     }
-    this.emit(keyed.event);
+    if (this.held) this.held.push(keyed.event);
+    else this.emit(keyed.event, this.madeBeforeInput(keyed));
     this.settleWaiter?.();
+  }
+
+  /** Reported after the user message, but begun before it (Node agents add an interrupted greeting so). */
+  private madeBeforeInput(keyed: KeyedEvent): boolean {
+    return keyed.madeAt !== undefined && this.inputMadeAt !== undefined && keyed.madeAt < this.inputMadeAt;
+  }
+
+  /**
+   * Shows the user's text and what was held back: as earlier output when the agent has taken in
+   * the text since (it came before), else as this turn's own. Once per turn; later calls do nothing.
+   */
+  sortOut({ inputSeen }: { inputSeen: boolean }): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    if (inputSeen) for (const event of held) this.emit(event, true);
+    this.emit({ type: "message", role: "user", text: this.text });
+    if (!inputSeen) for (const event of held) this.emit(event);
   }
 
   /**
@@ -49,6 +93,8 @@ export class Turn {
    * agent is no longer thinking or speaking, at most SETTLE_MAX_MS; then show what never came.
    */
   async settle(responseItems: KeyedEvent[], maxMs = SETTLE_MAX_MS): Promise<void> {
+    // An agent that answered without reporting the user message: all it said is this turn's.
+    this.sortOut({ inputSeen: false });
     this.pendingItems = responseItems;
     const deadline = Date.now() + maxMs;
     while (!this.isSettled() && Date.now() < deadline) {

@@ -1,10 +1,13 @@
 // LKCP: the control channel that shares the session port with the agent.
-// A client sends the 4 magic bytes, then length-prefixed JSON frames.
+// A client sends the 4 magic bytes, then length-prefixed JSON frames: first a small auth frame
+// {v, token} (at most AUTH_FRAME_BYTES: all a stranger can make the daemon read), then one request.
+// Version 2 put the token in a frame of its own; version 1 sent it inside the request.
 
 import type { DeliveredEvent } from "./events.ts";
+import { turnTextTooLong } from "./limits.ts";
 
 export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
-export const CONTROL_VERSION = 1;
+export const CONTROL_VERSION = 2;
 
 export type ControlCommand =
   | { cmd: "say"; text: string; timeoutMs: number }
@@ -12,9 +15,29 @@ export type ControlCommand =
   | { cmd: "history" }
   | { cmd: "status" }
   | { cmd: "end" }
-  | { cmd: "ping" };
+  | { cmd: "ping" }
+  /** A live feed of every event, after the `last` kept ones; answered (done) when the session ends. */
+  | { cmd: "events"; last: number; logs: boolean };
 
-export type ControlRequest = ControlCommand & { v: number; token: string };
+/** The first frame: who asks, checked before anything else is read. */
+export interface ControlAuth {
+  v: number;
+  token: string;
+}
+
+/**
+ * `ackBy`: when the client stops waiting for a first reply (ms since the epoch, the same machine's
+ * clock). A request read too close to it is refused unrun: its client may already report a failure.
+ */
+export type ControlRequest = ControlCommand & { ackBy?: number };
+
+/** A request is refused unless its first reply can reach the client this long before `ackBy`. */
+export const ACK_MARGIN_MS = 1000;
+
+/** Has the client of this request given up on it, or will it before a reply reaches it? */
+export function tooLate(request: { ackBy?: number }, now = Date.now()): boolean {
+  return request.ackBy !== undefined && now > request.ackBy - ACK_MARGIN_MS;
+}
 
 export type CommandName = ControlCommand["cmd"];
 
@@ -24,8 +47,24 @@ export interface DoneData {
   listen: undefined;
   history: undefined;
   status: StatusData;
-  end: undefined;
+  end: EndSummary;
   ping: undefined;
+  events: { ended: string };
+}
+
+/** How many kept events `events` can replay. */
+export const MAX_EVENTS_LAST = 500;
+
+/** What `end` answers with: how the session went. */
+export interface EndSummary {
+  turns: number;
+  startedAt: string;
+  /** From start until the end began. */
+  uptimeMs: number;
+  /** The agent in charge at the end (after handoffs), when known. */
+  agentId?: string;
+  /** Kept until the next start on the port. */
+  agentLog: string;
 }
 
 /** A command that failed: always a code (for the exit code) and a sentence for a person. */
@@ -53,11 +92,28 @@ export interface Accepted {
   ahead: number;
 }
 
-/** Replies to command C: accepted first, events while it runs, done last. */
+/**
+ * Sent once when a client half-closes after its request: a client that is gone answers it with a
+ * reset, one that waits ignores it.
+ */
+export interface Probe {
+  t: "probe";
+}
+
+/** Replies to command C: accepted first, events while it runs (and perhaps a probe), done last. */
 export type ControlReply<C extends CommandName = CommandName> =
   | Accepted
   | { t: "event"; event: DeliveredEvent }
+  | Probe
   | DoneReply<C>;
+
+/** The active agent, as the agent's GetAgentInfo tells it. */
+export interface AgentInfo {
+  id: string;
+  tools: string[];
+  /** In full; `status` shows its first line. */
+  instructions: string;
+}
 
 /** What `status` answers with (the `data` of its done reply). */
 export interface StatusData {
@@ -71,9 +127,13 @@ export interface StatusData {
   runtimeArgs: string[];
   framework?: { sdk: string; version: string };
   agentId?: string;
+  /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
+  agentInfo?: AgentInfo;
   agentState: string;
   startedAt: string;
   uptimeMs: number;
+  /** No command for this long ends the session; 0: never. */
+  idleTimeoutMs: number;
   turns: number;
   unseen: number;
   queued: number;
@@ -102,27 +162,48 @@ export function decodeJson(bytes: Uint8Array): unknown {
   return JSON.parse(decoder.decode(bytes));
 }
 
+/** An untrusted auth frame's token ("" when missing: refused like a wrong one) and version. */
+export function parseAuth(bytes: Uint8Array): { token: string; v: unknown } {
+  try {
+    const value = decodeJson(bytes) as Partial<Record<string, unknown>> | null;
+    return { token: typeof value?.token === "string" ? value.token : "", v: value?.v };
+  } catch {
+    return { token: "", v: undefined };
+  }
+}
+
+/** Why an authenticated client's version is not ours, or undefined when it is. */
+export function versionMismatch(v: unknown): string | undefined {
+  if (v === CONTROL_VERSION) return undefined;
+  return `unsupported control protocol version ${String(v)}; expected ${CONTROL_VERSION}`;
+}
+
 /** Validates an untrusted request; returns a message for a person when it is not one. */
 export function parseRequest(value: unknown): ControlRequest | string {
   if (typeof value !== "object" || value === null) return "request must be a JSON object";
   const r = value as Record<string, unknown>;
-  if (r.v !== CONTROL_VERSION)
-    return `unsupported control protocol version ${String(r.v)}; expected ${CONTROL_VERSION}`;
-  // A missing token is checked (and refused) like a wrong one.
-  const token = typeof r.token === "string" ? r.token : "";
+  if (r.ackBy !== undefined && !Number.isFinite(r.ackBy)) return "ackBy must be a time in ms since the epoch";
+  const base = r.ackBy === undefined ? {} : { ackBy: r.ackBy as number };
   switch (r.cmd) {
-    case "say":
+    case "say": {
       if (typeof r.text !== "string") return "say needs a text string";
+      const tooLong = turnTextTooLong(r.text);
+      if (tooLong) return tooLong;
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
-      return { v: r.v, token, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      return { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+    }
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
-      return { v: r.v, token, cmd: "listen", timeoutMs: r.timeoutMs };
+      return { ...base, cmd: "listen", timeoutMs: r.timeoutMs };
+    case "events":
+      if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
+        return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
+      return { ...base, cmd: "events", last: r.last, logs: r.logs === true };
     case "end":
     case "ping":
     case "history":
     case "status":
-      return { v: r.v, token, cmd: r.cmd };
+      return { ...base, cmd: r.cmd };
     default:
       return `unknown command ${JSON.stringify(r.cmd)}`;
   }

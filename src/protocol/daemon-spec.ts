@@ -1,24 +1,45 @@
 // What `start` hands the daemon it re-executes, and what the daemon reports back.
 
+import type { AgentInfo } from "./control.ts";
 import type { DeliveredEvent } from "./events.ts";
 import type { LaunchPlan } from "./launch-plan.ts";
 
 /** The environment variable carrying the spec; its absence means a person ran the hidden command. */
 export const DAEMON_SPEC_ENV = "LK_SESSION_DAEMON_SPEC";
 
+/** What `start` was asked for besides the entrypoint: recorded, so that `restart` plans the same launch. */
+export interface LaunchChoices {
+  /** `--runtime`, for a Node.js agent. */
+  runtime?: "node" | "bun";
+  skipSdkCheck: boolean;
+}
+
 export interface DaemonSpec {
   port: number;
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
   readyFile: string;
+  /** That `start`: once it is gone, nobody would read (or remove) a report. */
+  launcherPid: number;
   connectTimeoutMs: number;
+  /** No client command for this long ends the session; 0: never. */
+  idleTimeoutMs: number;
   plan: LaunchPlan;
   entry: string;
   root: string;
   runtimeArgs: string[];
+  choices: LaunchChoices;
 }
 
 export type ReadyReport =
-  | { ok: true; daemonPid: number; agentPid: number; greeting: DeliveredEvent[]; agentLog: string }
+  | {
+      ok: true;
+      daemonPid: number;
+      agentPid: number;
+      greeting: DeliveredEvent[];
+      agentLog: string;
+      /** The agent that greeted, and its tools (absent when the agent does not say). */
+      agentInfo?: AgentInfo;
+    }
   | {
       ok: false;
       code: "port_in_use" | "bind_failed" | "spawn_failed" | "agent_failed" | "timeout" | "daemon_failed";

@@ -15,10 +15,16 @@ export type SessionEvent =
   | { type: "config"; instructionsUpdated: boolean; toolsAdded: string[]; toolsRemoved: string[] }
   | { type: "error"; message: string }
   | { type: "state"; agent: AgentStateName }
+  /** The user's state (only the `events` feed shows it). */
+  | { type: "user_state"; user: UserStateName }
+  /** A line of the agent's own output (the `events --logs` feed). */
+  | { type: "log"; line: string; stream: "stdout" | "stderr" }
   /** Output the daemon could not keep between turns (too much of it): shown before what it kept. */
   | { type: "dropped"; count: number };
 
 export type AgentStateName = "initializing" | "idle" | "listening" | "thinking" | "speaking";
+
+export type UserStateName = "speaking" | "listening" | "away";
 
 /** Thinking or speaking: a turn sent now would interrupt what the agent is doing. */
 export function isBusy(state: AgentStateName): boolean {

@@ -4,6 +4,7 @@
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { type Colors, colorsFor, TextRenderer } from "./text.ts";
+import { safeJson, visible } from "./visible.ts";
 
 /** Bumped when a field changes meaning or disappears (adding fields does not bump it). */
 export const JSON_SCHEMA_VERSION = 1;
@@ -25,6 +26,11 @@ export class Reporter {
     readonly command: string,
     readonly json: boolean,
     readonly io: Streams,
+    /**
+     * Fields every result has, failures included, from the events so far (`say`'s text, reply and
+     * events); a command may set it again once it knows more.
+     */
+    public resultDefaults?: (events: DeliveredEvent[]) => Record<string, unknown>,
   ) {
     this.colors = colorsFor(io.out);
     this.errColors = colorsFor(io.err);
@@ -35,6 +41,12 @@ export class Reporter {
     this.events.push(event);
     if (this.json) this.line({ kind: "event", event });
     else this.text.event(event);
+  }
+
+  /** An event of a feed that may run for hours: printed (`text`, or its JSON line), not kept. */
+  pass(event: DeliveredEvent, text: string): void {
+    if (this.json) this.line({ kind: "event", event });
+    else this.io.out.write(`${text}\n`);
   }
 
   /** A line for people (suppressed with --json, where the result carries the same facts). */
@@ -68,11 +80,13 @@ export class Reporter {
         exitCode,
         ...(error ? { error: error.message, detail: error.detail } : {}),
         durationMs: Math.round(performance.now() - this.startedAt),
+        ...this.resultDefaults?.(this.events),
         ...fields,
       });
     } else if (error) {
-      this.io.err.write(`${this.errColors.red(error.message)}\n`);
-      for (const line of error.detail) this.io.err.write(`  ${line}\n`);
+      // Messages and details can carry the agent's words (its errors, its reply, its last output).
+      this.io.err.write(`${this.errColors.red(visible(error.message))}\n`);
+      for (const line of error.detail) this.io.err.write(`  ${visible(line)}\n`);
     }
     return exitCode;
   }
@@ -85,7 +99,7 @@ export class Reporter {
   }
 
   private line(value: Record<string, unknown>): void {
-    this.io.out.write(`${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
+    this.io.out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, ...value })}\n`);
   }
 }
 

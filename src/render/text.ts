@@ -3,7 +3,8 @@
 // picocolors' own colorless build: the same functions, each returning its input.
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
-import type { DeliveredEvent } from "../protocol/events.ts";
+import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
+import { visible as v } from "./visible.ts";
 
 export type { Colors };
 
@@ -20,14 +21,22 @@ export function colorsFor(stream: { isTTY?: boolean }, env = process.env): Color
 
 const MAX_OUTPUT_CHARS = 120;
 
-/** A tool's output on one line: JSON strings unquoted, first line only, at most 120 characters. */
+/**
+ * A tool's output on one line, safe to print: JSON strings unquoted (which can decode escapes, so
+ * made visible after), first line only, at most 120 characters.
+ */
 export function summarizeToolOutput(raw: string): string {
   let text = raw;
   try {
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed === "string") text = parsed;
   } catch {}
-  const first = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
+  return firstLine(text);
+}
+
+/** The first line of a text, trimmed, made visible, at most 120 characters. */
+export function firstLine(text: string): string {
+  const first = v(text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "");
   // Count characters, not bytes or UTF-16 units, so nothing is cut in half.
   const chars = Array.from(first);
   return chars.length > MAX_OUTPUT_CHARS ? `${chars.slice(0, MAX_OUTPUT_CHARS - 1).join("")}…` : first;
@@ -36,6 +45,16 @@ export function summarizeToolOutput(raw: string): string {
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
 export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
+/** What an agent_config_update changed: "instructions updated; tools added: a, b". */
+export function configSummary(e: Extract<SessionEvent, { type: "config" }>): string {
+  const parts = [
+    e.instructionsUpdated ? "instructions updated" : "",
+    e.toolsAdded.length ? `tools added: ${v(e.toolsAdded.join(", "))}` : "",
+    e.toolsRemoved.length ? `tools removed: ${v(e.toolsRemoved.join(", "))}` : "",
+  ].filter(Boolean);
+  return parts.join("; ") || "updated";
 }
 
 export class TextRenderer {
@@ -48,24 +67,25 @@ export class TextRenderer {
 
   event(e: DeliveredEvent): void {
     const earlier = e.earlier ? this.c.dim(" (before this turn)") : "";
+    // Every text from the agent (or echoed from the user) goes through v(): shown, never obeyed.
     switch (e.type) {
       case "message": {
         const who =
           e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
         const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
-        this.block(`${who}${earlier}${note}`, e.text.split("\n"));
+        this.block(`${who}${earlier}${note}`, v(e.text).split("\n"));
         break;
       }
       case "tool_call": {
-        const args = e.arguments && e.arguments !== "{}" ? ` ${this.c.dim(e.arguments)}` : "";
-        this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${args}${earlier}`, []);
+        const args = e.arguments && e.arguments !== "{}" ? ` ${this.c.dim(v(e.arguments))}` : "";
+        this.block(`${this.c.yellow(`function_tool: ${v(e.name)}`)}${args}${earlier}`, []);
         this.lastCallId = e.callId;
         return;
       }
       case "tool_output": {
         const summary = summarizeToolOutput(e.output);
         if (this.lastCallId !== e.callId || !e.callId)
-          this.block(`${this.c.yellow(`function_tool: ${e.name}`)}${earlier}`, []);
+          this.block(`${this.c.yellow(`function_tool: ${v(e.name)}`)}${earlier}`, []);
         if (e.isError) {
           const raised = e.error ? ` ${this.c.dim(`(${summarizeToolOutput(e.error)})`)}` : "";
           this.write(`    ${this.c.red("✗")} ${summary}${raised}\n`);
@@ -75,23 +95,26 @@ export class TextRenderer {
       case "handoff":
         // Without a previous agent this is the session's first agent taking over.
         this.block(
-          `${this.c.magenta(e.from ? `handoff: ${e.from} → ${e.to}` : `agent: ${e.to}`)}${earlier}`,
+          `${this.c.magenta(e.from ? `handoff: ${v(e.from)} → ${v(e.to)}` : `agent: ${v(e.to)}`)}${earlier}`,
           [],
         );
         break;
-      case "config": {
-        const parts = [
-          e.instructionsUpdated ? "instructions updated" : "",
-          e.toolsAdded.length ? `tools added: ${e.toolsAdded.join(", ")}` : "",
-          e.toolsRemoved.length ? `tools removed: ${e.toolsRemoved.join(", ")}` : "",
-        ].filter(Boolean);
-        this.block(`${this.c.magenta("agent config")}${earlier}`, [parts.join("; ") || "updated"]);
+      case "config":
+        this.block(`${this.c.magenta("agent config")}${earlier}`, [configSummary(e)]);
         break;
-      }
       case "error":
-        this.block(`${this.c.red("error")}${earlier}`, [this.c.red(e.message)]);
+        this.block(
+          `${this.c.red("error")}${earlier}`,
+          v(e.message)
+            .split("\n")
+            .map((line) => this.c.red(line)),
+        );
         break;
       case "state":
+      case "user_state":
+        return;
+      case "log":
+        this.write(`    ${this.c.dim(v(e.line))}\n`);
         return;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);

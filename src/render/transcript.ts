@@ -3,6 +3,7 @@
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
 import { droppedLine, summarizeToolOutput } from "./text.ts";
+import { safeJson, visible as v } from "./visible.ts";
 
 export interface TranscriptMeta {
   port: number;
@@ -20,17 +21,18 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
     `- ended: ${meta.endedAt}`,
     "",
   ];
+  // Made visible as on a terminal: whoever reads the file may well `cat` it.
   for (const e of events) {
     switch (e.type) {
       case "message":
         lines.push(
-          `**${e.role === "user" ? "You" : e.role === "assistant" ? "Agent" : e.role}:** ${e.text}`,
+          `**${e.role === "user" ? "You" : e.role === "assistant" ? "Agent" : e.role}:** ${v(e.text)}`,
           "",
         );
         break;
       case "tool_call":
         lines.push(
-          `**Tool** \`${e.name}\`${e.arguments && e.arguments !== "{}" ? ` \`${e.arguments}\`` : ""}`,
+          `**Tool** \`${v(e.name)}\`${e.arguments && e.arguments !== "{}" ? ` \`${v(e.arguments)}\`` : ""}`,
           "",
         );
         break;
@@ -41,15 +43,17 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         break;
       }
       case "handoff":
-        lines.push(e.from ? `*handoff: ${e.from} → ${e.to}*` : `*agent: ${e.to}*`, "");
+        lines.push(e.from ? `*handoff: ${v(e.from)} → ${v(e.to)}*` : `*agent: ${v(e.to)}*`, "");
         break;
       case "config":
         lines.push(`*agent config updated*`, "");
         break;
       case "error":
-        lines.push(`**Error:** ${e.message}`, "");
+        lines.push(`**Error:** ${v(e.message)}`, "");
         break;
       case "state":
+      case "user_state":
+      case "log":
         break;
       case "dropped":
         lines.push(`*${droppedLine(e.count)}*`, "");
@@ -60,5 +64,5 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
 }
 
 export function transcriptJson(meta: TranscriptMeta, events: DeliveredEvent[]): string {
-  return `${JSON.stringify({ v: JSON_SCHEMA_VERSION, ...meta, events }, null, 2)}\n`;
+  return `${safeJson({ v: JSON_SCHEMA_VERSION, ...meta, events }, 2)}\n`;
 }

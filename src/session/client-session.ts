@@ -1,6 +1,6 @@
 // A client's view of a running session: send it a command, stream its events as they arrive.
 
-import { ConnectError, type Done, sendCommand } from "../control/client.ts";
+import { ACK_TIMEOUT_MS, ConnectError, type Done, sendCommand } from "../control/client.ts";
 import { UserError } from "../errors.ts";
 import type { ControlCommand, DoneFailed } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
@@ -9,6 +9,7 @@ import type { SessionState } from "../state/session-file.ts";
 import { findSession, notRunning } from "./find-session.ts";
 import { tailLines } from "./log-tail.ts";
 import { outputDetail } from "./output-detail.ts";
+import { portHint } from "./port-hint.ts";
 import { isOurDaemon } from "./stale.ts";
 
 /** Sends one command; events go to `onEvent` as they arrive. Connection trouble becomes a UserError. */
@@ -56,8 +57,15 @@ async function explainLostDaemon(error: unknown, state: SessionState): Promise<u
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
       ...outputDetail("agent output (last lines):", tailLines(state.agentLog)),
       ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),
-      "start a new session with `lk agent session start`",
+      `start a new session with \`lk agent session start${portHint(state.port)}\``,
     ]);
+  }
+  if (error.kind === "unanswered") {
+    return new UserError(
+      `the session daemon (pid ${state.daemonPid}) did not answer within ${ACK_TIMEOUT_MS / 1000} s (stopped, or overloaded?); the command was not run`,
+      1,
+      [`daemon log: ${state.daemonLog}`],
+    );
   }
   return new UserError(error.message, 1, [`daemon log: ${state.daemonLog}`]);
 }

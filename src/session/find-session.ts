@@ -2,7 +2,9 @@
 
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
+import { type EndedRecord, readEnded } from "../state/ended-record.ts";
 import { readState, type SessionState } from "../state/session-file.ts";
+import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
 import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
 
@@ -10,6 +12,8 @@ export type SessionLookup =
   | { kind: "running"; port: number; state: SessionState }
   /** Nothing listens and there was no record. */
   | { kind: "none"; port: number }
+  /** The last session there ended on its own (its agent exited): when and why, until the next start. */
+  | { kind: "ended"; port: number; ended: EndedRecord }
   /** A dead session's record (and its orphaned agent) was cleaned up; the notes say what was done. */
   | { kind: "stale"; port: number; notes: string[] }
   /** No session of ours, but another program listens on the port (notes: any stale record cleaned). */
@@ -27,7 +31,9 @@ export async function findSession(port: number, { thorough = false } = {}): Prom
   if (state && isOurDaemon(state, !thorough)) return { kind: "running", port, state };
   const notes = state ? cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
   if (await portIsOpen(port)) return { kind: "foreign", port, notes };
-  return notes.length ? { kind: "stale", port, notes } : { kind: "none", port };
+  if (notes.length) return { kind: "stale", port, notes };
+  const ended = readEnded(port);
+  return ended ? { kind: "ended", port, ended } : { kind: "none", port };
 }
 
 /** The running session, or the error every command gives when there is none. */
@@ -38,6 +44,7 @@ export function runningSession(lookup: SessionLookup): SessionState {
 
 /** Why there is no session to drive: nothing there (notes: what cleaning a dead one did), or another program. */
 export function notRunning(lookup: NoSession): UserError {
+  if (lookup.kind === "ended") return endedError(lookup.ended);
   if (lookup.kind !== "foreign") {
     return new UserError(
       `no session running on 127.0.0.1:${lookup.port} (run \`lk agent session start${portHint(lookup.port)}\` first)`,
@@ -56,3 +63,22 @@ export const FOREIGN_HINTS = [
   "if it is a session started by another user or with another LK_SESSION_STATE_DIR, it cannot be driven from here",
   "use another port with --port N, or stop that program",
 ];
+
+/** "the session on 127.0.0.1:PORT ended at 14:03:22: the agent exited with code 6", its last lines. */
+export function endedError(ended: EndedRecord): UserError {
+  return new UserError(`the session on 127.0.0.1:${ended.port} ${endedSentence(ended)}`, 1, [
+    ...outputDetail("agent output (last lines):", ended.lastLines),
+    `full agent log: ${ended.agentLog} (\`lk agent session logs${portHint(ended.port)}\` shows it)`,
+    `start a new session with \`lk agent session start${portHint(ended.port)}\``,
+  ]);
+}
+
+/** "ended at 14:03:22: why" (the date too when it was not today). */
+export function endedSentence(ended: EndedRecord, now = new Date()): string {
+  const at = new Date(ended.endedAt);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+  const day = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+  const today = at.toDateString() === now.toDateString();
+  return `ended at ${Number.isNaN(at.getTime()) ? "an unknown time" : today ? time : `${day} ${time}`}: ${ended.why}`;
+}

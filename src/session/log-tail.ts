@@ -1,7 +1,8 @@
 // The end of a log, read backwards from its end in bounded steps: a huge log costs what its last
 // lines cost. Used by `logs` and by every failure that shows the agent's or the daemon's last lines.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, readSync, statSync } from "node:fs";
+import { openNoFollow } from "../safe-files.ts";
 
 const STEP_BYTES = 64 * 1024;
 /** Never read more than this from the end, however long the lines. */
@@ -25,7 +26,7 @@ export function tailLines(path: string, count = 15): string[] {
 
 /** The last `count` lines and the size; throws when the file cannot be read. */
 export function readTail(path: string, count: number, maxBytes = MAX_TAIL_BYTES): Tail {
-  const fd = openSync(path, "r");
+  const fd = openNoFollow(path, "read");
   try {
     const size = fstatSync(fd).size;
     const chunks: Buffer[] = [];
@@ -52,7 +53,7 @@ export function readTail(path: string, count: number, maxBytes = MAX_TAIL_BYTES)
 
 /** The bytes from `from` to `to` as text (what a followed log gained). */
 export function readRange(path: string, from: number, to: number): string {
-  const fd = openSync(path, "r");
+  const fd = openNoFollow(path, "read");
   try {
     const buffer = Buffer.alloc(Math.max(0, to - from));
     const read = readSync(fd, buffer, 0, buffer.length, from);
@@ -60,4 +61,12 @@ export function readRange(path: string, from: number, to: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** All of a log: its rotated older part first, if any (nothing when there is no log). */
+export function wholeLog(path: string): string {
+  return [`${path}.1`, path]
+    .filter((p) => existsSync(p))
+    .map((p) => readRange(p, 0, statSync(p).size))
+    .join("");
 }

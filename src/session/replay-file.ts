@@ -9,6 +9,7 @@
 
 import { UserError } from "../errors.ts";
 import { type Expectation, parseExpectation } from "./expect.ts";
+import { checkTurnSize } from "./turn-text.ts";
 
 export interface ReplayTurn {
   text: string;
@@ -40,7 +41,7 @@ export function parseReplay(content: string, file: string): ReplayTurn[] {
     let text = trimmed;
     while (text.endsWith("\\") && i + 1 < lines.length)
       text = `${text.slice(0, -1)}\n${(lines[++i] as string).trim()}`;
-    turns.push({ text, line: start + 1, expectations: [] });
+    turns.push({ text: checkTurnSize(text, `${file}:${start + 1}: `), line: start + 1, expectations: [] });
   }
   if (turns.length === 0)
     throw new UserError(`${file} has no turns`, 1, [

@@ -2,7 +2,7 @@
 // tests pass a fake.
 
 import type { Done } from "../control/client.ts";
-import type { ControlCommand } from "../protocol/control.ts";
+import type { ControlCommand, EndSummary } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { Reporter } from "../render/reporter.ts";
 import type { SessionState } from "../state/session-file.ts";
@@ -21,8 +21,8 @@ export interface SessionClient {
   ): Promise<Done<C["cmd"]>>;
   /** Launches the daemon and waits until the agent is ready (progress and greeting go to the reporter). */
   start(reporter: Reporter, request: StartRequest): Promise<StartedSession>;
-  /** Ends the session; resolves once the daemon is gone and the port is free. */
-  stop(state: SessionState): Promise<void>;
+  /** Ends the session; resolves once the daemon is gone and the port is free, with how it went. */
+  stop(state: SessionState): Promise<EndSummary | undefined>;
 }
 
 // start and stop load on first use: a `say` does not parse the launcher.

@@ -43,8 +43,9 @@ export function isOurDaemon(state: SessionState, cheap = false): boolean {
 }
 
 /**
- * Cleans up after a daemon that died hard: kills the agent it left (only if that pid still runs the
- * agent started for this port) and removes the record. Returns what it did, for the user.
+ * Cleans up after a daemon that died hard (its watchdog normally has already): kills the agent it
+ * left (only if that pid still runs the agent started for this port) and whatever carries the
+ * agent's marker, and removes the record. Returns what it did, for the user.
  */
 export function cleanStaleRecord(state: SessionState, why: string): string[] {
   const notes = [`removed a stale session record: ${why}`];
@@ -53,10 +54,10 @@ export function cleanStaleRecord(state: SessionState, why: string): string[] {
     process.platform === "win32"
       ? windowsImageMatches(agentPid, state.agent.argv[0] ?? "")
       : isLiveProcessOf(agentPid, [`127.0.0.1:${state.port}`]);
-  if (agentPid && ours) {
-    killTreeNow(agentPid);
-    notes.push(`killed its orphaned agent (pid ${agentPid})`);
-  }
+  const marker = typeof state.agent.marker === "string" ? state.agent.marker : undefined;
+  const killed = killTreeNow(agentPid && ours ? agentPid : undefined, marker);
+  if (agentPid && ours) notes.push(`killed its orphaned agent (pid ${agentPid})`);
+  else if (killed.length) notes.push(`killed what its agent had left running (pids ${killed.join(", ")})`);
   removeState(state.port);
   return notes;
 }

@@ -1,22 +1,16 @@
 // Shared by `start` and `restart`: launch the daemon, show progress, report the greeting.
 
 import { UserError } from "../errors.ts";
+import type { AgentInfo } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
-import type { LaunchPlan } from "../protocol/launch-plan.ts";
+import { agentSummary } from "../render/agent-info.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { readState } from "../state/session-file.ts";
-import { launchDaemon } from "./launcher.ts";
+import { type LaunchRequest, launchDaemon } from "./launcher.ts";
 import { outputDetail } from "./output-detail.ts";
 
-export interface StartRequest {
-  port: number;
-  plan: LaunchPlan;
-  entry: string;
-  root: string;
-  runtimeArgs: string[];
-  connectTimeoutMs: number;
-}
+export type StartRequest = LaunchRequest;
 
 /** What `start` and `restart` report about the session they started. */
 export interface StartedSession {
@@ -26,6 +20,8 @@ export interface StartedSession {
   readyMs: number;
   agentLog: string;
   greeting: DeliveredEvent[];
+  /** The agent that took the session, and its tools (absent when the agent does not say). */
+  agentInfo?: AgentInfo;
 }
 
 export async function startSession(reporter: Reporter, req: StartRequest): Promise<StartedSession> {
@@ -50,6 +46,7 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
   }
   for (const event of report.greeting) reporter.event({ ...event, earlier: false });
   if (report.greeting.length) reporter.info("");
+  if (report.agentInfo) reporter.info(agentSummary(report.agentInfo));
   return {
     port: req.port,
     daemonPid: report.daemonPid,
@@ -57,5 +54,6 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
     readyMs: Math.round(performance.now() - started),
     agentLog: report.agentLog,
     greeting: report.greeting,
+    ...(report.agentInfo ? { agentInfo: report.agentInfo } : {}),
   };
 }

@@ -2,12 +2,16 @@
 
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
+import type { EndSummary } from "../protocol/control.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { command, DaemonGoneError, failureOf } from "./client-session.ts";
 import { waitForExit } from "./launcher.ts";
 
-/** Asks the daemon to end; resolves when its process has exited and the port is free. */
-export async function stopSession(state: SessionState): Promise<void> {
+/**
+ * Asks the daemon to end; resolves when its process has exited and the port is free, with how the
+ * session went (undefined when the daemon exited before it could say).
+ */
+export async function stopSession(state: SessionState): Promise<EndSummary | undefined> {
   const done = await command(state, { cmd: "end" }).catch((error: unknown) => {
     // The daemon may exit the instant it has answered; only a daemon still alive is a failure.
     if (error instanceof DaemonGoneError) return undefined;
@@ -22,4 +26,5 @@ export async function stopSession(state: SessionState): Promise<void> {
   if (await portIsOpen(state.port)) {
     throw new UserError(`the session ended, but 127.0.0.1:${state.port} is still taken by another program`);
   }
+  return done?.data;
 }

@@ -1,10 +1,11 @@
 // One small file per port describes the running session: who the daemon is and the
 // token that proves a client belongs to the session's owner.
 
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { LaunchPlan } from "../protocol/launch-plan.ts";
-import { ensureStateDir, stateDir } from "./state-dir.ts";
+import type { LaunchChoices } from "../protocol/daemon-spec.ts";
+import { readNoFollow, writeFileAtomic } from "../safe-files.ts";
+import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
 
 export interface SessionState {
   version: 1;
@@ -15,15 +16,19 @@ export interface SessionState {
   startedAt: string;
   agent: {
     pid?: number;
+    /** In the environment of everything the agent started (src/agent/marker.ts). */
+    marker?: string;
+    /** The runtime it was started with: `restart` asks for the same one. */
     runtime: string;
     label: string;
     entry: string;
     root: string;
+    /** What was run, for people: `restart` never runs it, it plans the launch again (as `start`). */
     argv: string[];
     runtimeArgs: string[];
   };
-  /** Everything `restart` needs to start the same agent again. */
-  launch: { plan: LaunchPlan; connectTimeoutMs: number };
+  /** What `restart` needs besides the agent above to start the same agent again. */
+  launch: { connectTimeoutMs: number; idleTimeoutMs?: number } & Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
 }
@@ -39,12 +44,23 @@ export function logPaths(port: number, dir = stateDir()): { agentLog: string; da
   };
 }
 
+/** The port's record, if there is a readable one; a state folder or record lk must not trust throws. */
 export function readState(port: number): SessionState | undefined {
-  const path = statePath(port);
-  if (!existsSync(path)) return undefined;
+  const value = readRecord<SessionState>(statePath(port, trustedStateDir()));
+  return value?.version === 1 && value.port === port ? value : undefined;
+}
+
+/** A JSON record of the state folder: undefined when missing or not JSON; a link throws. */
+export function readRecord<T>(path: string): T | undefined {
+  let text: string;
   try {
-    const value = JSON.parse(readFileSync(path, "utf8")) as SessionState;
-    return value.version === 1 && value.port === port ? value : undefined;
+    text = readNoFollow(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
   } catch {
     return undefined;
   }
@@ -58,12 +74,6 @@ export function writeState(state: SessionState): void {
 
 export function removeState(port: number): void {
   rmSync(statePath(port), { force: true });
-}
-
-export function writeFileAtomic(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode: 0o600 });
-  renameSync(temp, path);
 }
 
 export function newToken(): string {

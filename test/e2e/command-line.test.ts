@@ -12,7 +12,18 @@ afterEach(async () => {
   await box.cleanup();
 });
 
-const COMMANDS = ["start", "say", "end", "status", "logs", "history", "listen", "restart", "replay"];
+const COMMANDS = [
+  "start",
+  "say",
+  "end",
+  "status",
+  "logs",
+  "history",
+  "listen",
+  "restart",
+  "replay",
+  "events",
+];
 
 describe("argument errors under --json", () => {
   for (const args of [

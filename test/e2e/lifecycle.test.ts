@@ -37,12 +37,12 @@ describe("the seed's own check", () => {
     const { daemonPid, agent } = stateOf(box);
     const end = await box.session(["end"]);
     expect(end.code).toBe(0);
-    expect(end.stdout).toBe("Session ended.\n");
+    expect(end.stdout).toStartWith("Session ended.\n");
     expect(await portIsFree(box.port)).toBe(true);
     expect(processAlive(daemonPid)).toBe(false);
     expect(processAlive(agent.pid)).toBe(false);
-    // A clean end leaves no files behind.
-    expect(readdirSync(box.stateDir)).toEqual([]);
+    // A clean end leaves only the agent's log, until the next start on the port.
+    expect(readdirSync(box.stateDir)).toEqual([`session-${box.port}.agent.log`]);
 
     const after = await box.session(["say", "PINEAPPLE7351 again?"]);
     expect(after.code).toBe(1);
@@ -199,7 +199,9 @@ describe("rendering a turn", () => {
   test("timeouts too large for a timer are refused", async () => {
     const say = await box.session(["say", "hi", "--timeout", "2200000"]);
     expect(say.code).toBe(1);
-    expect(say.stderr).toContain("--timeout must be a positive number of seconds, at most 2000000");
+    expect(say.stderr).toContain(
+      "--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds, at most 2000000 s",
+    );
   });
 
   test("nothing to say is an error that sends nothing", async () => {
@@ -243,6 +245,41 @@ describe("greetings", () => {
     const say = await box.session(["say", "hi"]);
     expect(say.stdout).toContain("● Agent (before this turn)\n    Late hello.");
   });
+
+  test("a greeting still being said when the first turn comes is earlier output, not part of the reply", async () => {
+    // It starts after start returned and goes on until the turn (sent after its wait for it) interrupts it.
+    const start = await box.startFake({
+      FAKE_GREETING: "delayed greeting",
+      FAKE_GREETING_DELAY_MS: "300",
+      FAKE_GREETING_HOLD_MS: "60000",
+    });
+    expect(start.stdout).not.toContain("delayed greeting");
+    await Bun.sleep(500);
+    const say = await box.session(["say", "first", "--expect", "greeting", "--json"]);
+    const result = JSON.parse(say.stdout.trim().split("\n").at(-1) as string);
+    expect(result.reply).toBe("first");
+    expect(result.expectations).toEqual([{ pattern: "greeting", negated: false, ok: false }]);
+    expect(say.code).toBe(2);
+    const messages = result.events.filter((e: { type: string }) => e.type === "message");
+    expect(messages).toMatchObject([
+      { role: "assistant", text: "delayed greeting", interrupted: true, earlier: true },
+      { role: "user", text: "first" },
+      { role: "assistant", text: "first" },
+    ]);
+    expect(messages[1].earlier).toBeUndefined();
+
+    const text = await box.session(["say", "second"]);
+    expect(text.stdout).not.toContain("delayed greeting");
+  });
+
+  test("an agent that never reports the user's message keeps its whole reply", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const say = await box.session(["say", "!nouser quiet about it"]);
+    expect(say.code).toBe(0);
+    expect(say.stdout).toBe(
+      "\n  ● You\n    !nouser quiet about it\n\n  ● Agent\n    !nouser quiet about it\n\n",
+    );
+  });
 });
 
 describe("commands that arrive while the agent is still starting", () => {
@@ -259,7 +296,7 @@ describe("commands that arrive while the agent is still starting", () => {
     const starting = box.startFake({ FAKE_NO_CONNECT: "1" });
     await Bun.sleep(500);
     const end = await box.session(["end"]);
-    expect(end.stdout).toBe("Session ended.\n");
+    expect(end.stdout).toStartWith("Session ended.\n");
     const start = await starting;
     expect(start.code).toBe(1);
     // Cancelled by the end, not by the connect timeout (60 s by default).
@@ -349,7 +386,8 @@ describe("failures leave nothing running", () => {
     await Bun.sleep(200);
     expect(await portIsFree(box.port)).toBe(true);
     const next = await box.session(["say", "hello?"]);
-    expect(next.output).toStartWith("no session running");
+    expect(next.output).toContain(`the session on 127.0.0.1:${box.port} ended at`);
+    expect(next.output).toContain("the agent exited with code 3");
   });
 
   test("an agent that drops its connection but keeps running: the say fails with its output, all is stopped", async () => {
@@ -406,7 +444,7 @@ describe("failures leave nothing running", () => {
     const slow = box.session(["say", "!slow 20000 take your time"]);
     await Bun.sleep(300);
     const end = await box.session(["end"]);
-    expect(end.stdout).toBe("Session ended.\n");
+    expect(end.stdout).toStartWith("Session ended.\n");
     const said = await slow;
     // Ended by the end (the agent would have taken 20 s), not finished or timed out.
     expect(said.code).toBe(1);
@@ -432,7 +470,7 @@ describe("commands and flags", () => {
   test("`stop` is an alias of `end`", async () => {
     expect((await box.startFake()).code).toBe(0);
     const stop = await box.session(["stop"]);
-    expect(stop.stdout).toBe("Session ended.\n");
+    expect(stop.stdout).toStartWith("Session ended.\n");
   });
 
   test("the hidden daemon command refuses to run by hand", async () => {

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupAll, portIsFree, Sandbox, tempDir } from "../helpers/lk.ts";
 import { ECHO_GREETING, PYTHON_AGENT, requireInstalled, requireUv } from "../helpers/real-agents.ts";
+import { watch } from "../helpers/watch.ts";
 
 const SLOW = 180_000;
 const tmp = () => tempDir("lk-py-");
@@ -42,6 +43,15 @@ describe("a failing tool of a Python agent", () => {
         ).toBe(0);
         const say = await box.session(["say", "this will fail"]);
         expect(say.stdout).toContain("✗ An internal error occurred (inventory service unavailable)");
+        // The feed tells it the same way, and (--logs) what the agent logged of it.
+        const feed = watch(box, ["events", "--last", "50", "--logs"]);
+        expect(
+          await feed.until("✗ check_inventory: An internal error occurred (inventory service unavailable)"),
+        ).toBe(true);
+        const run = await feed.interrupt();
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain("log stdout: ");
+        expect(run.stdout).toContain("inventory service unavailable");
       } finally {
         await box.cleanup();
       }

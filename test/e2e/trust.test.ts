@@ -3,9 +3,13 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { sendCommand } from "../../src/control/client.ts";
-import { encodeFrame, FrameReader, MAX_CONTROL_FRAME_BYTES } from "../../src/wire/frame.ts";
+import type { Socket } from "bun";
+import { requestBytes, sendCommand } from "../../src/control/client.ts";
+import { CONTROL_VERSION } from "../../src/protocol/control.ts";
+import { CONTROL_REPLY_FRAME_BYTES } from "../../src/protocol/limits.ts";
+import { encodeFrame, FrameReader } from "../../src/wire/frame.ts";
 import { AgentSessionMessage } from "../../src/wire/gen/livekit_agent_session.ts";
+import { SocketWriter } from "../../src/wire/socket-writer.ts";
 import { LK, portIsFree, processAlive, Sandbox } from "../helpers/lk.ts";
 
 let box: Sandbox;
@@ -28,8 +32,9 @@ const GIVE_UP_MS = 30_000;
  */
 async function raw(
   bytes: Uint8Array[],
+  opts: { halfClose?: boolean } = {},
 ): Promise<{ replies: Record<string, unknown>[]; closedByDaemon: boolean }> {
-  const reader = new FrameReader(MAX_CONTROL_FRAME_BYTES);
+  const reader = new FrameReader(CONTROL_REPLY_FRAME_BYTES);
   const replies: Record<string, unknown>[] = [];
   const { promise, resolve, reject } = Promise.withResolvers<boolean>();
   const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
@@ -41,6 +46,8 @@ async function raw(
       socket: {
         open(s) {
           for (const b of bytes) s.write(b);
+          // Nothing more to send: a FIN, as `nc -N` or a shell's `exec 3<>` script sends.
+          if (opts.halfClose) s.shutdown();
         },
         data(_s, chunk) {
           try {
@@ -65,6 +72,11 @@ const daemonLog = () => readFileSync(join(box.stateDir, `session-${box.port}.dae
 const NOT_OURS = "closing pending connection: not a control client, and no agent is expected";
 
 const LKCP = new TextEncoder().encode("LKCP");
+const lengthPrefix = (n: number) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
+};
 const json = (value: unknown) => encodeFrame(new TextEncoder().encode(JSON.stringify(value)));
 
 async function stillServes(): Promise<void> {
@@ -84,7 +96,11 @@ describe("the token", () => {
   ] as const) {
     test(`${name}: one "unauthorized" reply, closed, nothing reaches the agent`, async () => {
       for (const cmd of [{ cmd: "say", text: "!crash intruder", timeoutMs: 5000 }, { cmd: "end" }]) {
-        const { replies, closedByDaemon } = await raw([LKCP, json({ v: 1, token, ...cmd })]);
+        const { replies, closedByDaemon } = await raw([
+          LKCP,
+          json({ v: CONTROL_VERSION, token }),
+          json({ ...cmd, ackBy: Date.now() + 10_000 }),
+        ]);
         expect(replies).toHaveLength(1);
         expect(replies[0]).toMatchObject({ t: "done", ok: false, code: "unauthorized" });
         expect(closedByDaemon).toBe(true);
@@ -94,7 +110,7 @@ describe("the token", () => {
       expect(daemonLog()).toContain(
         `refused a control connection with a ${token ? "wrong" : "missing"} token`,
       );
-      // Refused on the request, not dropped later for saying nothing.
+      // Refused on the auth frame, not dropped later for saying nothing.
       expect(daemonLog()).not.toContain("said nothing in time");
       await stillServes();
     });
@@ -109,14 +125,24 @@ describe("the token", () => {
   });
 
   test("a valid token with an unknown command gets an error reply", async () => {
-    const { replies } = await raw([LKCP, json({ v: 1, token: state().token, cmd: "format-disk" })]);
+    const { replies } = await raw(requestBytes(state().token, { cmd: "format-disk" } as never));
     expect(replies[0]).toMatchObject({
       ok: false,
       code: "bad_request",
       error: 'unknown command "format-disk"',
     });
-    const wrongVersion = await raw([LKCP, json({ v: 99, token: state().token, cmd: "ping" })]);
+    const wrongVersion = await raw([LKCP, json({ v: 99, token: state().token }), json({ cmd: "ping" })]);
     expect(wrongVersion.replies[0]?.error).toContain("unsupported control protocol version 99");
+    // Protocol 1 put the token in the request: such a client is told, once it showed the token.
+    const v1 = await raw([LKCP, json({ v: 1, token: state().token, cmd: "ping" })]);
+    expect(v1.replies).toEqual([
+      {
+        t: "done",
+        ok: false,
+        code: "bad_request",
+        error: "unsupported control protocol version 1; expected 2",
+      },
+    ]);
     await stillServes();
   });
 });
@@ -126,11 +152,6 @@ describe("whatever reaches the port", () => {
     expect((await box.startFake()).code).toBe(0);
   });
 
-  const lengthPrefix = (n: number) => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, n);
-    return b;
-  };
   // What reached the port, and the daemon's reason for closing it: a connection closed on its
   // first bytes is not logged as one that said nothing (the handshake timeout, 5 s).
   const cases: [string, Uint8Array[], string][] = [
@@ -210,6 +231,48 @@ describe("clients that go away", () => {
     expect(agentLog()).not.toContain("queued then cancelled");
   });
 
+  test("a raw client that half-closes its socket after its request still gets every reply", async () => {
+    const { token } = state();
+    const say = await raw(requestBytes(token, { cmd: "say", text: "half closed", timeoutMs: 10_000 }), {
+      halfClose: true,
+    });
+    expect(say.closedByDaemon).toBe(true);
+    expect(say.replies.at(-1)).toEqual({ t: "done", ok: true });
+    expect(say.replies).toContainEqual(
+      expect.objectContaining({
+        t: "event",
+        event: expect.objectContaining({ role: "assistant", text: "half closed" }),
+      }),
+    );
+    const status = await raw(requestBytes(token, { cmd: "status" }), { halfClose: true });
+    expect(status.replies.at(-1)).toMatchObject({ t: "done", ok: true, data: { turns: 1 } });
+    expect(agentLog()).toContain("turn: half closed");
+  });
+
+  test.skipIf(process.platform === "win32")(
+    "a say that gave up on a frozen daemon never runs once the daemon resumes (not on Windows: no SIGSTOP)",
+    async () => {
+      const { daemonPid } = state();
+      process.kill(daemonPid, "SIGSTOP");
+      let gaveUp: Awaited<ReturnType<Sandbox["session"]>>;
+      try {
+        gaveUp = await box.session(["say", "frozen turn"]);
+      } finally {
+        process.kill(daemonPid, "SIGCONT");
+      }
+      expect(gaveUp.code).toBe(1);
+      expect(gaveUp.stderr).toContain(`the session daemon (pid ${daemonPid}) did not answer`);
+      expect(gaveUp.stderr).toContain("the command was not run");
+      // A turn the daemon still held would run before this one.
+      await stillServes();
+      expect(agentLog()).not.toContain("frozen turn");
+      const history = await box.session(["history", "--json"]);
+      expect(history.code).toBe(0);
+      expect(history.stdout).toContain("still alive?");
+      expect(history.stdout).not.toContain("frozen turn");
+    },
+  );
+
   test("a listen whose client left frees the slot, and what the agent then says is kept", async () => {
     const child = Bun.spawn(
       [LK, "agent", "session", "listen", "--timeout", "30", "--port", String(box.port)],
@@ -267,11 +330,18 @@ describe.skipIf(process.platform !== "linux")("the agent slot (Linux: peers read
   });
 });
 
-describe("a daemon that died hard", () => {
+describe("a daemon that died hard, with its watchdog", () => {
+  /** Kills the watchdog, then the daemon: nothing stops the agent before the next command. */
+  const killBoth = (daemonPid: number) => {
+    const watchdog = Number(/watchdog pid (\d+)/.exec(daemonLog())?.[1]);
+    if (watchdog) process.kill(watchdog, "SIGKILL"); // none on Windows
+    process.kill(daemonPid, "SIGKILL");
+  };
+
   test("kill -9: status reports it, removes the record and kills the orphaned agent; start then succeeds", async () => {
     expect((await box.startFake()).code).toBe(0);
     const { daemonPid, agent } = state();
-    process.kill(daemonPid, "SIGKILL");
+    killBoth(daemonPid);
     for (let i = 0; i < 100 && processAlive(daemonPid); i++) await Bun.sleep(20);
 
     const status = await box.session(["status"]);
@@ -288,7 +358,7 @@ describe("a daemon that died hard", () => {
   test("start itself cleans a stale record and kills the orphan", async () => {
     expect((await box.startFake({ FAKE_IGNORE_SIGINT: "1" })).code).toBe(0);
     const { daemonPid, agent } = state();
-    process.kill(daemonPid, "SIGKILL");
+    killBoth(daemonPid);
     for (let i = 0; i < 100 && processAlive(daemonPid); i++) await Bun.sleep(20);
     expect(processAlive(agent.pid)).toBe(true);
     const start = await box.startFake();
@@ -344,5 +414,71 @@ describe.skipIf(process.platform !== "linux")("a long session (Linux: fds, memor
     // A leak guard, not the target (the benchmark reports the real figures).
     expect(rssKb() - rssBefore).toBeLessThan(30 * 1024);
     expect(await portIsFree(box.port)).toBe(false);
+  }, 60_000);
+});
+
+describe.skipIf(process.platform !== "linux")("strangers before the token (Linux: memory in /proc)", () => {
+  const rssKb = (pid: number) =>
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+
+  /** Opens `count` connections that each send `bytes` (all of them, as the daemon takes them) and stay open. */
+  async function flood(count: number, bytes: Uint8Array[]) {
+    const conns: { socket: Socket; closed: boolean; sent: Promise<void> }[] = [];
+    for (let i = 0; i < count; i++) {
+      const { promise: sent, resolve } = Promise.withResolvers<void>();
+      const conn = { socket: undefined as unknown as Socket, closed: false, sent };
+      let writer: SocketWriter | undefined;
+      conn.socket = await Bun.connect({
+        hostname: "127.0.0.1",
+        port: box.port,
+        socket: {
+          data() {},
+          drain() {
+            writer?.drain();
+            if (writer?.pendingBytes === 0) resolve();
+          },
+          close() {
+            conn.closed = true;
+            resolve();
+          },
+          error() {},
+        },
+      });
+      writer = new SocketWriter(conn.socket);
+      for (const b of bytes) writer.write(b);
+      if (writer.pendingBytes === 0) resolve();
+      conns.push(conn);
+    }
+    return conns;
+  }
+
+  test("200 connections sending almost 1 MiB each before any token: the daemon grows by less than 20 MB", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const { daemonPid } = state();
+    await stillServes();
+    const before = rssKb(daemonPid);
+    const almost = 1024 * 1024 - 64;
+    const body = new Uint8Array(almost).fill(0x61);
+    const conns = await flood(200, [LKCP, lengthPrefix(almost), body]);
+    // Everything sent (or refused by the daemon): the most it can be holding.
+    await Promise.all(conns.map((c) => c.sent));
+    let peak = 0;
+    for (let i = 0; i < 10; i++) {
+      peak = Math.max(peak, rssKb(daemonPid));
+      await Bun.sleep(50);
+    }
+    for (const c of conns) c.socket.terminate();
+    console.log(`daemon RSS: ${before} kB before, at most ${peak} kB under the flood`);
+    expect(peak - before).toBeLessThan(20 * 1024);
+    await stillServes();
+  }, 60_000);
+
+  test("200 silent connections: all but 64 are closed at once, and a command still gets through", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const conns = await flood(200, [LKCP, lengthPrefix(100)]);
+    await stillServes();
+    expect(conns.filter((c) => c.closed).length).toBeGreaterThanOrEqual(200 - 64);
+    expect(daemonLog()).toContain("too many connections that have not authenticated");
+    for (const c of conns) c.socket.terminate();
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import type { CommandEnv } from "../../src/cli/command.ts";
 import { finish } from "../../src/cli/runner.ts";
 import type { CommandIO } from "../../src/commands/_shared.ts";
 import type { Done } from "../../src/control/client.ts";
-import type { ControlCommand } from "../../src/protocol/control.ts";
+import type { ControlCommand, EndSummary } from "../../src/protocol/control.ts";
 import type { DeliveredEvent, SessionEvent } from "../../src/protocol/events.ts";
 import { Reporter } from "../../src/render/reporter.ts";
 import type { SessionLookup } from "../../src/session/find-session.ts";
@@ -14,6 +14,14 @@ import type { StartedSession, StartRequest } from "../../src/session/start-sessi
 import type { SessionState } from "../../src/state/session-file.ts";
 
 export const PORT = 8775;
+
+export const FAKE_SUMMARY: EndSummary = {
+  turns: 1,
+  startedAt: "2026-01-01T00:00:00.000Z",
+  uptimeMs: 3_725_000,
+  agentId: "echo_agent",
+  agentLog: "/state/session-8775.agent.log",
+};
 
 export function fakeState(overrides: Partial<SessionState> = {}): SessionState {
   return {
@@ -31,16 +39,7 @@ export function fakeState(overrides: Partial<SessionState> = {}): SessionState {
       argv: ["node", "agent.mjs", "console"],
       runtimeArgs: [],
     },
-    launch: {
-      plan: {
-        runtime: "node",
-        label: "Node.js",
-        argv: ["node", "agent.mjs", "console"],
-        cwd: "/work/agent",
-        env: {},
-      },
-      connectTimeoutMs: 60_000,
-    },
+    launch: { connectTimeoutMs: 60_000, skipSdkCheck: false },
     agentLog: "/state/session-8775.agent.log",
     daemonLog: "/state/session-8775.daemon.log",
     ...overrides,
@@ -61,6 +60,8 @@ export interface FakeOptions {
   answer?: (cmd: ControlCommand, index: number) => Answer;
   stdin?: string;
   started?: Partial<StartedSession>;
+  /** What the daemon's answer to end says (the default: one turn, an hour, echo_agent). */
+  ended?: EndSummary | undefined;
 }
 
 export interface Fake {
@@ -127,6 +128,7 @@ export function fake(opts: FakeOptions): Fake {
     },
     stop: async (s) => {
       stops.push(s);
+      return "ended" in opts ? opts.ended : FAKE_SUMMARY;
     },
   };
   return {

@@ -1,11 +1,11 @@
 // `end`'s decisions with a fake session client: the transcript first, then the stop, never the other way.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import end, { type EndOptions } from "../../src/commands/end.ts";
-import { env, fake, PORT } from "../helpers/fake-session.ts";
+import { env, FAKE_SUMMARY, fake, fakeState, PORT } from "../helpers/fake-session.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lk-unit-end-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,6 +14,8 @@ const options = (over: Partial<EndOptions> = {}): EndOptions => ({
   json: false,
   port: PORT,
   transcript: undefined,
+  chatHistory: false,
+  logs: false,
   ...over,
 });
 
@@ -25,12 +27,69 @@ describe("end", () => {
     expect(end.parse([], env()).transcript).toBeUndefined();
   });
 
-  test("stops the session and says so", async () => {
+  test("stops the session and says how it went: turns, duration, the agent at the end, the log", async () => {
     const f = fake({ command: "end" });
     const outcome = await end.run(options(), f.io);
     expect(f.stops).toHaveLength(1);
-    expect(f.out()).toBe("Session ended.\n");
+    expect(f.out()).toBe(
+      [
+        "Session ended.",
+        "  turns:        1",
+        "  duration:     1h02m",
+        "  active agent: echo_agent",
+        "  agent log:    /state/session-8775.agent.log (kept until the next start on this port)",
+        "",
+      ].join("\n"),
+    );
+    expect(outcome.fields).toEqual({ port: PORT, summary: FAKE_SUMMARY });
+  });
+
+  test("a daemon gone before it could answer: just ended, no summary", async () => {
+    const f = fake({ command: "end", ended: undefined });
+    const outcome = await end.run(options(), f.io);
+    expect(f.out()).toStartWith("Session ended.\n");
     expect(outcome.fields).toEqual({ port: PORT });
+  });
+
+  test("parse: --chat-history and --logs", () => {
+    expect(end.parse(["--chat-history", "--logs"], env())).toMatchObject({ chatHistory: true, logs: true });
+    expect(end.parse([], env())).toMatchObject({ chatHistory: false, logs: false });
+  });
+
+  test("--chat-history: the conversation first, then the stop and the summary", async () => {
+    const f = fake({
+      command: "end",
+      answer: (cmd) => ({
+        events: cmd.cmd === "history" ? [{ type: "message", role: "user", text: "weather in Lima?" }] : [],
+      }),
+    });
+    const outcome = await end.run(options({ chatHistory: true }), f.io);
+    expect(f.sent).toEqual([{ cmd: "history" }]);
+    expect(f.out()).toStartWith("\n  ● You\n    weather in Lima?\n\nSession ended.\n");
+    expect(outcome.fields?.events).toHaveLength(1);
+  });
+
+  test("--logs: the agent's whole log, its rotated part first, before the summary", async () => {
+    const log = join(dir, "agent.log");
+    writeFileSync(`${log}.1`, "older line\n");
+    writeFileSync(log, "\x1b[32mINFO\x1b[0m newer line\r\n");
+    const text = fake({
+      command: "end",
+      found: { kind: "running", port: PORT, state: fakeState({ agentLog: log }) },
+    });
+    await end.run(options({ logs: true }), text.io);
+    expect(text.out()).toStartWith("older line\nINFO newer line\nSession ended.\n");
+    const g = fake({
+      command: "end",
+      json: true,
+      found: { kind: "running", port: PORT, state: fakeState({ agentLog: log }) },
+    });
+    await end.run(options({ logs: true, json: true }), g.io);
+    expect(g.lines()).toEqual([
+      { v: 1, kind: "log", line: "older line" },
+      // --json keeps each line as the agent wrote it.
+      { v: 1, kind: "log", line: "\x1b[32mINFO\x1b[0m newer line\r" },
+    ]);
   });
 
   test("--transcript: the history is written before the session stops", async () => {
@@ -45,7 +104,7 @@ describe("end", () => {
     expect(f.sent).toEqual([{ cmd: "history" }]);
     expect(f.stops).toHaveLength(1);
     expect(readFileSync(file, "utf8")).toContain("**You:** weather in Lima?");
-    expect(outcome.fields).toEqual({ port: PORT, transcript: file });
+    expect(outcome.fields).toEqual({ port: PORT, transcript: file, summary: FAKE_SUMMARY });
   });
 
   test("a transcript that cannot be fetched or written leaves the session running", async () => {

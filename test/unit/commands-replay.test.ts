@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import replay, { type ReplayOptions } from "../../src/commands/replay.ts";
 import { EXIT } from "../../src/protocol/exit-codes.ts";
+import { MAX_TURN_TEXT_BYTES } from "../../src/protocol/limits.ts";
 import { env, fake, PORT } from "../helpers/fake-session.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lk-unit-replay-"));
@@ -77,5 +78,15 @@ describe("replay", () => {
     await expect(replay.run(options(join(dir, "missing.txt")), f.io)).rejects.toThrow("ENOENT");
     await expect(replay.run(options(conversation("# nothing\n")), f.io)).rejects.toThrow("has no turns");
     expect(f.finds).toEqual([]);
+  });
+
+  test("a turn too long for one run_input frame is refused at parse time, with file:line, before any is sent", async () => {
+    const f = fake({ command: "replay" });
+    // 6 bytes of "long \n", then 600,000 two-byte characters: what counts is the UTF-8 sent.
+    const file = conversation(`fine\n? fine\nlong \\\n${"é".repeat(600_000)}\n`);
+    await expect(replay.run(options(file), f.io)).rejects.toThrow(
+      `${file}:3: the text is too long: 1200006 bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`,
+    );
+    expect(f.sent).toEqual([]);
   });
 });

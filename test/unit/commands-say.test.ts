@@ -55,7 +55,7 @@ describe("say: parse", () => {
 
   test("a negative --timeout is taken as its value, then refused as a timeout", () => {
     expect(() => say.parse(["hi", "--timeout", "-5"], env())).toThrow(
-      "--timeout must be a positive number of seconds",
+      "--timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds",
     );
   });
 
@@ -131,6 +131,13 @@ describe("say: run", () => {
     expect(f.sent).toEqual([]);
     const foreign = fake({ command: "say", found: { kind: "foreign", port: PORT, notes: [] } });
     await expect(say.run(options(), foreign.io)).rejects.toThrow("another program is listening there");
+  });
+
+  test("a failure once the text is known still reports the text, an empty reply and no events", async () => {
+    const f = fake({ command: "say", json: true, found: { kind: "none", port: PORT } });
+    const error = await say.run(options(), f.io).catch((e: unknown) => e);
+    f.reporter.fail(error);
+    expect(f.lines().at(-1)).toMatchObject({ ok: false, text: "hello", reply: "", events: [] });
   });
 
   test("text from stdin, its last newline dropped", async () => {

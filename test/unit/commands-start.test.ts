@@ -9,6 +9,7 @@ const options = (over: Partial<StartOptions> = {}): StartOptions => ({
   json: false,
   port: PORT,
   connectTimeoutMs: 60_000,
+  idleTimeoutMs: 1_800_000,
   runtime: "bun",
   entrypoint: "agent.ts",
   cwd: FAKE_AGENT_DIR,
@@ -37,6 +38,24 @@ describe("start: parse", () => {
       'unexpected argument for `lk agent session start`: "b.py"',
     );
     expect(start.parse(["--timeout", "2.5"], env()).connectTimeoutMs).toBe(2500);
+    expect(start.parse(["--timeout", "2m"], env()).connectTimeoutMs).toBe(120_000);
+  });
+
+  test("--idle-timeout: 30m by default, a duration or seconds, 0 for never; the flag beats the environment", () => {
+    expect(start.parse([], env()).idleTimeoutMs).toBe(1_800_000);
+    expect(start.parse(["--idle-timeout", "1h30m"], env()).idleTimeoutMs).toBe(5_400_000);
+    expect(start.parse(["--idle-timeout", "90"], env()).idleTimeoutMs).toBe(90_000);
+    expect(start.parse(["--idle-timeout", "0"], env()).idleTimeoutMs).toBe(0);
+    expect(start.parse([], env({ LK_SESSION_IDLE_TIMEOUT: "2s" })).idleTimeoutMs).toBe(2000);
+    expect(start.parse(["--idle-timeout", "5m"], env({ LK_SESSION_IDLE_TIMEOUT: "2s" })).idleTimeoutMs).toBe(
+      300_000,
+    );
+    expect(() => start.parse(["--idle-timeout", "soon"], env())).toThrow(
+      "--idle-timeout must be a duration like 90s, 2m or 1h30m, or a number of seconds (0: never)",
+    );
+    expect(() => start.parse([], env({ LK_SESSION_IDLE_TIMEOUT: "-1" }))).toThrow(
+      "LK_SESSION_IDLE_TIMEOUT must be a duration",
+    );
   });
 });
 
@@ -72,6 +91,7 @@ describe("start: run", () => {
       entry: "agent.ts",
       runtimeArgs: ["--smol"],
       connectTimeoutMs: 60_000,
+      idleTimeoutMs: 1_800_000,
     });
     expect(request?.plan.argv).toContain("--smol");
     expect(request?.plan.argv.slice(-2)).toEqual(["--connect-addr", `127.0.0.1:${PORT}`]);

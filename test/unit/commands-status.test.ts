@@ -1,8 +1,9 @@
 // `status`'s decisions with a fake session client.
 
 import { describe, expect, test } from "bun:test";
-import status, { formatDuration } from "../../src/commands/status.ts";
+import status from "../../src/commands/status.ts";
 import type { StatusData } from "../../src/protocol/control.ts";
+import { formatDuration } from "../../src/render/time.ts";
 import { env, fake, PORT } from "../helpers/fake-session.ts";
 
 const data: StatusData = {
@@ -19,6 +20,7 @@ const data: StatusData = {
   agentState: "listening",
   startedAt: "2026-01-01T00:00:00.000Z",
   uptimeMs: 65_000,
+  idleTimeoutMs: 1_800_000,
   turns: 3,
   unseen: 2,
   queued: 0,
@@ -40,10 +42,27 @@ describe("status", () => {
     expect(out).toContain(`Session running on 127.0.0.1:${PORT}`);
     expect(out).toMatch(/runtime args: +--smol/);
     expect(out).toContain("framework:    fake 0.0.0");
-    expect(out).toContain("agent id:     echo_agent (listening)");
+    expect(out).toContain("active agent: echo_agent (listening)");
     expect(out).toContain("daemon:       pid 10, up 1m05s");
     expect(out).toContain("unseen:       2 event(s) waiting");
     expect(outcome.fields).toEqual({ running: true, status: data });
+  });
+
+  test("the active agent after a handoff: its id, tools and the first line of its instructions", async () => {
+    const agentInfo = {
+      id: "billing_agent",
+      tools: ["lookup_weather", "end_call"],
+      instructions: "You are the billing agent.\nHelp with invoices.",
+    };
+    const withInfo = { ...data, agentInfo };
+    const f = fake({ command: "status", answer: () => ({ done: { ok: true, data: withInfo } }) });
+    const outcome = await status.run({ json: true, port: PORT }, f.io);
+    await status.run({ json: false, port: PORT }, f.io);
+    expect(f.out()).toContain("active agent: billing_agent (listening)");
+    expect(f.out()).toContain("tools:        lookup_weather, end_call");
+    expect(f.out()).toContain("instructions: You are the billing agent. …");
+    // --json has them whole.
+    expect(outcome.fields).toEqual({ running: true, status: withInfo });
   });
 
   test("no session, or a status the daemon refuses: an error (exit 1)", async () => {
@@ -57,5 +76,10 @@ describe("status", () => {
     expect(formatDuration(5_000)).toBe("5s");
     expect(formatDuration(65_000)).toBe("1m05s");
     expect(formatDuration(3_725_000)).toBe("1h02m");
+    expect(formatDuration(1_800_000)).toBe("30m");
+    expect(formatDuration(5_400_000)).toBe("1h30m");
+    expect(formatDuration(7_200_000)).toBe("2h");
+    expect(formatDuration(500)).toBe("500ms");
+    expect(formatDuration(0)).toBe("0s");
   });
 });

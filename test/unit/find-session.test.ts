@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findSession, notRunning, runningSession } from "../../src/session/find-session.ts";
+import { endedSentence, findSession, notRunning, runningSession } from "../../src/session/find-session.ts";
+import { type EndedRecord, writeEnded } from "../../src/state/ended-record.ts";
 import { statePath, writeState } from "../../src/state/session-file.ts";
 import { fakeState } from "../helpers/fake-session.ts";
 import { freePort } from "../helpers/lk.ts";
@@ -48,6 +49,38 @@ describe("findSession", () => {
     });
     expect(existsSync(statePath(port))).toBe(false);
     expect(() => runningSession(found)).toThrow("no session running");
+  });
+
+  test("an ended record, nothing listening: ended, and the error says when and why", async () => {
+    const port = await freePort();
+    const ended: EndedRecord = {
+      version: 1,
+      port,
+      endedAt: new Date().toISOString(),
+      why: "the agent exited with code 6",
+      agentLog: "/state/agent.log",
+      lastLines: ["last words"],
+    };
+    writeEnded(ended);
+    const found = await findSession(port);
+    expect(found).toEqual({ kind: "ended", port, ended });
+    const error = notRunning(found as never);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^the session on 127\\.0\\.0\\.1:${port} ended at \\d\\d:\\d\\d:\\d\\d: the agent exited with code 6$`,
+      ),
+    );
+    expect(error.detail).toContain("  last words");
+  });
+
+  test("the end's time has its date once it was another day", () => {
+    const ended = { endedAt: "2026-01-02T03:04:05.000Z", why: "why" } as EndedRecord;
+    const local = new Date(ended.endedAt);
+    const sameDay = endedSentence(ended, local);
+    expect(sameDay).toMatch(/^ended at \d\d:\d\d:05: why$/);
+    expect(endedSentence(ended, new Date(local.getTime() + 3 * 86_400_000))).toMatch(
+      /^ended at \d{4}-\d\d-\d\d \d\d:\d\d:05: why$/,
+    );
   });
 
   test("no session of ours but a listener on the port: foreign", async () => {

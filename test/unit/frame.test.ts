@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { encodeFrame, FrameReader, FrameTooLargeError, MAX_FRAME_BYTES } from "../../src/wire/frame.ts";
+import { AGENT_INPUT_FRAME_BYTES as LIMIT } from "../../src/protocol/limits.ts";
+import {
+  encodeFrame,
+  FrameReader,
+  FrameTooLargeError,
+  SKIPPED_HEAD_BYTES,
+  type SkippedFrame,
+} from "../../src/wire/frame.ts";
 
 function randomFrames(count: number, seed: number): Uint8Array[] {
   let state = seed;
@@ -25,14 +32,14 @@ function concatAll(parts: Uint8Array[]): Uint8Array {
 
 describe("FrameReader", () => {
   test("one whole frame in one chunk", () => {
-    const reader = new FrameReader();
+    const reader = new FrameReader(LIMIT);
     const frames = reader.push(encodeFrame(new TextEncoder().encode("hello")));
     expect(frames.map((f) => new TextDecoder().decode(f))).toEqual(["hello"]);
     expect(reader.pendingBytes).toBe(0);
   });
 
   test("empty frames are frames", () => {
-    const reader = new FrameReader();
+    const reader = new FrameReader(LIMIT);
     expect(reader.push(concatAll([encodeFrame(new Uint8Array(0)), encodeFrame(new Uint8Array(0))]))).toEqual([
       new Uint8Array(0),
       new Uint8Array(0),
@@ -40,7 +47,7 @@ describe("FrameReader", () => {
   });
 
   test("a frame split byte by byte", () => {
-    const reader = new FrameReader();
+    const reader = new FrameReader(LIMIT);
     const stream = encodeFrame(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]));
     const got: Uint8Array[] = [];
     for (const byte of stream) got.push(...reader.push(Uint8Array.of(byte)));
@@ -52,7 +59,7 @@ describe("FrameReader", () => {
       const frames = randomFrames(60, seed);
       const stream = concatAll(frames.map((f) => encodeFrame(f)));
       let state = seed * 7919;
-      const reader = new FrameReader();
+      const reader = new FrameReader(LIMIT);
       const got: Uint8Array[] = [];
       let at = 0;
       while (at < stream.length) {
@@ -69,7 +76,7 @@ describe("FrameReader", () => {
   });
 
   test("frames survive the caller reusing its chunk buffer", () => {
-    const reader = new FrameReader();
+    const reader = new FrameReader(LIMIT);
     const stream = concatAll([encodeFrame(Uint8Array.of(9, 9, 9)), encodeFrame(Uint8Array.of(8, 8))]);
     const chunk = new Uint8Array(5);
     const got: Uint8Array[] = [];
@@ -83,22 +90,64 @@ describe("FrameReader", () => {
   });
 
   test("a frame of exactly the limit is accepted", () => {
-    const reader = new FrameReader();
-    const frames = reader.push(encodeFrame(new Uint8Array(MAX_FRAME_BYTES)));
-    expect(frames[0]?.length).toBe(MAX_FRAME_BYTES);
+    const reader = new FrameReader(LIMIT);
+    const frames = reader.push(encodeFrame(new Uint8Array(LIMIT)));
+    expect(frames[0]?.length).toBe(LIMIT);
   });
 
   test("an oversized length is refused from its header alone, nothing buffered", () => {
-    const reader = new FrameReader();
+    const reader = new FrameReader(LIMIT);
     const header = new Uint8Array(4);
-    new DataView(header.buffer).setUint32(0, MAX_FRAME_BYTES + 1);
+    new DataView(header.buffer).setUint32(0, LIMIT + 1);
     expect(() => reader.push(header)).toThrow(FrameTooLargeError);
     expect(reader.pendingBytes).toBe(0);
     // The LKCP preamble read as a length is over the limit too.
-    expect(() => new FrameReader().push(new TextEncoder().encode("LKCP"))).toThrow(/exceeds/);
+    expect(() => new FrameReader(LIMIT).push(new TextEncoder().encode("LKCP"))).toThrow(/exceeds/);
   });
 
   test("the writer refuses what the reader would refuse", () => {
-    expect(() => encodeFrame(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(FrameTooLargeError);
+    expect(() => encodeFrame(new Uint8Array(LIMIT + 1), LIMIT)).toThrow(FrameTooLargeError);
+  });
+
+  test("with onSkipped, an oversized frame is dropped as it streams in, told once with its head, and reading goes on", () => {
+    const skipped: SkippedFrame[] = [];
+    const reader = new FrameReader(100, (frame) => skipped.push(frame));
+    const big = Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff);
+    const stream = concatAll([encodeFrame(big), encodeFrame(Uint8Array.of(1, 2)), encodeFrame(big)]);
+    const got: Uint8Array[] = [];
+    for (let at = 0; at < stream.length; at += 7) {
+      got.push(...reader.push(stream.subarray(at, at + 7)));
+      // Never more than a header and a small frame held, whatever the skipped frames' size.
+      expect(reader.pendingBytes).toBeLessThanOrEqual(4 + 2);
+    }
+    expect(got).toEqual([Uint8Array.of(1, 2)]);
+    expect(skipped).toEqual([
+      { length: 5000, limit: 100, head: big.slice(0, SKIPPED_HEAD_BYTES) },
+      { length: 5000, limit: 100, head: big.slice(0, SKIPPED_HEAD_BYTES) },
+    ]);
+  });
+
+  test("a limit changed by read's callback applies to the next frame of the same chunk", () => {
+    const reader = new FrameReader(8);
+    const stream = concatAll([encodeFrame(Uint8Array.of(1)), encodeFrame(new Uint8Array(1000))]);
+    const got: number[] = [];
+    reader.read(stream, (frame) => {
+      got.push(frame.length);
+      reader.limit = 1000;
+    });
+    expect(got).toEqual([1, 1000]);
+    // And without the raise, the second frame is refused.
+    expect(() => new FrameReader(8).push(stream)).toThrow(FrameTooLargeError);
+  });
+
+  test("read stops at a frame whose callback returns false", () => {
+    const reader = new FrameReader(LIMIT);
+    const stream = concatAll([encodeFrame(Uint8Array.of(1)), encodeFrame(Uint8Array.of(2))]);
+    const got: Uint8Array[] = [];
+    reader.read(stream, (frame) => {
+      got.push(frame);
+      return false;
+    });
+    expect(got).toEqual([Uint8Array.of(1)]);
   });
 });

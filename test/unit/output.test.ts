@@ -62,3 +62,14 @@ test("the tail has no OSC leftovers either", () => {
   expect(out.tail()).toEqual(["INFO link ok"]);
   out.close();
 });
+
+test("stdout and stderr lines are told apart, even when their chunks interleave mid-line", () => {
+  const out = new AgentOutput(join(dir, "streams.log"));
+  const lines: string[] = [];
+  out.onLine = (line, stream) => lines.push(`${stream}: ${line}`);
+  out.write(enc("out one, "), "stdout");
+  out.write(enc("err one\nerr two"), "stderr");
+  out.write(enc("continued\n"), "stdout");
+  out.close();
+  expect(lines).toEqual(["stderr: err one", "stdout: out one, continued", "stderr: err two"]);
+});

@@ -48,7 +48,8 @@ async function run(args: string[]) {
 
 const lk = (...args: string[]) => run(["agent", "session", ...args]);
 
-function oneResultLine(out: string): Record<string, unknown> {
+/** The one result line; `extra`: the fields the command has in every result (say: text, reply, events). */
+function oneResultLine(out: string, extra: string[] = []): Record<string, unknown> {
   const lines = out.trim().split("\n");
   expect(lines).toHaveLength(1);
   const result = JSON.parse(lines[0] as string) as Record<string, unknown>;
@@ -62,6 +63,7 @@ function oneResultLine(out: string): Record<string, unknown> {
     "error",
     "detail",
     "durationMs",
+    ...extra,
   ]);
   return result;
 }
@@ -77,8 +79,10 @@ describe("argument errors are results", () => {
       const r = await lk(...args);
       expect(r.code).toBe(1);
       expect(r.err).toBe("");
-      const result = oneResultLine(r.out);
+      const result = oneResultLine(r.out, args[0] === "say" ? ["text", "reply", "events", "dropped"] : []);
       expect(result.error as string).toStartWith(error);
+      // Before say has its text, it is "": the fields are there, empty.
+      if (args[0] === "say") expect(result).toMatchObject({ text: "", reply: "", events: [], dropped: 0 });
       expect((result.detail as string[]).at(-1)).toEndWith("--help");
       expect(r.ran).toBe(false);
     });

@@ -4,9 +4,11 @@ import { describe, expect, test } from "bun:test";
 import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
+import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
 import { FrameReader } from "../../src/wire/frame.ts";
 import {
   AgentSessionMessage,
+  AgentState,
   ChatRole,
   type SessionRequest,
 } from "../../src/wire/gen/livekit_agent_session.ts";
@@ -14,7 +16,7 @@ import { SocketWriter } from "../../src/wire/socket-writer.ts";
 
 /** A session with a connected fake agent; `requests` is what the daemon sent it. */
 function connected(maxUnseen?: number) {
-  const reader = new FrameReader();
+  const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
   const requests: SessionRequest[] = [];
   const writer = new SocketWriter({
     write(data) {
@@ -65,7 +67,7 @@ function connected(maxUnseen?: number) {
       },
     });
   const runInputs = () => requests.filter((r) => r.request.oneofKind === "runInput");
-  return { session, say, finishTurn, runInputs };
+  return { session, link, say, finishTurn, runInputs };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -133,6 +135,27 @@ describe("clients that leave", () => {
     ).toEqual(["first"]);
   });
 
+  test("a say whose client leaves while the agent finishes speaking never reaches the agent", async () => {
+    const { session, link, runInputs } = connected();
+    const state = (newState: AgentState) =>
+      link.receive({
+        message: {
+          oneofKind: "event",
+          event: { event: { oneofKind: "agentStateChanged", agentStateChanged: { oldState: 0, newState } } },
+        },
+      });
+    state(AgentState.AS_SPEAKING);
+    const client = new AbortController();
+    const said = session.say("too late", 10_000, () => {}, client.signal);
+    await Bun.sleep(0);
+    // Past the queue: the turn waits for the agent to be done speaking.
+    expect(session.queueLength).toBe(0);
+    client.abort();
+    state(AgentState.AS_LISTENING);
+    expect(await said).toEqual({ ok: false, code: "ending", error: "the client went away before its turn" });
+    expect(runInputs()).toEqual([]);
+  });
+
   test("a listen whose client leaves returns at once, however long it would have waited", async () => {
     const { session } = connected();
     const client = new AbortController();
@@ -155,5 +178,47 @@ describe("clients that leave", () => {
     await Bun.sleep(0);
     session.stop("ending", "the session was ended");
     expect(await silent).toMatchObject({ ok: false, code: "ending", error: "the session was ended" });
+  });
+
+  test("a stop whose reason speaks of a turn tells a waiting listen its own reason, and later ones too", async () => {
+    const { session } = connected();
+    const waiting = session.listen(1_000_000, () => {});
+    await Bun.sleep(0);
+    session.stop("ending", "ended while this turn was running", undefined, "ended while listen was waiting");
+    expect(await waiting).toMatchObject({
+      ok: false,
+      code: "ending",
+      error: "ended while listen was waiting",
+    });
+    expect(await session.listen(1000, () => {})).toMatchObject({ error: "ended while listen was waiting" });
+    expect(await session.say("hi", 1000, () => {})).toMatchObject({
+      error: "ended while this turn was running",
+    });
+  });
+});
+
+describe("the events feed", () => {
+  test("records each event once, the user's turn too, without taking what the next say shows", async () => {
+    const { session, say, finishTurn, runInputs } = connected();
+    const watched: DeliveredEvent[] = [];
+    session.feed.watch({ logs: false, send: (e) => watched.push(e), end: () => {} });
+    say("between turns");
+    const done = session.say("hi", 10_000, () => {});
+    await Bun.sleep(0);
+    say("the reply");
+    say("the reply"); // the same item again: shown once
+    finishTurn(runInputs()[0]);
+    expect(await done).toEqual({ ok: true });
+    expect(watched.map(summary)).toEqual(["assistant: between turns", "user: hi", "assistant: the reply"]);
+    expect(session.feed.recent(2, false).map(summary)).toEqual(["user: hi", "assistant: the reply"]);
+    // What came between turns went to the turn all the same.
+    expect(session.unseenCount).toBe(0);
+  });
+
+  test("a handoff makes its agent the active one", () => {
+    const { session } = connected();
+    session.activeAgent = "echo_agent";
+    session.record({ type: "handoff", from: "echo_agent", to: "billing_agent", at: 1 });
+    expect(session.activeAgent).toBe("billing_agent");
   });
 });

@@ -8,7 +8,11 @@ describe("what a stop means", () => {
     expect(plan).toMatchObject({
       keepLogs: false,
       exitCode: 0,
-      turns: { code: "ending", error: "the session was ended while this turn was running" },
+      turns: {
+        code: "ending",
+        error: "the session was ended while this turn was running",
+        listenError: "the session was ended while listen was waiting",
+      },
     });
     expect(plan.startFailure).toBeUndefined();
   });
@@ -49,6 +53,17 @@ describe("what a stop means", () => {
     });
   });
 
+  test("only a started session that ended on its own leaves an ended record for the next command", () => {
+    const exited = { kind: "agent-exited", exit: "the agent exited with code 6" } as const;
+    const hungUp = { kind: "agent-hung-up", reason: "the agent closed its connection" } as const;
+    expect(planStop(exited, false).leavesRecord).toBe(true);
+    expect(planStop(hungUp, false).leavesRecord).toBe(true);
+    // Before ready, start itself reports it.
+    expect(planStop(exited, true).leavesRecord).toBeUndefined();
+    expect(planStop({ kind: "end" }, false).leavesRecord).toBeUndefined();
+    expect(planStop({ kind: "signal", signal: "SIGTERM" }, false).leavesRecord).toBeUndefined();
+  });
+
   test("a failed start reports its own code", () => {
     const failure = new StartFailure("timeout", "the agent did not connect within 1 s");
     expect(planStop({ kind: "start-failed", failure }, true)).toMatchObject({
@@ -56,5 +71,20 @@ describe("what a stop means", () => {
       exitCode: 1,
       startFailure: failure,
     });
+  });
+});
+
+describe("an idle session", () => {
+  test("ends cleanly (exit 0), keeps its logs and leaves a record of why", () => {
+    const plan = planStop({ kind: "idle", ms: 2000 }, false);
+    const why = "it was idle, with no command for 2s (--idle-timeout; 0: never)";
+    expect(plan).toMatchObject({
+      keepLogs: true,
+      exitCode: 0,
+      leavesRecord: true,
+      why,
+      turns: { code: "ending", error: `the session ended: ${why}` },
+    });
+    expect(plan.startFailure).toBeUndefined();
   });
 });

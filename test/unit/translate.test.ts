@@ -55,6 +55,16 @@ describe("items", () => {
       "message",
     );
   });
+  test("when the agent made an item, in ms, if it says (a zero time is no time)", () => {
+    const made = (createdAt?: { seconds: number; nanos: number }) => {
+      const m = message(ChatRole.ASSISTANT, ["a"]);
+      const item = { item: { ...m.item, message: { ...m.item.message, createdAt } } };
+      return translateItem(item, { includeUser: false })[0]?.madeAt;
+    };
+    expect(made({ seconds: 1_700_000_000, nanos: 500_000 })).toBe(1_700_000_000_000.5);
+    expect(made({ seconds: 0, nanos: 0 })).toBeUndefined();
+    expect(made()).toBeUndefined();
+  });
   test("system and developer messages are not shown", () => {
     expect(translateItem(message(ChatRole.SYSTEM, ["x"]), { includeUser: true })).toEqual([]);
   });
