@@ -382,4 +382,3 @@ function startWatchdog(marker: string, port: number): Watchdog | undefined {
     return undefined;
   }
 }
-
