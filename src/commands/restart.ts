@@ -72,6 +72,14 @@ export default defineCommand({
       choices,
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
-    return { fields: { ...started } };
+    // As `start` reports it: the agent as planned again (its entry, folder and launch).
+    const agent = {
+      label: plan.label,
+      runtime: plan.runtime,
+      entry: project.entry,
+      root: project.root,
+      argv: plan.argv,
+    };
+    return { fields: { ...started, agent } };
   },
 });
