@@ -41,13 +41,22 @@ export const agent = z.looseObject({
   entry: z.string(),
   root: z.string().describe("The project folder"),
   argv: z.array(z.string()).optional().describe("How the agent was launched"),
-  id: z.string().optional().describe("The active agent's id (e.g. echo_agent)"),
-  framework: z.looseObject({ sdk: z.string(), version: z.string() }).optional(),
-  instructions: z.string().optional(),
+  id: z.string().optional().describe("The agent that took the session (e.g. echo_agent)"),
+  instructions: z.string().optional().describe("Its instructions (system prompt), in full"),
 });
 
-/** Tool names (or descriptions of them, with their name), once `start` reports them (issue 15). */
-export const agentTools = z.array(z.union([z.string(), z.looseObject({ name: z.string() })]));
+/** The active agent's tools, by name. */
+export const agentTools = z.array(z.string());
 
-/** Per-turn figures the agent reports, once `say` carries them (issue 15): passed through as they are. */
+/** GetAgentInfo's answer: the active agent, its tools and its full instructions. */
+export const agentInfo = z.looseObject({
+  id: z.string(),
+  tools: agentTools,
+  instructions: z.string(),
+});
+
+/** Seconds, or 0 for never, as --idle-timeout takes them. */
+export const idleTimeout = (what: string) => z.number().min(0).max(MAX_TIMEOUT_SECONDS).describe(what);
+
+/** Figures the agent reports (latency, tokens), once the commands carry them (issue 15): passed through as they are. */
 export const passthrough = z.unknown();

@@ -51,7 +51,7 @@ export function createServer(deps: ServerDeps): Served {
       onEvent: (e) => progress?.event(e),
       onStderr: (text) => deps.log(text.trimEnd()),
     });
-  const ctx: ToolContext = { owned, cwd: deps.env.cwd, run: (command, args) => run(command, args) };
+  const ctx: ToolContext = { owned, cwd: deps.env.cwd };
 
   for (const spec of TOOLS) {
     server.registerTool(

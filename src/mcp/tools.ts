@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import * as z from "zod";
 import type { CommandLoader } from "../cli/runner.ts";
 import type { CommandIO } from "../commands/_shared.ts";
+import type { AgentInfo } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { OwnedSessions } from "./owned-sessions.ts";
 import type { CommandRun, ResultLine } from "./run-command.ts";
@@ -31,8 +32,6 @@ export interface ToolContext {
   owned: OwnedSessions;
   /** The server's working directory: where relative paths start. */
   cwd: string;
-  /** Runs another command in-process (start asks `status` for the agent's id). */
-  run(command: SessionCommand, args: string[]): Promise<CommandRun>;
 }
 
 export interface ToolSpec<I extends z.ZodRawShape = z.ZodRawShape> {
@@ -76,22 +75,22 @@ const flag = (name: string, value: string | number | undefined) =>
 
 const eventsOf = (fields: Fields) => (fields.events ?? []) as DeliveredEvent[];
 
-/** start and restart: the greeting as text, its events beside it, the agent's id from `status`. */
-async function startedFields(fields: Fields, ctx: ToolContext): Promise<Fields> {
+/**
+ * start and restart: the greeting as text, its events beside it, and the agent that took the session
+ * (its id and instructions in `agent`, its tools in `tools`) from the command's agentInfo, absent
+ * when the agent does not answer GetAgentInfo.
+ */
+function startedFields(fields: Fields): Fields {
+  const { agentInfo, ...rest } = fields;
   const greeting = (fields.greeting ?? []) as DeliveredEvent[];
-  const info = (fields.agentInfo ?? {}) as { id?: string; tools?: unknown[]; instructions?: string };
-  const status = await ctx.run("status", [`--port=${fields.port}`]).catch(() => undefined);
-  const now = (status?.result.ok ? status.result.status : {}) as { agentId?: string; framework?: unknown };
-  const id = info.id ?? now.agentId;
+  const info = agentInfo as AgentInfo | undefined;
   return {
-    ...fields,
+    ...rest,
     agent: {
       ...(fields.agent as Fields | undefined),
-      ...(id ? { id } : {}),
-      ...(now.framework ? { framework: now.framework } : {}),
-      ...(info.instructions !== undefined ? { instructions: info.instructions } : {}),
+      ...(info ? { id: info.id, instructions: info.instructions } : {}),
     },
-    ...(info.tools ? { tools: info.tools } : {}),
+    ...(info ? { tools: info.tools } : {}),
     greeting: agentText(greeting),
     events: greeting,
   };
@@ -100,12 +99,13 @@ async function startedFields(fields: Fields, ctx: ToolContext): Promise<Fields> 
 const startedOutput = {
   port: z.number(),
   agent: s.agent,
-  tools: s.agentTools.optional().describe("The active agent's tools (when this lk reports them)"),
+  tools: s.agentTools.optional().describe("The tools of the agent that took the session, by name"),
   greeting: z.string().describe("What the agent said on its own at start (may be empty)"),
   events: s.events.describe("The greeting's events"),
   daemonPid: z.number(),
   agentPid: z.number(),
   agentLog: z.string().describe("The agent's own stdout and stderr (session_logs reads it)"),
+  readyMs: z.number().describe("How long the start took, in ms"),
 };
 
 export const TOOLS: ToolSpec[] = [
@@ -118,8 +118,9 @@ export const TOOLS: ToolSpec[] = [
       "no LiveKit server, no network needed. Give `cwd` (the agent's project folder) and `entrypoint` " +
       "(e.g. agent.py or agent.mjs; found by convention when omitted). One agent runs per port: the default " +
       "is 8775 (or LK_SESSION_PORT), and `port` runs another one beside it. Returns the port, the agent " +
-      "(runtime, entry, folder, its id), its greeting and its log file. The session runs until " +
-      "session_end; it is also ended when this MCP connection closes, unless `keep` is true. After you edit " +
+      "(runtime, entry, folder, its id and instructions), the names of its tools, its greeting and its log " +
+      "file. The session runs until session_end, or until no tool used it for `idle_timeout` (default 30 " +
+      "minutes); it is also ended when this MCP connection closes, unless `keep` is true. After you edit " +
       "the agent's code, use session_restart. A failure (no agent found, the SDK missing, the agent " +
       "crashing on start, the port taken) is an error result with the reason and the agent's last output.",
     input: {
@@ -137,13 +138,11 @@ export const TOOLS: ToolSpec[] = [
           "Node.js agents: node, or bun built into lk (the default without node; runs TypeScript on any Node)",
         ),
       timeout: s.seconds("Seconds to wait for the agent to connect (default 60)").optional(),
-      idle_timeout: z
-        .number()
-        .min(0)
-        .optional()
-        .describe(
-          "End the session after this many seconds without a command (0: never; needs an lk with --idle-timeout)",
-        ),
+      idle_timeout: s
+        .idleTimeout(
+          "End the session after this many seconds without a command (default 1800, or LK_SESSION_IDLE_TIMEOUT; 0: never)",
+        )
+        .optional(),
       keep: z.boolean().optional().describe("Keep the session running after this MCP connection closes"),
     },
     output: { ...startedOutput, keep: z.boolean() },
@@ -158,11 +157,11 @@ export const TOOLS: ToolSpec[] = [
       ...(i.runtime_args?.length ? ["--", ...i.runtime_args] : []),
     ],
     cwd: (i, ctx) => resolve(ctx.cwd, i.cwd ?? "."),
-    structured: async ({ result }, i, ctx) => {
+    structured: ({ result }, i, ctx) => {
       const fields = fieldsOf(result);
       const keep = i.keep === true;
       ctx.owned.started({ port: Number(fields.port), daemonPid: Number(fields.daemonPid), keep });
-      return { ...(await startedFields(fields, ctx)), keep };
+      return { ...startedFields(fields), keep };
     },
   }),
 
@@ -232,9 +231,10 @@ export const TOOLS: ToolSpec[] = [
     title: "Is a session running, and how",
     description:
       "Whether a session is running on the port, and its details: the agent's entry and folder, runtime " +
-      "and framework version, the active agent's id (it changes after a handoff) and state, pids, uptime, " +
-      "turns so far, output waiting to be seen, and the log paths. No session is an error result saying so. " +
-      "`port` defaults to the session this server started last, else 8775.",
+      "and framework version, the active agent (it changes after a handoff) with its state, its tools and " +
+      "its full instructions (status.agentInfo), pids, uptime, turns so far, the idle timeout, output " +
+      "waiting to be seen, and the log paths. No session, or one that ended (idle, or its agent exited), " +
+      "is an error result saying so and when. `port` defaults to the session this server started last, else 8775.",
     input: { port: s.port.optional() },
     output: {
       running: z.boolean(),
@@ -246,10 +246,24 @@ export const TOOLS: ToolSpec[] = [
         root: z.string(),
         runtime: z.string(),
         label: z.string(),
-        agentId: z.string().optional(),
-        agentState: z.string(),
+        runtimeArgs: z.array(z.string()),
+        framework: z.looseObject({ sdk: z.string(), version: z.string() }).optional(),
+        agentId: z.string().optional().describe("The active agent's id, as the session state tells it"),
+        agentInfo: s.agentInfo
+          .optional()
+          .describe("The active agent after handoffs (absent when the agent does not answer GetAgentInfo)"),
+        agentState: z.string().describe("initializing, idle, listening, thinking or speaking"),
+        startedAt: z.string(),
+        uptimeMs: z.number(),
+        idleTimeoutMs: z.number().describe("No command for this long ends the session; 0: never"),
         turns: z.number(),
+        unseen: z.number().describe("Events the agent produced that no turn has shown yet"),
+        queued: z.number(),
         agentLog: z.string(),
+        daemonLog: z.string(),
+        usage: s.passthrough
+          .optional()
+          .describe("The session's tokens so far, per model (when lk reports them)"),
       }),
     },
     command: "status",
@@ -264,8 +278,9 @@ export const TOOLS: ToolSpec[] = [
     description:
       "The last lines the agent process itself wrote to stdout and stderr (its logging, warnings, " +
       "tracebacks), as the session keeps them. Use it when a turn fails, a tool errors or the agent " +
-      "behaves unexpectedly: the cause is usually here. `lines` (default 50) sets how many; `port` defaults " +
-      "to the session this server started last.",
+      "behaves unexpectedly: the cause is usually here. After a session ended on its own (idle, or its " +
+      "agent exited) it still reads that session's log, until the next start. `lines` (default 50) sets " +
+      "how many; `port` defaults to the session this server started last.",
     input: {
       lines: z
         .number()
@@ -276,7 +291,14 @@ export const TOOLS: ToolSpec[] = [
         .describe("How many of the last lines (default 50)"),
       port: s.port.optional(),
     },
-    output: { path: z.string().describe("The log file"), lines: z.array(z.string()) },
+    output: {
+      path: z.string().describe("The log file"),
+      lines: z.array(z.string()),
+      ended: z
+        .looseObject({ endedAt: z.string(), why: z.string() })
+        .optional()
+        .describe("The session had ended on its own: when and why"),
+    },
     command: "logs",
     waiting: "reading the log",
     args: (i, ctx) => [...portArgs(i.port, ctx), ...flag("lines", i.lines)],
@@ -309,20 +331,28 @@ export const TOOLS: ToolSpec[] = [
       "Stop the session's agent and start a fresh one with the same entrypoint, runtime arguments and " +
       "port, and wait until it is ready: run it after editing the agent's code, then send turns again. " +
       "The conversation starts over. Returns what session_start returns (the greeting included); a " +
-      "broken edit that makes the agent fail to start is an error result with its output. `port` " +
-      "defaults to the session this server started last.",
+      "broken edit that makes the agent fail to start is an error result with its output. The idle " +
+      "timeout stays as it was unless `idle_timeout` gives a new one. `port` defaults to the session this " +
+      "server started last.",
     input: {
       port: s.port.optional(),
       timeout: s.seconds("Seconds to wait for the agent to connect (default: as at start)").optional(),
+      idle_timeout: s
+        .idleTimeout("A new idle timeout in seconds (default: as at start; 0: never)")
+        .optional(),
     },
     output: startedOutput,
     command: "restart",
     waiting: "waiting for the agent to connect",
-    args: (i, ctx) => [...portArgs(i.port, ctx), ...flag("timeout", i.timeout)],
-    structured: async ({ result }, _i, ctx) => {
+    args: (i, ctx) => [
+      ...portArgs(i.port, ctx),
+      ...flag("timeout", i.timeout),
+      ...flag("idle-timeout", i.idle_timeout),
+    ],
+    structured: ({ result }, _i, ctx) => {
       const fields = fieldsOf(result);
       ctx.owned.restarted(Number(fields.port), Number(fields.daemonPid));
-      return startedFields(fields, ctx);
+      return startedFields(fields);
     },
   }),
 
@@ -330,13 +360,17 @@ export const TOOLS: ToolSpec[] = [
     name: "session_end",
     title: "End the session",
     description:
-      "Stop the agent and its session; the port is free when this returns. `transcript` first writes " +
-      "the whole conversation to a markdown file, and `save_test` writes it as a test scenario that " +
-      "replays the conversation and checks the same tools and replies (needs an lk with `end --save-test`); " +
-      "relative paths start at this server's folder. `port` defaults to the session this server started " +
-      "last. No session is an error result saying so.",
+      "Stop the agent and its session; the port is free when this returns. Returns a closing summary: " +
+      "turns, how long the session ran, the active agent at the end, and the agent's log file (kept until " +
+      "the next start on the port). `chat_history` first returns the whole conversation (events), `logs` " +
+      "the agent's whole log (lines). `transcript` first writes the conversation to a markdown file, and " +
+      "`save_test` writes it as a test scenario that replays the conversation and checks the same tools " +
+      "and replies (needs an lk with `end --save-test`); relative paths start at this server's folder. " +
+      "`port` defaults to the session this server started last. No session is an error result saying so.",
     input: {
       port: s.port.optional(),
+      chat_history: z.boolean().optional().describe("Return the whole conversation (events) first"),
+      logs: z.boolean().optional().describe("Return the agent's whole log (lines), read once it has stopped"),
       transcript: z.string().optional().describe("Write the conversation to this markdown file first"),
       save_test: z
         .string()
@@ -345,21 +379,42 @@ export const TOOLS: ToolSpec[] = [
     },
     output: {
       port: z.number(),
+      summary: z
+        .looseObject({
+          turns: z.number(),
+          startedAt: z.string(),
+          uptimeMs: z.number().describe("From start until the end began"),
+          agentId: z.string().optional().describe("The agent in charge at the end (after handoffs)"),
+          agentLog: z.string().describe("Kept until the next start on the port"),
+          usage: s.passthrough.optional().describe("The session's tokens, per model (when lk reports them)"),
+        })
+        .optional()
+        .describe("How the session went (absent when the daemon could not tell)"),
+      events: s.events.optional().describe("The whole conversation (with chat_history)"),
+      lines: z.array(z.string()).optional().describe("The agent's whole log (with logs)"),
       transcript: z.string().optional().describe("Where the transcript was written"),
     },
     command: "end",
     waiting: "ending the session",
     args: (i, ctx) => [
       ...portArgs(i.port, ctx),
+      ...(i.chat_history ? ["--chat-history"] : []),
+      ...(i.logs ? ["--logs"] : []),
       ...flag("transcript", i.transcript),
       ...flag("save-test", i.save_test),
     ],
-    structured: ({ result }, _i, ctx) => {
+    structured: ({ result, logs }, i, ctx) => {
       const fields = fieldsOf(result);
       ctx.owned.ended(Number(fields.port));
-      return fields;
+      return { ...fields, ...(i.logs ? { lines: logs } : {}) };
     },
   }),
+
+  // No `events` tool: the feed never ends by itself (only Ctrl-C or the session's end stop it), so a
+  // call would hold its request open until the client gave up, and bounding it would take a stop the
+  // command does not have (a time limit, or an abort for a run in-process). What it shows reaches a
+  // model anyway: session_say and session_listen return each turn's events (and stream them as
+  // progress while the turn runs), session_history the conversation, session_logs the agent's log.
 
   // session_test {paths, jobs?} → `lk agent session test` (issue 16) goes here once that command exists
   // in this tree: add `test` to COMMANDS, then a tool({ name: "session_test", command: "test",

@@ -26,6 +26,7 @@ import {
 } from "../helpers/real-agents.ts";
 
 const SLOW = 120_000;
+const ECHO_TOOLS = ["check_inventory", "end_call", "lookup_weather", "transfer_to_billing"];
 afterAll(cleanupAll);
 
 const TOOL_NAMES = [
@@ -129,6 +130,9 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
           keep: false,
           agent: { label: agent.label, entry: agent.entry, root: agent.dir, id: "echo_agent" },
         });
+        expect([...(started.tools as string[])].sort()).toEqual(ECHO_TOOLS);
+        expect((started.agent as { instructions: string }).instructions).toMatch(/^You are the echo agent\./);
+        expect(started).not.toHaveProperty("agentInfo");
         tree = agentTree(started);
 
         const progress: string[] = [];
@@ -173,10 +177,19 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
         const status = await mcp.ok("session_status");
         expect(status).toMatchObject({
           running: true,
-          status: { port: box.port, agentId: "billing_agent", turns: 2 },
+          status: {
+            port: box.port,
+            agentId: "billing_agent",
+            agentInfo: { id: "billing_agent" },
+            idleTimeoutMs: 30 * 60_000,
+            turns: 2,
+          },
         });
 
-        expect(await mcp.ok("session_end")).toMatchObject({ port: box.port });
+        expect(await mcp.ok("session_end")).toMatchObject({
+          port: box.port,
+          summary: { turns: 2, agentId: "billing_agent", agentLog: started.agentLog },
+        });
         expect(await portIsFree(box.port)).toBe(true);
         for (const pid of tree) expect(processAlive(pid)).toBe(false);
         expect(mcp.errors).toEqual([]);
@@ -185,6 +198,44 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
     );
   });
 }
+
+describe("mcp: restart and the idle timeout (the fake agent)", () => {
+  let box: Sandbox;
+  let mcp: McpSession;
+  beforeAll(async () => {
+    box = await Sandbox.create();
+    mcp = await startMcp(box, { LK_SESSION_SKIP_SDK_CHECK: "1" });
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    await box?.cleanup();
+  });
+
+  test(
+    "restart returns what start returns; a new idle_timeout of 2 s ends the session, and the next say says why",
+    async () => {
+      const started = await mcp.ok("session_start", fakeStart(box.port, { idle_timeout: 0 }));
+      expect(await mcp.ok("session_status")).toMatchObject({ status: { idleTimeoutMs: 0 } });
+
+      const restarted = await mcp.ok("session_restart", { idle_timeout: 2 });
+      expect(restarted.daemonPid).not.toBe(started.daemonPid);
+      expect(restarted).toMatchObject({
+        port: box.port,
+        agent: { label: "Node.js", entry: "agent.ts", root: FAKE_AGENT_DIR, id: "echo_agent" },
+      });
+      expect(restarted.tools).toEqual(started.tools);
+      expect(await mcp.ok("session_status")).toMatchObject({ status: { idleTimeoutMs: 2_000 } });
+
+      for (let i = 0; i < 500 && !(await portIsFree(box.port)); i++) await Bun.sleep(20);
+      const said = await mcp.call("session_say", { text: "hello?" });
+      expect(said.isError).toBe(true);
+      expect(textOf(said)).toContain("it was idle, with no command for 2s (--idle-timeout; 0: never)");
+      // The log of a session that ended on its own is still there.
+      expect(await mcp.ok("session_logs")).toMatchObject({ path: restarted.agentLog, ended: {} });
+    },
+    SLOW,
+  );
+});
 
 describe("mcp: failures are tool results with the CLI's words", () => {
   let box: Sandbox;

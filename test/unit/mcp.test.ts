@@ -13,9 +13,17 @@ import { eventLine } from "../../src/mcp/progress.ts";
 import { createServer, failure } from "../../src/mcp/server.ts";
 import { TOOLS } from "../../src/mcp/tools.ts";
 import { toolsCalled } from "../../src/mcp/turn-summary.ts";
+import type { StatusData } from "../../src/protocol/control.ts";
 import type { DeliveredEvent, SessionEvent } from "../../src/protocol/events.ts";
 import type { SessionClient } from "../../src/session/session-client.ts";
-import { type Answer, echo, env, type FakeOptions, fake, fakeState } from "../helpers/fake-session.ts";
+import {
+  type Answer,
+  env,
+  FAKE_SUMMARY,
+  type FakeOptions,
+  fake,
+  fakeState,
+} from "../helpers/fake-session.ts";
 import { cleanupAll, FAKE_AGENT_DIR, tempDir } from "../helpers/lk.ts";
 
 afterAll(cleanupAll);
@@ -128,30 +136,42 @@ describe("mcp tools", () => {
     expect((result.content[0] as { text: string }).text).toContain("Invalid arguments for tool session_say");
   });
 
-  test("start: the greeting as text, the agent's id from status; later tools default to its port", async () => {
-    const status = { ...fakeState({ port: 8790 }).agent, agentId: "echo_agent" };
-    const answer = (cmd: { cmd: string }): Answer =>
-      cmd.cmd === "status"
-        ? { done: { data: { ...status, port: 8790 } } as Answer["done"] }
-        : echo(cmd as never);
+  test("start: the greeting as text, the agent and its tools from agentInfo; later tools default to its port", async () => {
     const greeting = [
       { type: "message", role: "assistant", text: "Hello!", at: 1, earlier: true },
     ] as DeliveredEvent[];
-    const { call, owned, fake: f } = await connect({ answer, started: { greeting, daemonPid: 77 } });
-    const started = await call("session_start", { entrypoint: "agent.ts", port: 8790, runtime: "bun" });
+    const agentInfo = { id: "echo_agent", tools: ["lookup_weather", "end_call"], instructions: "Be brief." };
+    const { call, owned, fake: f } = await connect({ started: { greeting, daemonPid: 77, agentInfo } });
+    const started = await call("session_start", {
+      entrypoint: "agent.ts",
+      port: 8790,
+      runtime: "bun",
+      idle_timeout: 90,
+    });
     expect(started.isError).toBeFalsy();
     expect(started.structuredContent).toMatchObject({
       port: 8790,
       greeting: "Hello!",
       keep: false,
-      agent: { label: "Node.js", entry: "agent.ts", root: FAKE_AGENT_DIR, id: "echo_agent" },
+      agent: {
+        label: "Node.js",
+        entry: "agent.ts",
+        root: FAKE_AGENT_DIR,
+        id: "echo_agent",
+        instructions: "Be brief.",
+      },
+      tools: ["lookup_weather", "end_call"],
     });
+    // agentInfo is in `agent` and `tools`, not twice; no other command was asked.
+    expect(started.structuredContent).not.toHaveProperty("agentInfo");
+    expect(f.sent).toEqual([]);
+    expect(f.starts[0]).toMatchObject({ idleTimeoutMs: 90_000 });
     expect(f.starts[0]).toMatchObject({ port: 8790, entry: "agent.ts", root: FAKE_AGENT_DIR });
     expect(owned.all).toEqual([{ port: 8790, daemonPid: 77, keep: false }]);
 
     await call("session_say", { text: "hi" });
     await call("session_history");
-    expect(f.finds.map((x) => x.port)).toEqual([8790, 8790, 8790, 8790]);
+    expect(f.finds.map((x) => x.port)).toEqual([8790, 8790, 8790]);
     await call("session_say", { text: "hi", port: 8791 });
     expect(f.finds.at(-1)?.port).toBe(8791);
 
@@ -184,6 +204,108 @@ describe("mcp tools", () => {
     });
     const result = await call("session_logs", { lines: 2 });
     expect(result.structuredContent).toMatchObject({ path: agentLog, lines: ["two", "three"] });
+  });
+});
+
+describe("mcp tools on what the session reports", () => {
+  const agentInfo = { id: "billing_agent", tools: ["pay"], instructions: "You handle billing.\nBe brief." };
+
+  test("status: the active agent with its tools and instructions, the idle timeout, in the output schema", async () => {
+    const state = fakeState();
+    const data: StatusData = {
+      port: state.port,
+      daemonPid: state.daemonPid,
+      agentPid: 4343,
+      entry: state.agent.entry,
+      root: state.agent.root,
+      runtime: state.agent.runtime,
+      label: state.agent.label,
+      runtimeArgs: [],
+      framework: { sdk: "js", version: "1.9.0" },
+      agentId: "billing_agent",
+      agentInfo,
+      agentState: "listening",
+      startedAt: state.startedAt,
+      uptimeMs: 5_000,
+      idleTimeoutMs: 1_800_000,
+      turns: 2,
+      unseen: 0,
+      queued: 0,
+      agentLog: state.agentLog,
+      daemonLog: state.daemonLog,
+    };
+    const { call } = await connect({ ...RUNNING, answer: () => ({ done: { data } as Answer["done"] }) });
+    const result = await call("session_status");
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({ running: true, status: data, durationMs: 0 });
+  });
+
+  test("end: the closing summary; chat_history and logs return the conversation and the whole log", async () => {
+    const dir = tempDir("lk-mcp-end-");
+    const agentLog = join(dir, "agent.log");
+    await Bun.write(agentLog, "one\ntwo\n");
+    const conversation: SessionEvent[] = [
+      { type: "message", role: "user", text: "hi" },
+      { type: "message", role: "assistant", text: "hello" },
+    ];
+    const { call, fake: f } = await connect({
+      found: { kind: "running", port: 8775, state: fakeState({ agentLog }) },
+      answer: (cmd) => (cmd.cmd === "history" ? { events: conversation } : {}),
+    });
+    const plain = await call("session_end");
+    expect(plain.structuredContent).toEqual({ port: 8775, summary: FAKE_SUMMARY, durationMs: 0 });
+
+    const full = await call("session_end", { chat_history: true, logs: true });
+    expect(full.isError).toBeFalsy();
+    expect(full.structuredContent).toMatchObject({
+      port: 8775,
+      summary: FAKE_SUMMARY,
+      events: conversation,
+      lines: ["one", "two"],
+    });
+    expect(f.sent.map((c) => c.cmd)).toEqual(["history"]);
+  });
+
+  test("end: save_test is passed on as --save-test (an lk without it refuses, as the CLI does)", async () => {
+    const { call, fake: f } = await connect(RUNNING);
+    const result = await call("session_end", { save_test: "talk.yaml" });
+    // Until `end --save-test` lands (issue 16), the CLI's own refusal, and the session left running.
+    expect(result).toEqual({
+      content: [
+        {
+          type: "text",
+          text: "unknown option --save-test for `lk agent session end`\n  see: lk agent session end --help",
+        },
+      ],
+      isError: true,
+    });
+    expect(f.stops).toHaveLength(0);
+  });
+
+  test("restart: a new idle timeout, the agent and its tools from agentInfo", async () => {
+    const state = fakeState({
+      agent: { ...fakeState().agent, runtime: "bun", entry: "agent.ts", root: FAKE_AGENT_DIR },
+      launch: { connectTimeoutMs: 60_000, idleTimeoutMs: 1_800_000, runtime: "bun", skipSdkCheck: true },
+    });
+    const { call, fake: f } = await connect({
+      found: { kind: "running", port: 8775, state },
+      started: { agentInfo, daemonPid: 78 },
+    });
+    const result = await call("session_restart", { idle_timeout: 0 });
+    expect(result.isError).toBeFalsy();
+    expect(f.starts[0]).toMatchObject({ idleTimeoutMs: 0 });
+    expect(result.structuredContent).toMatchObject({
+      port: 8775,
+      daemonPid: 78,
+      agent: {
+        label: "Node.js",
+        entry: "agent.ts",
+        root: FAKE_AGENT_DIR,
+        id: "billing_agent",
+        instructions: agentInfo.instructions,
+      },
+      tools: ["pay"],
+    });
   });
 });
 
