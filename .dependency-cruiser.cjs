@@ -1,5 +1,6 @@
 // The import rules of src/ (npm run lint): folders import one way only.
 //
+//   main.ts -> mcp -> commands, cli, session, render, protocol  (the MCP server runs commands in-process)
 //   main.ts -> commands -> cli, session, control, render, state, agent, protocol
 //   session -> control, render, state, agent, protocol      (the client side)
 //   control -> protocol, wire                                (the LKCP client)
@@ -12,6 +13,7 @@
 
 /** Folders each folder may import besides itself (and the top-level leaves). */
 const ALLOWED = {
+  mcp: ["commands", "cli", "session", "render", "protocol"],
   commands: ["cli", "session", "control", "render", "state", "agent", "protocol", "daemon"],
   session: ["control", "render", "state", "agent", "protocol"],
   control: ["protocol", "wire"],

@@ -23,6 +23,7 @@ const session: CommandGroup<CommandIO> = {
     restart: () => import("./commands/restart.ts").then((m) => m.default),
     replay: () => import("./commands/replay.ts").then((m) => m.default),
     test: () => import("./commands/test.ts").then((m) => m.default),
+    mcp: () => import("./mcp/command.ts").then((m) => m.default),
     daemon: () => import("./commands/daemon.ts").then((m) => m.default),
     reap: () => import("./commands/reap.ts").then((m) => m.default),
   },

@@ -7,6 +7,7 @@ import { fstatSync, statSync } from "node:fs";
 export class TrackedStream {
   private last: Promise<unknown> = Promise.resolve();
   private tty: boolean | undefined;
+  private diverted: TrackedStream | undefined;
 
   constructor(
     private readonly fd: 1 | 2,
@@ -20,8 +21,13 @@ export class TrackedStream {
   }
 
   write(text: string): void {
-    if (text === "") return;
-    this.last = this.last.then(() => Bun.write(this.file, text)).catch(() => {});
+    if (this.diverted) this.diverted.write(text);
+    else if (text !== "") this.last = this.last.then(() => Bun.write(this.file, text)).catch(() => {});
+  }
+
+  /** From now on, what is written here goes to `to` (under `mcp`, stdout carries the protocol alone). */
+  divertTo(to: TrackedStream): void {
+    this.diverted = to;
   }
 
   /** Resolves when everything written so far is out. */

@@ -87,8 +87,16 @@ export default defineCommand({
       choices,
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
-    if (!past) return { fields: { ...started } };
+    // As `start` reports it: the agent as planned again (its entry, folder and launch).
+    const agent = {
+      label: plan.label,
+      runtime: plan.runtime,
+      entry: project.entry,
+      root: project.root,
+      argv: plan.argv,
+    };
+    if (!past) return { fields: { ...started, agent } };
     const replayed = await rerunTurns(past, session, runningSession(await session.find(o.port)), reporter);
-    return { fields: { ...started, turns: replayed.turns }, error: replayed.error };
+    return { fields: { ...started, agent, turns: replayed.turns }, error: replayed.error };
   },
 });
