@@ -68,6 +68,10 @@ export default defineCommand({
       description: "A tool the agent must call; with :JSON, its arguments must contain these (repeatable)",
       valueHint: "NAME[:JSON]",
     },
+    "fail-on-tool-error": {
+      type: "boolean",
+      description: "Exit 2 when any tool of the turn failed, even if the agent recovered",
+    },
     "expect-handoff": {
       type: "string",
       repeatable: true,
@@ -82,6 +86,7 @@ export default defineCommand({
     `lk agent session say "transfer me to billing" --expect "/billing agent/i" --json`,
     `lk agent session say "weather in Paris?" --expect-tool 'lookup_weather:{"location":"Paris"}'`,
     `lk agent session say "transfer me to billing" --expect-handoff billing_agent`,
+    `lk agent session say "check the inventory" --fail-on-tool-error`,
   ],
   options: (args, env): SayOptions => {
     const words = args.text.join(" ");
@@ -95,6 +100,7 @@ export default defineCommand({
         ...parseExpectations(args.expect),
         ...args["expect-tool"].map(parseToolExpectation),
         ...args["expect-handoff"].map((to): Expectation => ({ kind: "handoff", to })),
+        ...(args["fail-on-tool-error"] ? [{ kind: "tool_error", expected: false } as const] : []),
       ],
       text: fromStdin ? undefined : checkTurnText(words, port),
       metrics: args.metrics || args.verbose,

@@ -22,7 +22,9 @@ export type Expectation =
   /** Upper bounds in ms: `e2e` from the agent's metrics, `turn` the turn's wall time. */
   | { kind: "latency"; e2eMs?: number; turnMs?: number }
   /** The turn ends with (true) or without (false) an agent error. */
-  | { kind: "error"; expected: boolean };
+  | { kind: "error"; expected: boolean }
+  /** Whether any tool of the turn failed, even when the agent recovered from it. */
+  | { kind: "tool_error"; expected: boolean };
 
 export interface ExpectationResult {
   kind: Expectation["kind"];
@@ -122,6 +124,8 @@ export function describe(e: Expectation): string {
         .join(" and ");
     case "error":
       return e.expected ? "an agent error" : "no agent error";
+    case "tool_error":
+      return e.expected ? "a failing tool" : "no failing tool";
   }
 }
 
@@ -153,6 +157,8 @@ function holds(e: Expectation, turn: ObservedTurn): boolean {
     }
     case "error":
       return (turn.agentError !== undefined) === e.expected;
+    case "tool_error":
+      return toolCalls(turn).some((call) => call.isError === true) === e.expected;
   }
 }
 

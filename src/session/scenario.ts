@@ -53,6 +53,7 @@ const EXPECT_KINDS: Record<string, string[]> = {
   handoff: ["from"],
   latency: [],
   error: [],
+  tool_error: [],
 };
 
 interface Problem {
@@ -263,6 +264,12 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
         return undefined;
       }
       return { kind: "error", expected: raw };
+    case "tool_error":
+      if (typeof raw !== "boolean") {
+        fail(at, `${pathName(at)}: expected true or false, got ${typeName(raw)}`);
+        return undefined;
+      }
+      return { kind: "tool_error", expected: raw };
   }
   return undefined;
 }

@@ -433,6 +433,16 @@ describe("with the fake agent: agent errors, crashes, Ctrl-C, say --expect-tool/
     expect(run.stdout).toContain("+ agent error:");
   });
 
+  test("tool_error: false fails a turn whose tool failed though the agent recovered (exit 2)", async () => {
+    const dir = scenarios({
+      "recovered.lktest.yaml": `agent: ${fakeAgent}\nturns:\n  - user: this will fail\n    expect:\n      - tool_error: true\n  - user: this will fail again\n    expect:\n      - tool_error: false\n`,
+    });
+    const run = await runTest(box, [dir, ...FAKE]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("- expected no failing tool");
+    expect(run.stdout).toContain("check_inventory ✗ An internal error occurred");
+  });
+
   test("an agent that crashes mid-turn: could not run (exit 1), its session gone", async () => {
     const dir = scenarios({ "crash.lktest.yaml": `agent: ${fakeAgent}\nturns:\n  - user: "!crash now"\n` });
     const run = await runTest(box, [dir, ...FAKE]);
@@ -483,6 +493,19 @@ describe("with the fake agent: agent errors, crashes, Ctrl-C, say --expect-tool/
     expect(of(records, "scenario")).toMatchObject([{ status: "interrupted" }]);
     expect(isAlive(daemonPid)).toBe(false);
     expect(stateFiles(box)).toEqual([]);
+  });
+
+  test("say --fail-on-tool-error: exit 2 when a tool failed, even though the agent answered", async () => {
+    expect((await box.startFake()).code).toBe(0);
+    const plain = await box.session(["say", "this will fail"]);
+    expect(plain.code).toBe(0);
+    const strict = await box.session(["say", "this will fail", "--fail-on-tool-error", "--json"]);
+    expect(strict.code).toBe(2);
+    const result = JSON.parse(strict.stdout.trim().split("\n").at(-1) as string);
+    expect(result.expectations).toEqual([{ kind: "tool_error", expected: "no failing tool", ok: false }]);
+    expect(result.reply).not.toBe("");
+    expect((await box.session(["say", "hello", "--fail-on-tool-error"])).code).toBe(0);
+    await box.session(["end"]);
   });
 
   test("say --expect-tool NAME:JSON and --expect-handoff NAME: one matcher with test", async () => {

@@ -151,7 +151,7 @@ turns:
     expect(
       problems("turns:\n  - user: a\n    expect:\n      - handof: x\n      - tool: a\n        reply: b\n"),
     ).toEqual([
-      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error (got handof)",
+      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error (got handof)",
       "t.lktest.yaml:5: turns[0].expect[1]: one expectation per item (got tool and reply; start another with `-`)",
     ]);
   });
