@@ -2,7 +2,8 @@
 // left the agent's process group (double-forked, setsid) is still found by it. The value is random
 // per agent, so it names that agent's processes and no others.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { procPids } from "./pids.ts";
 
 export const MARKER_ENV = "LK_SESSION_AGENT_ID";
 
@@ -24,22 +25,16 @@ export function markedProcesses(marker: string): number[] {
 function fromProc(marker: string): number[] {
   const entry = Buffer.from(`${MARKER_ENV}=${marker}\0`);
   const found: number[] = [];
-  let names: string[] = [];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+  for (const pid of procPids()) {
+    if (pid === process.pid) continue;
     let environ: Buffer;
     try {
-      environ = readFileSync(`/proc/${name}/environ`);
+      environ = readFileSync(`/proc/${pid}/environ`);
     } catch {
       continue; // gone, or not ours to read
     }
     const at = environ.indexOf(entry);
-    if (at === 0 || (at > 0 && environ[at - 1] === 0)) found.push(Number(name));
+    if (at === 0 || (at > 0 && environ[at - 1] === 0)) found.push(pid);
   }
   return found;
 }

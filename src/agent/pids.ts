@@ -1,6 +1,6 @@
 // Facts about a pid: is it alive, who is its parent. Linux answers from /proc.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * The fields of /proc/PID/stat after the command name (which may hold spaces and parentheses):
@@ -26,4 +26,15 @@ export function isAlive(pid: number | undefined): boolean {
   if (process.platform !== "linux") return true;
   const state = procStat(pid)?.[0];
   return state !== undefined && state !== "Z";
+}
+
+/** Every pid /proc lists (Linux); none when /proc cannot be read. */
+export function procPids(): number[] {
+  try {
+    return readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
+  } catch {
+    return [];
+  }
 }

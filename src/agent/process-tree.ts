@@ -1,25 +1,17 @@
 // Stopping an agent and everything it started.
 
-import { readdirSync } from "node:fs";
 import { markedProcesses } from "./marker.ts";
-import { isAlive, procStat } from "./pids.ts";
+import { isAlive, procPids, procStat } from "./pids.ts";
 
 /** Live descendants of `pid` (Linux, from /proc); empty elsewhere. */
 export function descendants(pid: number): number[] {
   if (process.platform !== "linux") return [];
   const children = new Map<number, number[]>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    const ppid = Number(procStat(Number(name))?.[1]);
+  for (const other of procPids()) {
+    const ppid = Number(procStat(other)?.[1]);
     if (!ppid) continue;
     const list = children.get(ppid) ?? [];
-    list.push(Number(name));
+    list.push(other);
     children.set(ppid, list);
   }
   const out: number[] = [];

@@ -14,12 +14,9 @@ export interface LaunchChoices {
   skipSdkCheck: boolean;
 }
 
-export interface DaemonSpec {
+/** What `start` asks for: the agent to run and how long to wait for it. */
+export interface LaunchRequest {
   port: number;
-  /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
-  readyFile: string;
-  /** That `start`: once it is gone, nobody would read (or remove) a report. */
-  launcherPid: number;
   connectTimeoutMs: number;
   /** No client command for this long ends the session; 0: never. */
   idleTimeoutMs: number;
@@ -28,6 +25,14 @@ export interface DaemonSpec {
   root: string;
   runtimeArgs: string[];
   choices: LaunchChoices;
+}
+
+/** The request as the daemon gets it, with where to report back. */
+export interface DaemonSpec extends LaunchRequest {
+  /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
+  readyFile: string;
+  /** That `start`: once it is gone, nobody would read (or remove) a report. */
+  launcherPid: number;
 }
 
 export type ReadyReport =

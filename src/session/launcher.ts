@@ -8,26 +8,14 @@ import { onInterrupt } from "../interrupt.ts";
 import {
   DAEMON_SPEC_ENV,
   type DaemonSpec,
-  type LaunchChoices,
+  type LaunchRequest,
   type ReadyReport,
 } from "../protocol/daemon-spec.ts";
-import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { openNoFollow, readNoFollow, refuseLink } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { logPaths } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import { tailLines } from "./log-tail.ts";
-
-export interface LaunchRequest {
-  port: number;
-  connectTimeoutMs: number;
-  idleTimeoutMs: number;
-  plan: LaunchPlan;
-  entry: string;
-  root: string;
-  runtimeArgs: string[];
-  choices: LaunchChoices;
-}
 
 /** Extra time past the agent's connect timeout: text mode (10 s), the greeting (8 s), framework info (3 s). */
 const READY_MARGIN_MS = 30_000;

@@ -2,12 +2,13 @@
 
 import { UserError } from "../errors.ts";
 import type { AgentInfo } from "../protocol/control.ts";
+import type { LaunchRequest } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { agentSummary } from "../render/agent-info.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { readState } from "../state/session-file.ts";
-import { type LaunchRequest, launchDaemon } from "./launcher.ts";
+import { launchDaemon } from "./launcher.ts";
 import { outputDetail } from "./output-detail.ts";
 
 export type StartRequest = LaunchRequest;
