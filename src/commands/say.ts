@@ -2,7 +2,6 @@ import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
-import { metricsLine } from "../render/metrics.ts";
 import { droppedCount, replyText } from "../render/reporter.ts";
 import { type Expectation, parseExpectations, parseToolExpectation } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
@@ -126,7 +125,10 @@ export default defineCommand({
     if (silent) reporter.info(`\n  ${reporter.colors.dim("(no reply)")}`);
     reporter.info("");
     const data = played.data ?? { turnMs: Math.round(played.observed.wallMs) };
-    if (o.metrics) reporter.info(`  ${reporter.colors.dim(metricsLine(reporter.events, data))}`);
+    if (o.metrics) {
+      const { metricsLine } = await import("../render/metrics.ts");
+      reporter.info(`  ${reporter.colors.dim(metricsLine(reporter.events, data))}`);
+    }
     return {
       exitCode: EXIT.ok,
       fields: {

@@ -233,7 +233,8 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
           role: "pending",
           head: new Uint8Array(0),
           reader: new FrameReader(AUTH_FRAME_BYTES),
-          writer: new SocketWriter(socket),
+          // Replies provoked together (a turn's events) leave together.
+          writer: new SocketWriter(socket, true),
           timer: setTimeout(() => close(socket, "said nothing in time"), HANDSHAKE_TIMEOUT_MS),
           authenticated: false,
         };

@@ -2,7 +2,8 @@
 
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
-import { type EndedRecord, readEnded } from "../state/ended-record.ts";
+import { mark } from "../profile.ts";
+import type { EndedRecord } from "../state/ended-record.ts";
 import { readState, type SessionState } from "../state/session-file.ts";
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
@@ -28,11 +29,16 @@ export type NoSession = Exclude<SessionLookup, { kind: "running" }>;
  */
 export async function findSession(port: number, { thorough = false } = {}): Promise<SessionLookup> {
   const state = readState(port);
-  if (state && isOurDaemon(state, !thorough)) return { kind: "running", port, state };
-  const notes = state ? cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
+  mark("state");
+  if (state && isOurDaemon(state, !thorough)) {
+    mark("daemon checked");
+    return { kind: "running", port, state };
+  }
+  const notes = state ? await cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
   if (await portIsOpen(port)) return { kind: "foreign", port, notes };
   if (notes.length) return { kind: "stale", port, notes };
-  const ended = readEnded(port);
+  // Loaded only when there is no session: a running one's commands never read it.
+  const ended = (await import("../state/ended-record.ts")).readEnded(port);
   return ended ? { kind: "ended", port, ended } : { kind: "none", port };
 }
 
