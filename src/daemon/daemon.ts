@@ -27,6 +27,7 @@ import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
+import { signalReady } from "./ready-signal.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
 import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
@@ -57,6 +58,8 @@ export class Daemon {
   private summary: EndSummary | undefined;
   /** The agent and tools at start, for start's summary. */
   private startInfo: AgentInfo | undefined;
+  /** Resolves once the ready report reached `start` (or the file): the process does not exit before. */
+  private reported: Promise<void> = Promise.resolve();
   private connected: (link: AgentLink) => void = () => {};
   private readonly connection = new Promise<AgentLink>((resolve) => {
     this.connected = resolve;
@@ -111,7 +114,7 @@ export class Daemon {
           : `could not listen on 127.0.0.1:${port}: ${(error as Error).message}`,
         detail: inUse ? ["pick a free port with --port N (or LK_SESSION_PORT)"] : [],
       });
-      void this.lifecycle.exitWhenFlushed(1, Promise.resolve());
+      void this.lifecycle.exitWhenFlushed(1, this.reported);
       return false;
     }
     this.lifecycle.to("spawning", `listening on 127.0.0.1:${port}`);
@@ -193,11 +196,11 @@ export class Daemon {
     try {
       const link = await agentConnection(this.connection, this.spec.connectTimeoutMs, agent.output, signal);
       await switchToText(link, signal);
-      this.session.textModeAt = Date.now();
       this.lifecycle.to("greeting", "text mode on");
-      await greetingDone(this.session, signal);
-      // Asked together: each costs the agent a round trip, and start waits for both.
-      const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
+      // Asked at once, while any greeting goes on: each costs the agent a round trip, and start waits for all.
+      const asked = Promise.all([frameworkInfo(link), agentInfo(link)]);
+      await greetingDone(link, this.session, signal);
+      const [framework, info] = await asked;
       signal.throwIfAborted();
       if (this.ctx) this.ctx.framework = framework;
       this.startInfo = info;
@@ -349,7 +352,8 @@ export class Daemon {
     for (const [, channel] of this.early.splice(0)) refuse(channel, plan.refusal);
     for (const channel of this.enders.splice(0)) this.ended(channel);
     this.session.feed.end(plan.why);
-    await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
+    const flushed = Promise.all([this.held.port?.flushed(), this.reported]);
+    await this.lifecycle.exitWhenFlushed(plan.exitCode, flushed);
   }
 
   /** An `end` got what it asked for: how the session went, as it was when stopping began. */
@@ -360,10 +364,15 @@ export class Daemon {
     channel.close();
   }
 
+  /** To the waiting `start`, at once; the ready file when it cannot be reached. Exiting waits for it (`reported`). */
   private report(report: ReadyReport): void {
-    // A start killed outright (a second Ctrl-C, kill -9) would never remove it.
+    // A start killed outright (a second Ctrl-C, kill -9) would never remove the file.
     if (!isAlive(this.spec.launcherPid)) return;
-    writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
+    const json = JSON.stringify(report);
+    const { readySignal, readyFile } = this.spec;
+    this.reported = (readySignal ? signalReady(readySignal, json) : Promise.resolve(false)).then((sent) => {
+      if (!sent && isAlive(this.spec.launcherPid)) writeFileAtomic(readyFile, json);
+    });
   }
 }
 

@@ -5,13 +5,11 @@ import type { AgentOutput } from "../agent/output.ts";
 import type { ReadyReport } from "../protocol/daemon-spec.ts";
 import { isBusy } from "../protocol/events.ts";
 import type { AgentLink } from "./agent-link.ts";
+import { askAgentState } from "./agent-state.ts";
 import { formatSeconds, type Session } from "./session.ts";
 
 const UPDATE_IO_TIMEOUT_MS = 10_000;
-/**
- * After text mode is on: how long the agent must stay quiet before we call it ready. A greeting
- * starts (state → thinking) within a few ms; the first turn also waits out a longer window.
- */
+/** Only for an agent that cannot say what it is doing: how long it must stay quiet to be called ready. */
 const GREETING_QUIET_MS = 50;
 /** A greeting that takes longer than this is shown at the next `say` instead. */
 const GREETING_MAX_MS = 8000;
@@ -75,17 +73,43 @@ export async function switchToText(link: AgentLink, signal: AbortSignal): Promis
   if (ack.error) throw new StartFailure("agent_failed", `the agent refused text mode: ${ack.error}`);
 }
 
-/** Lets a greeting started by on_enter arrive (and not be cancelled by the first turn). */
-export async function greetingDone(session: Session, signal: AbortSignal): Promise<void> {
+/**
+ * Lets a greeting the agent has under way finish, so that start shows it and the first turn does not
+ * cancel it. The agent says whether one is coming: its state events, and its answer to
+ * get_session_state, asked once text mode is on (the answer comes after whatever it started by
+ * then). Busy by either: wait for its events until it is listening again, then ask again (another
+ * utterance may follow). Idle by both: nothing is coming, the session is ready at once. A greeting
+ * the agent starts later still is kept for the next command (and the first turn asks again).
+ */
+export async function greetingDone(link: AgentLink, session: Session, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + GREETING_MAX_MS;
+  const wait = () => session.activity.wait(deadline - Date.now(), signal);
+  for (;;) {
+    signal.throwIfAborted();
+    if (Date.now() >= deadline) return;
+    // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
+    if (isBusy(session.agentState)) {
+      await wait();
+      continue;
+    }
+    const answer = await askAgentState(link, signal);
+    signal.throwIfAborted();
+    if (answer === undefined) return quietFor(session, deadline, signal);
+    if (!isBusy(answer) && !isBusy(session.agentState)) return;
+    // It says it is speaking before its events do: they will come.
+    if (!isBusy(session.agentState)) await wait();
+  }
+}
+
+/** For an agent that cannot say: ready once it stays quiet for GREETING_QUIET_MS (busy: until its events end). */
+async function quietFor(session: Session, deadline: number, signal: AbortSignal): Promise<void> {
   const since = Date.now();
-  const deadline = since + GREETING_MAX_MS;
   for (;;) {
     signal.throwIfAborted();
     const now = Date.now();
     const busy = isBusy(session.agentState);
     const quietAt = Math.max(session.lastEventAt, since) + GREETING_QUIET_MS;
     if ((!busy && now >= quietAt) || now >= deadline) return;
-    // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
     await session.activity.wait((busy ? deadline : Math.min(quietAt, deadline)) - now, signal);
   }
 }

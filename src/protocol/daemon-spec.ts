@@ -29,10 +29,21 @@ export interface LaunchRequest {
 
 /** The request as the daemon gets it, with where to report back. */
 export interface DaemonSpec extends LaunchRequest {
-  /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
+  /**
+   * Where `start` waits for the ReadyReport: a loopback port of its own. The daemon connects, sends
+   * `key`, a newline, the report as JSON, and closes. Absent (or unreachable): the file below.
+   */
+  readySignal?: ReadySignal;
+  /** Where the daemon writes its ReadyReport (write + rename) when it cannot signal it, for `start` to pick up. */
   readyFile: string;
   /** That `start`: once it is gone, nobody would read (or remove) a report. */
   launcherPid: number;
+}
+
+/** Only the daemon knows `key` (its spec is in its environment alone): anything else on the port is ignored. */
+export interface ReadySignal {
+  port: number;
+  key: string;
 }
 
 export type ReadyReport =
