@@ -3,6 +3,7 @@
 import { rmSync } from "node:fs";
 import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
+import { RELEASED_GRACE_MS } from "../agent/process-tree.ts";
 import type { Watchdog } from "../agent/watchdog.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { formatDuration } from "../protocol/duration.ts";
@@ -14,6 +15,8 @@ import { StartFailure } from "./start-up.ts";
 
 /** SIGINT first; whatever still runs after this is killed. */
 export const STOP_GRACE_MS = 1500;
+/** An agent whose framework we do not know has written its last lines once it writes nothing for this long. */
+const LAST_LINES_QUIET_MS = 50;
 
 export type StopCause =
   | { kind: "signal"; signal: string }
@@ -157,8 +160,11 @@ export async function release(
   ended?: Omit<EndedRecord, "port">,
   keepAgentLog = keepLogs,
 ): Promise<void> {
-  // SIGINT first, with the connection still open: the agent closing it tells us it is done.
-  await held.agent?.stop(STOP_GRACE_MS, held.link?.whenClosed);
+  // SIGINT first, with the connection still open: the agent closing it tells us its session is
+  // closed, and once its last lines are out, it is done (what it does after is its runtime's teardown).
+  const output = held.output;
+  const done = held.link?.whenClosed.then(() => output?.lastLinesOut(LAST_LINES_QUIET_MS, RELEASED_GRACE_MS));
+  await held.agent?.stop(STOP_GRACE_MS, done);
   // All it would kill is gone: it must not outlive the session.
   await held.watchdog?.stop();
   held.link?.close("the session is ending");
