@@ -9,6 +9,7 @@ import { isAlive } from "../agent/pids.ts";
 import { onInterrupt } from "../interrupt.ts";
 import { mark } from "../profile.ts";
 import {
+  DAEMON_ONLY_ENV,
   DAEMON_SPEC_ENV,
   type DaemonSpec,
   type LaunchRequest,
@@ -35,11 +36,13 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
   rmSync(readyFile, { force: true });
   const channel = openReadyChannel();
+  const daemonOnly = Object.entries(DAEMON_ONLY_ENV).filter(([name]) => process.env[name] === undefined);
   const spec: DaemonSpec = {
     ...req,
     ...(channel ? { readySignal: channel.signal } : {}),
     readyFile,
     launcherPid: process.pid,
+    daemonOnlyEnv: daemonOnly.map(([name]) => name),
   };
   const { daemonLog, agentLog } = logPaths(req.port, dir);
   // The daemon would refuse it too, but only after it had started writing its own log.
@@ -48,7 +51,7 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const logFd = openNoFollow(daemonLog, "append");
   const daemon = Bun.spawn([...selfCommand(), "agent", "session", "daemon"], {
     cwd: req.root,
-    env: { ...process.env, [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
+    env: { ...process.env, ...Object.fromEntries(daemonOnly), [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
     stdin: "ignore",
     stdout: logFd,
     stderr: logFd,
