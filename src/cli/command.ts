@@ -29,6 +29,8 @@ export interface Command<O, IO> {
   description: string;
   args: FlagsDef;
   examples: string[];
+  /** Sections of help after the options, each a title and its lines (how a mode works, say). */
+  notes?: HelpNote[];
   /** What follows `--`: runtime args for the agent (`start`), or more text (every other command). */
   afterDashDash: "runtime-args" | "text";
   /** The command installs its own signal handlers (the daemon); the runner leaves SIGINT alone. */
@@ -47,11 +49,18 @@ export interface Command<O, IO> {
  */
 export type ResultDefaults = (events: DeliveredEvent[]) => Record<string, unknown>;
 
+/** A section of a command's help: `AUDIO SESSIONS` and its lines. */
+export interface HelpNote {
+  title: string;
+  lines: string[];
+}
+
 export interface CommandSpec<A extends FlagsDef, O, IO> {
   path: string;
   description: string;
   args: A;
   examples: string[];
+  notes?: HelpNote[];
   afterDashDash?: "runtime-args" | "text";
   ownsSignals?: boolean;
   /** 0 for a command that runs until stopped (`events`): Ctrl-C is its ordinary end. Default 130. */
@@ -70,6 +79,7 @@ export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec
     description: spec.description,
     args: spec.args,
     examples: spec.examples,
+    ...(spec.notes ? { notes: spec.notes } : {}),
     afterDashDash,
     ownsSignals: spec.ownsSignals,
     interruptExitCode: spec.interruptExitCode ?? EXIT.interrupted,

@@ -13,6 +13,8 @@ export interface HelpPage {
   args?: ArgsDef;
   commands?: { name: string; aliases: string[]; description: string }[];
   examples?: string[];
+  /** Sections after the options: a title and its lines. */
+  notes?: { title: string; lines: string[] }[];
   /** Appended to the USAGE line (`[-- RUNTIME_ARGS]`). */
   usageTail?: string;
 }
@@ -37,6 +39,10 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
   const also = page.aliases?.length ? [`Also: ${page.aliases.join(", ")}`, ""] : [];
   const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...also, ...sections];
+  for (const note of page.notes ?? []) {
+    while (lines.at(-1)?.trim() === "") lines.pop();
+    lines.push("", c.underline(c.bold(note.title)), "", ...note.lines.map((l) => (l ? `  ${l}` : "")));
+  }
   if (page.examples?.length) {
     while (lines.at(-1)?.trim() === "") lines.pop();
     lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));

@@ -1,6 +1,7 @@
 import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
+import type { AudioSettings } from "../protocol/audio.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
   agentArgs,
@@ -29,11 +30,21 @@ export interface StartOptions {
   /** What followed `--`: for the agent's interpreter, before the entrypoint. */
   runtimeArgs: string[];
   skipSdkCheck: boolean;
+  /** `--audio` and its options: speak each turn into the agent's microphone (undefined: text mode). */
+  audio?: AudioRequest;
+}
+
+/** What `start --audio` asks for, before the TTS is found. */
+export interface AudioRequest {
+  voice?: string;
+  ttsCommand?: string;
+  fastPlayback: boolean;
 }
 
 export default defineCommand({
   path: "lk agent session start",
-  description: "Start the agent in text mode and keep it running in the background",
+  description:
+    "Start the agent in text mode (or, with --audio, speaking each turn into its microphone) and keep it running in the background",
   args: {
     entrypoint: {
       type: "positional",
@@ -48,6 +59,28 @@ export default defineCommand({
     },
     ...idleTimeoutArg,
     ...agentArgs,
+    audio: {
+      type: "boolean",
+      description:
+        "Audio mode: each `say` is spoken into the agent's microphone with a local TTS (48 kHz mono) and runs its whole pipeline (VAD, STT, turn detection, TTS); its speech is played back on a simulated speaker. Needs espeak-ng (or espeak) on Linux, say on macOS, System.Speech on Windows, or --tts-command",
+    },
+    voice: {
+      type: "string",
+      description:
+        "With --audio: the TTS voice (espeak: default en-us+klatt, e.g. en-us; say: e.g. Samantha); a --tts-command finds it in LK_TTS_VOICE",
+      valueHint: "NAME",
+    },
+    "tts-command": {
+      type: "string",
+      description:
+        "With --audio: speak with this shell command instead: it reads the text on stdin and writes a WAV on stdout (any rate, mono or stereo), e.g. 'piper --model en_US-lessac-medium.onnx --output_file /dev/stdout'",
+      valueHint: "CMD",
+    },
+    "fast-playback": {
+      type: "boolean",
+      description:
+        "With --audio: the agent's speech counts as played as soon as it has arrived, instead of after its duration (faster turns; barge-in then has nothing to speak over)",
+    },
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
@@ -55,6 +88,9 @@ export default defineCommand({
     "lk agent session start",
     "lk agent session start agent.py --port 8776 -- -X dev",
     "lk agent session start --idle-timeout 2h",
+    "lk agent session start --audio",
+    "lk agent session start agent.py --audio --voice en-us --fast-playback",
+    "lk agent session start --audio --tts-command 'piper --model voice.onnx --output_file /dev/stdout'",
   ],
   options: (args, env): StartOptions => ({
     json: args.json,
@@ -65,6 +101,7 @@ export default defineCommand({
     entrypoint: args.entrypoint,
     cwd: env.cwd,
     runtimeArgs: args["--"],
+    audio: parseAudioArgs(args),
   }),
   run: async (o: StartOptions, { reporter, session }: CommandIO) => {
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
@@ -80,7 +117,10 @@ export default defineCommand({
       startCommand: `lk agent session start${p}`,
       ...choices,
     });
+    // Before anything runs: a machine without a TTS is told what to install, and nothing is left.
+    const audio = o.audio && (await audioSettings(o.audio));
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
+    if (audio) reporter.info(audioLine(audio));
     const started = await session.start(reporter, {
       port: o.port,
       plan,
@@ -90,6 +130,7 @@ export default defineCommand({
       connectTimeoutMs: o.connectTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs,
       choices,
+      ...(audio ? { audio } : {}),
     });
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
@@ -98,6 +139,8 @@ export default defineCommand({
       fields: {
         ...started,
         staleNotes: notes,
+        mode: audio ? "audio" : "text",
+        ...(audio ? { audio } : {}),
         agent: {
           label: plan.label,
           runtime: plan.runtime,
@@ -131,4 +174,48 @@ export function portIsFreeFor(found: SessionLookup): string[] {
     case "none":
       return [];
   }
+}
+
+/** --audio and the options that need it; those given without it are refused. */
+export function parseAudioArgs(args: {
+  audio: boolean;
+  voice?: string;
+  "tts-command"?: string;
+  "fast-playback": boolean;
+}): AudioRequest | undefined {
+  const given = [
+    args.voice !== undefined ? "--voice" : "",
+    args["tts-command"] !== undefined ? "--tts-command" : "",
+    args["fast-playback"] ? "--fast-playback" : "",
+  ].filter(Boolean);
+  if (!args.audio) {
+    if (given.length)
+      throw new UserError(`${given.join(", ")} ${given.length > 1 ? "need" : "needs"} --audio`, 1, [
+        "e.g. lk agent session start --audio " +
+          (given[0] === "--fast-playback" ? "--fast-playback" : `${given[0]} …`),
+      ]);
+    return undefined;
+  }
+  if (args.voice !== undefined && args.voice.trim() === "") throw new UserError("--voice needs a voice name");
+  if (args["tts-command"] !== undefined && args["tts-command"].trim() === "")
+    throw new UserError(
+      "--tts-command needs a command line (it reads the text on stdin, writes a WAV on stdout)",
+    );
+  return {
+    ...(args.voice !== undefined ? { voice: args.voice.trim() } : {}),
+    ...(args["tts-command"] !== undefined ? { ttsCommand: args["tts-command"] } : {}),
+    fastPlayback: args["fast-playback"],
+  };
+}
+
+/** The TTS the session will speak with, found now (loaded only for --audio); TtsMissingError says what to install. */
+export async function audioSettings(req: AudioRequest): Promise<AudioSettings> {
+  const { resolveTts } = await import("../audio/tts.ts");
+  const tts = resolveTts({ command: req.ttsCommand, voice: req.voice });
+  return { ...req, tts: tts.describe };
+}
+
+function audioLine(audio: AudioSettings): string {
+  const playback = audio.fastPlayback ? "counted as played at once (--fast-playback)" : "played at real time";
+  return `Audio mode: each turn spoken with ${audio.tts}; the agent's speech ${playback}`;
 }

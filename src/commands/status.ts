@@ -1,5 +1,5 @@
 import { defineCommand } from "../cli/command.ts";
-import type { AgentInfo } from "../protocol/control.ts";
+import type { AgentInfo, StatusData } from "../protocol/control.ts";
 import { instructionsLine } from "../render/agent-info.ts";
 import { formatDuration } from "../render/time.ts";
 import { formatUsage } from "../render/usage.ts";
@@ -32,6 +32,7 @@ export default defineCommand({
         "framework",
         s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
       ],
+      ["mode", modeLine(s)],
       ["active agent", `${s.agentInfo?.id ?? s.agentId ?? "unknown"} (${s.agentState})`],
       ...agentRows(s.agentInfo),
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
@@ -61,4 +62,13 @@ function agentRows(info: AgentInfo | undefined): [string, string][] {
     ["tools", info.tools.length ? info.tools.join(", ") : "none"],
     ["instructions", instructionsLine(info.instructions)],
   ];
+}
+
+/** "text", or "audio: spoken with espeak-ng -v en-us+klatt, played at real time". */
+function modeLine(s: StatusData): string {
+  if (s.mode !== "audio" || !s.audio) return s.mode ?? "text";
+  const playback = s.audio.fastPlayback
+    ? "counted as played at once (--fast-playback)"
+    : "played at real time";
+  return `audio: turns spoken with ${s.audio.tts}; the agent's speech ${playback}`;
 }

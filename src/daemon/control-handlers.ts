@@ -29,6 +29,9 @@ export interface FrameworkInfo {
 
 const QUERY_TIMEOUT_MS = 3000;
 
+const TEXT_SESSION =
+  "this is a text session: --speed, --interrupt-after and --save-audio need one started with `lk agent session start --audio`";
+
 type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
 
 export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
@@ -48,12 +51,18 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
     case "ping":
       finish("ping", { t: "done", ok: true });
       return;
-    case "say":
+    case "say": {
+      if (request.audio && !session.audio) {
+        finish("say", { t: "done", ok: false, code: "bad_request", error: TEXT_SESSION });
+        return;
+      }
       channel.send({ t: "accepted", ahead: session.queueLength });
+      const options = { logs: request.logs, ...(request.audio ? { audio: request.audio } : {}) };
       void session
-        .say(request.text, request.timeoutMs, stream, channel.gone, { logs: request.logs })
+        .say(request.text, request.timeoutMs, stream, channel.gone, options)
         .then((r) => finish("say", { t: "done", ...r }));
       return;
+    }
     case "listen":
       channel.send({ t: "accepted", ahead: 0 });
       void session
@@ -195,6 +204,8 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
+    mode: session.audio ? "audio" : "text",
+    ...(session.audio ? { audio: session.audio.settings } : {}),
     agentId: id,
     agentInfo: info,
     agentState: session.agentState,

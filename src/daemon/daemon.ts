@@ -8,6 +8,7 @@ import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
+import type { AudioSettings } from "../protocol/audio.ts";
 import type { AgentInfo, ControlRequest, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { writeFileAtomic } from "../safe-files.ts";
@@ -29,8 +30,15 @@ import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
-import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
-import { agentConnection, greetingDone, StartFailure, switchToText } from "./start-up.ts";
+import {
+  AUDIO_STOP_GRACE_MS,
+  type Held,
+  planStop,
+  release,
+  type StopCause,
+  type StopPlan,
+} from "./shutdown.ts";
+import { agentConnection, greetingDone, StartFailure, switchMode } from "./start-up.ts";
 
 /** How long an agent that dropped its connection gets to exit on its own before we call it hung up. */
 const HANGUP_GRACE_MS = 1000;
@@ -84,6 +92,7 @@ export class Daemon {
       });
     }
     if (!this.bind()) return;
+    if (this.spec.audio && !(await this.loadAudio(this.spec.audio))) return;
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
   }
@@ -116,6 +125,28 @@ export class Daemon {
     }
     this.lifecycle.to("spawning", `listening on 127.0.0.1:${port}`);
     return true;
+  }
+
+  /** An audio session's mic, speaker and TTS: loaded only for one, before the agent can connect. */
+  private async loadAudio(settings: AudioSettings): Promise<boolean> {
+    try {
+      const { AudioMode } = await import("./audio-mode.ts");
+      this.session.audio = AudioMode.create(settings, {
+        activity: this.session.activity,
+        agentState: () => this.session.agentState,
+        lastEventAt: () => this.session.lastEventAt,
+      });
+      this.held.stopGraceMs = AUDIO_STOP_GRACE_MS;
+      log(`audio mode: ${settings.tts}${settings.fastPlayback ? ", fast playback" : ""}`);
+      return true;
+    } catch (error) {
+      const detail = error instanceof UserError ? error.detail : [];
+      this.stop({
+        kind: "start-failed",
+        failure: new StartFailure("spawn_failed", (error as Error).message, detail),
+      });
+      return false;
+    }
   }
 
   private spawn(): AgentProcess | undefined {
@@ -173,7 +204,12 @@ export class Daemon {
         argv: spec.plan.argv,
         runtimeArgs: spec.runtimeArgs,
       },
-      launch: { connectTimeoutMs: spec.connectTimeoutMs, idleTimeoutMs: spec.idleTimeoutMs, ...spec.choices },
+      launch: {
+        connectTimeoutMs: spec.connectTimeoutMs,
+        idleTimeoutMs: spec.idleTimeoutMs,
+        ...spec.choices,
+        ...(spec.audio ? { audio: spec.audio } : {}),
+      },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
@@ -186,16 +222,21 @@ export class Daemon {
     return agent;
   }
 
-  // --- start-up: connect, text mode, greeting -----------------------------------------------------
+  // --- start-up: connect, text (or audio) mode, greeting ------------------------------------------
+
+  private get mode(): "text" | "audio" {
+    return this.spec.audio ? "audio" : "text";
+  }
 
   private async startUp(agent: AgentProcess): Promise<void> {
     const { signal } = this.cancelStart;
     try {
       const link = await agentConnection(this.connection, this.spec.connectTimeoutMs, agent.output, signal);
-      await switchToText(link, signal);
-      this.session.textModeAt = Date.now();
-      this.lifecycle.to("greeting", "text mode on");
-      await greetingDone(this.session, signal);
+      await switchMode(link, this.mode, signal);
+      this.session.modeSetAt = Date.now();
+      this.session.audio?.inputOn(this.session.modeSetAt);
+      this.lifecycle.to("greeting", `${this.mode} mode on`);
+      await greetingDone(this.session, signal, this.session.audio?.inputReadyAt);
       // Asked together: each costs the agent a round trip, and start waits for both.
       const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
       signal.throwIfAborted();
@@ -230,7 +271,7 @@ export class Daemon {
     this.session.attach(link);
     this.held.link = link;
     link.onClose = (reason) => this.onLinkClosed(reason);
-    this.lifecycle.to("switching-to-text", `agent connected (pid ${this.held.agent?.pid})`);
+    this.lifecycle.to("switching-mode", `agent connected (pid ${this.held.agent?.pid})`);
     this.connected(link);
   }
 
@@ -276,7 +317,7 @@ export class Daemon {
     const exit = agent.describeExit();
     const phase: Partial<Record<DaemonState, string>> = {
       "awaiting-agent": "before connecting",
-      "switching-to-text": "while switching to text mode",
+      "switching-mode": `while switching to ${this.mode} mode`,
       greeting: "while it was greeting",
     };
     const { state } = this.lifecycle;
@@ -289,7 +330,7 @@ export class Daemon {
 
   private onLinkClosed(reason: string): void {
     const { state } = this.lifecycle;
-    if (state === "switching-to-text" || state === "greeting") {
+    if (state === "switching-mode" || state === "greeting") {
       this.stop({
         kind: "start-failed",
         failure: new StartFailure("agent_failed", `the agent failed: ${reason}`),

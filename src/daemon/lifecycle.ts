@@ -1,8 +1,8 @@
 // The daemon's named states and the only place they change.
 //
-//   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-to-text ─▶ greeting ─▶ ready
-//      │          └────────────┴──────────────────┴─────────────────┴──────────┴─▶ stopping ─▶ stopped
-//      └──────────────────────────────────────────────────────────────────────────────────────▶ stopped
+//   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-mode ─▶ greeting ─▶ ready
+//      │          └────────────┴──────────────────┴──────────────┴──────────┴─▶ stopping ─▶ stopped
+//      └───────────────────────────────────────────────────────────────────────────────────▶ stopped
 
 export type DaemonState =
   /** Taking the session port. */
@@ -11,8 +11,8 @@ export type DaemonState =
   | "spawning"
   /** Waiting for the agent to connect to the port. */
   | "awaiting-agent"
-  /** Connected; waiting for the agent to acknowledge text mode (update_io). */
-  | "switching-to-text"
+  /** Connected; waiting for the agent to acknowledge text (or audio) mode (update_io). */
+  | "switching-mode"
   /** Letting a greeting finish, and asking the agent's framework. */
   | "greeting"
   /** Serving control commands. */
@@ -25,8 +25,8 @@ export type DaemonState =
 const NEXT: Record<DaemonState, readonly DaemonState[]> = {
   binding: ["spawning", "stopped"],
   spawning: ["awaiting-agent", "stopping"],
-  "awaiting-agent": ["switching-to-text", "stopping"],
-  "switching-to-text": ["greeting", "stopping"],
+  "awaiting-agent": ["switching-mode", "stopping"],
+  "switching-mode": ["greeting", "stopping"],
   greeting: ["ready", "stopping"],
   ready: ["stopping"],
   stopping: ["stopped"],
@@ -36,10 +36,7 @@ const NEXT: Record<DaemonState, readonly DaemonState[]> = {
 /** Before ready: commands wait, and a stop fails the start. */
 export function isStarting(state: DaemonState): boolean {
   return (
-    state === "spawning" ||
-    state === "awaiting-agent" ||
-    state === "switching-to-text" ||
-    state === "greeting"
+    state === "spawning" || state === "awaiting-agent" || state === "switching-mode" || state === "greeting"
   );
 }
 

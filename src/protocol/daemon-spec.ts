@@ -1,5 +1,6 @@
 // What `start` hands the daemon it re-executes, and what the daemon reports back.
 
+import type { AudioSettings } from "./audio.ts";
 import type { AgentInfo } from "./control.ts";
 import type { DeliveredEvent } from "./events.ts";
 import type { LaunchPlan } from "./launch-plan.ts";
@@ -25,6 +26,8 @@ export interface LaunchRequest {
   root: string;
   runtimeArgs: string[];
   choices: LaunchChoices;
+  /** `start --audio`: each turn spoken into the agent's microphone (absent: text mode). */
+  audio?: AudioSettings;
 }
 
 /** The request as the daemon gets it, with where to report back. */

@@ -3,6 +3,7 @@
 
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import type { AudioSettings } from "../protocol/audio.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
 import { readNoFollow, writeFileAtomic } from "../safe-files.ts";
 import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
@@ -28,7 +29,11 @@ export interface SessionState {
     runtimeArgs: string[];
   };
   /** What `restart` needs besides the agent above to start the same agent again. */
-  launch: { connectTimeoutMs: number; idleTimeoutMs?: number } & Partial<LaunchChoices>;
+  launch: {
+    connectTimeoutMs: number;
+    idleTimeoutMs?: number;
+    audio?: AudioSettings;
+  } & Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
 }

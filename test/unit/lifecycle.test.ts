@@ -18,7 +18,7 @@ function lifecycle() {
 describe("daemon states", () => {
   test("the start-up path, each transition logged", () => {
     const { life, logged } = lifecycle();
-    for (const next of ["spawning", "awaiting-agent", "switching-to-text", "greeting", "ready"] as const)
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
       life.to(next);
     life.to("stopping", "end requested");
     expect(life.state).toBe("stopping");
@@ -46,7 +46,7 @@ describe("daemon states", () => {
 
   test("starting means: commands wait, and a stop fails the start", () => {
     expect(
-      ["spawning", "awaiting-agent", "switching-to-text", "greeting"].every((s) => isStarting(s as never)),
+      ["spawning", "awaiting-agent", "switching-mode", "greeting"].every((s) => isStarting(s as never)),
     ).toBe(true);
     expect(["binding", "ready", "stopping", "stopped"].some((s) => isStarting(s as never))).toBe(false);
   });
