@@ -50,12 +50,21 @@ export default defineCommand({
       reporter.note(
         "note: replay uses the running session; the scenario's agent, args and env apply to `test`",
       );
+    if (scenario.audio && !state.launch.audio)
+      reporter.note(
+        "note: the scenario has `audio: true` but this is a text session: its turns are typed, and `heard:` cannot hold",
+      );
+    // Spoken at the scenario's speed, when the session speaks.
+    const speed = state.launch.audio ? scenario.audio?.speed : undefined;
     const c = reporter.colors;
     const results: Record<string, unknown>[] = [];
     let checked = 0;
     for (const [index, turn] of scenario.turns.entries()) {
       const timeoutMs = o.timeoutMs ?? scenario.timeoutMs;
-      const played = await playTurn(session, state, { ...turn, timeoutMs }, (e) => reporter.event(e));
+      const spoken = speed !== undefined ? { audio: { speed } } : {};
+      const played = await playTurn(session, state, { ...turn, timeoutMs, ...spoken }, (e) =>
+        reporter.event(e),
+      );
       const result: Record<string, unknown> = {
         turn: index + 1,
         line: turn.line,

@@ -2,6 +2,7 @@ import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import type { AudioSettings } from "../protocol/audio.ts";
+import { type AudioRequest, audioSettings } from "../session/audio-settings.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
   agentArgs,
@@ -32,13 +33,6 @@ export interface StartOptions {
   skipSdkCheck: boolean;
   /** `--audio` and its options: speak each turn into the agent's microphone (undefined: text mode). */
   audio?: AudioRequest;
-}
-
-/** What `start --audio` asks for, before the TTS is found. */
-export interface AudioRequest {
-  voice?: string;
-  ttsCommand?: string;
-  fastPlayback: boolean;
 }
 
 export default defineCommand({
@@ -107,6 +101,8 @@ export default defineCommand({
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
+    // Before anything runs: a machine without a TTS is told what to install, and nothing is left.
+    const audio = o.audio && (await audioSettings(o.audio));
     const p = portHint(o.port);
     const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
     const { project, plan } = prepareLaunch({
@@ -117,8 +113,6 @@ export default defineCommand({
       startCommand: `lk agent session start${p}`,
       ...choices,
     });
-    // Before anything runs: a machine without a TTS is told what to install, and nothing is left.
-    const audio = o.audio && (await audioSettings(o.audio));
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     if (audio) reporter.info(audioLine(audio));
     const started = await session.start(reporter, {
@@ -206,13 +200,6 @@ export function parseAudioArgs(args: {
     ...(args["tts-command"] !== undefined ? { ttsCommand: args["tts-command"] } : {}),
     fastPlayback: args["fast-playback"],
   };
-}
-
-/** The TTS the session will speak with, found now (loaded only for --audio); TtsMissingError says what to install. */
-export async function audioSettings(req: AudioRequest): Promise<AudioSettings> {
-  const { resolveTts } = await import("../audio/tts.ts");
-  const tts = resolveTts({ command: req.ttsCommand, voice: req.voice });
-  return { ...req, tts: tts.describe };
 }
 
 function audioLine(audio: AudioSettings): string {

@@ -48,7 +48,7 @@ interface QueuedTurn {
   gone: AbortSignal;
   done: (result: TurnResult) => void;
   /** A barge-in (`say --interrupt-after`): its turn, already speaking over the one before, and how it ends. */
-  prepared?: { turn: Turn; outcome: Promise<SpokenOutcome> };
+  prepared?: { turn: Turn; outcome: Promise<SpokenOutcome>; sentAt: number };
 }
 
 const CLIENT_LEFT: StopReason = {
@@ -498,7 +498,7 @@ export class Session {
         options,
         gone,
         done: resolve,
-        prepared: { turn, outcome },
+        prepared: { turn, outcome, sentAt },
       };
       this.queue.unshift(queued);
       // One that fails before its turn comes (not heard, its client gone) need not wait for it.
@@ -527,9 +527,8 @@ export class Session {
     this.currentWantsLogs = q.options.logs === true;
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
-    const sentAt = Date.now();
     try {
-      return this.spokenResult(await prepared.outcome, sentAt, usageBefore, reportsBefore);
+      return this.spokenResult(await prepared.outcome, prepared.sentAt, usageBefore, reportsBefore);
     } finally {
       prepared.turn.sortOut({ inputSeen: false });
       if (this.current === prepared.turn) this.current = undefined;
