@@ -67,6 +67,8 @@ describe("resolveTts", () => {
       "/fake/bin/powershell.exe",
       "-NoProfile",
       "-NonInteractive",
+      "-OutputFormat",
+      "Text",
       "-ExecutionPolicy",
       "Bypass",
       "-EncodedCommand",
