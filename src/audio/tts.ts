@@ -167,7 +167,8 @@ function say(which: (b: string) => string | null, voice?: string): TtsChoice | n
 /**
  * Windows PowerShell 5 (powershell.exe), which has System.Speech; PowerShell 7 (pwsh) does not.
  * The script is fixed and sent encoded; the text, voice and output file reach it as environment
- * variables, so nothing the user types is ever parsed as code.
+ * variables, so nothing the user types is ever parsed as code. Text output keeps its errors readable
+ * (redirected, PowerShell would otherwise write them as CLIXML).
  */
 const POWERSHELL_SCRIPT = [
   "$ErrorActionPreference = 'Stop'",
@@ -186,7 +187,17 @@ function powershell(which: (b: string) => string | null, voice?: string): TtsCho
   const encoded = Buffer.from(POWERSHELL_SCRIPT, "utf16le").toString("base64");
   return {
     kind: "powershell",
-    argv: [path, "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", encoded],
+    argv: [
+      path,
+      "-NoProfile",
+      "-NonInteractive",
+      "-OutputFormat",
+      "Text",
+      "-ExecutionPolicy",
+      "Bypass",
+      "-EncodedCommand",
+      encoded,
+    ],
     ...(voice ? { voice } : {}),
     describe: voice
       ? `System.Speech (PowerShell), voice ${JSON.stringify(voice)}`

@@ -67,6 +67,8 @@ describe("resolveTts", () => {
       "/fake/bin/powershell.exe",
       "-NoProfile",
       "-NonInteractive",
+      "-OutputFormat",
+      "Text",
       "-ExecutionPolicy",
       "Bypass",
       "-EncodedCommand",
@@ -141,20 +143,52 @@ describe("resolveTts", () => {
   });
 });
 
+/** Points the temp dir at a fresh folder for the tests of one describe, so they see all synthesize leaves. */
+function privateTmp(): { dir: () => string } {
+  let dir = "";
+  let saved: string | undefined;
+  beforeAll(() => {
+    dir = tempDir("lk-unit-tts-tmp-");
+    saved = process.env.TMPDIR;
+    process.env.TMPDIR = dir;
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    await cleanupAll();
+  });
+  return { dir: () => dir };
+}
+
+describe("the system's own TTS (espeak-ng on Linux, installed by the fixture setup; say; System.Speech)", () => {
+  const tmp = privateTmp();
+
+  test("speaks a line with quotes and a leading dash, and leaves no temp file", async () => {
+    // Missing is a failure that says what to install, never a skip.
+    const choice = resolveTts();
+    const pcm = await synthesize(choice, '-n what\'s "the" weather in Paris');
+    expect(pcm.sampleRate).toBe(choice.kind === "espeak-ng" || choice.kind === "espeak" ? 22050 : 48000);
+    expect(pcm.channels).toBe(1);
+    expect(durationMs(pcm)).toBeGreaterThan(500);
+    expect(pcm.samples.some((s) => Math.abs(s) > 1000)).toBe(true);
+    expect(readdirSync(tmp.dir())).toEqual([]);
+  });
+});
+
 describe.skipIf(process.platform === "win32")("synthesize", () => {
+  const privateTemp = privateTmp();
   let dir: string;
   let tmp: string;
-  let savedTmp: string | undefined;
   let tone: Pcm;
   let toneWav: string;
 
   beforeAll(() => {
-    dir = tempDir("lk-unit-tts-");
-    // synthesize's own temp folders go here, so the tests see exactly what it leaves
-    tmp = join(dir, "tmp");
+    // the scripts' files live beside synthesize's temp dir, which must end up empty
+    tmp = join(privateTemp.dir(), "tmp");
     mkdirSync(tmp);
-    savedTmp = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
+    dir = join(privateTemp.dir(), "files");
+    mkdirSync(dir);
     tone = {
       sampleRate: 16000,
       channels: 1,
@@ -164,12 +198,6 @@ describe.skipIf(process.platform === "win32")("synthesize", () => {
     };
     toneWav = join(dir, "tone.wav");
     writeFileSync(toneWav, encodeWav(tone));
-  });
-
-  afterAll(async () => {
-    if (savedTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmp;
-    await cleanupAll();
   });
 
   const sh = (script: string, voice?: string): TtsChoice =>
@@ -197,19 +225,6 @@ describe.skipIf(process.platform === "win32")("synthesize", () => {
     const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
     return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   }
-
-  test("the real espeak-ng speaks (installed by the fixture setup; missing is a failure, not a skip)", async () => {
-    if (!Bun.which("espeak-ng"))
-      throw new Error(
-        "espeak-ng is not installed, and the audio tests need it: run bash scripts/setup-fixtures.sh (it installs Debian's espeak-ng), or sudo apt-get install espeak-ng",
-      );
-    const pcm = await synthesize(resolveTts({ platform: "linux" }), '-n what\'s "the" weather in Paris');
-    expect(pcm.sampleRate).toBe(22050);
-    expect(pcm.channels).toBe(1);
-    expect(durationMs(pcm)).toBeGreaterThan(500);
-    expect(pcm.samples.some((s) => Math.abs(s) > 1000)).toBe(true);
-    expect(readdirSync(tmp)).toEqual([]);
-  });
 
   test("a --tts-command gets the text on stdin (one line, as typed) and --voice in LK_TTS_VOICE", async () => {
     const got = join(dir, "got.txt");
