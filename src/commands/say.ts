@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
-import { badSpeed, type SpokenTurnOptions } from "../protocol/audio.ts";
+import { badSpeed, type SpokenTurnOptions, TEXT_SESSION_REFUSAL } from "../protocol/audio.ts";
 import type { SayData } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
@@ -173,6 +173,7 @@ export default defineCommand({
     // From here every result, whatever ends the command (no session, the daemon dying, Ctrl-C), has the text.
     reporter.resultDefaults = (events) => sayFields(text, events);
     const state = runningSession(await session.find(o.port));
+    if (o.audio && !state.launch.audio) throw new UserError(TEXT_SESSION_REFUSAL);
     if (o.audio?.saveAudioDir) makeDir(o.audio.saveAudioDir);
     const turn = {
       text,

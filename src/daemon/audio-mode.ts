@@ -34,6 +34,8 @@ export interface AudioHost {
   readonly activity: Wakeup;
   agentState(): AgentStateName;
   lastEventAt(): number;
+  /** The agent's last output lines: what its VAD and STT said of a turn it did not hear. */
+  agentOutput(): string[];
 }
 
 /** How a spoken turn ended: what `say` adds to its data, or why it failed. */
@@ -281,7 +283,8 @@ export class AudioMode {
       const now = Date.now();
       if (turn.superseded) break;
       if (turn.heard === undefined) {
-        if (!turn.heardSomething && now >= eos + HEARD_WAIT_MS) return notHeard(turn);
+        if (!turn.heardSomething && now >= eos + HEARD_WAIT_MS)
+          return notHeard(turn, this.host.agentOutput());
         if (now >= run.deadline) return timedOut(run.timeoutMs);
         const wakeAt = turn.heardSomething ? run.deadline : Math.min(eos + HEARD_WAIT_MS, run.deadline);
         await this.host.activity.wait(wakeAt - now, run.stopped);
@@ -328,15 +331,16 @@ function timedOut(timeoutMs: number): SpokenOutcome {
   };
 }
 
-function notHeard(turn: SpokenTurn): SpokenOutcome {
-  const why = turn.silentTts ? " (the TTS wrote only silence)" : "";
+/** With the agent's last lines: what its VAD and STT made of it. */
+function notHeard(turn: SpokenTurn, output: string[]): SpokenOutcome {
+  const why = turn.silentTts
+    ? "the TTS wrote only silence"
+    : "check its VAD/STT; try --speed 1 or a clearer --voice";
   return {
     ok: false,
     code: "not_heard",
-    error: `the agent did not hear anything: no transcript within ${HEARD_WAIT_MS / 1000} s of the end of speech${why}`,
-    detail: [
-      "check its VAD and STT (`lk agent session logs`), or try --speed 1 or a clearer voice (start --voice)",
-    ],
+    error: `the agent did not hear anything: no transcript within ${HEARD_WAIT_MS / 1000} s of the end of speech (${why})`,
+    ...(output.length ? { detail: output } : {}),
   };
 }
 

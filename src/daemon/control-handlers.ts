@@ -1,5 +1,6 @@
 // What the daemon does for each control command once the session is ready (`end` is the daemon's own).
 
+import { TEXT_SESSION_REFUSAL } from "../protocol/audio.ts";
 import type {
   AgentInfo,
   CommandName,
@@ -29,9 +30,6 @@ export interface FrameworkInfo {
 
 const QUERY_TIMEOUT_MS = 3000;
 
-const TEXT_SESSION =
-  "this is a text session: --speed, --interrupt-after and --save-audio need one started with `lk agent session start --audio`";
-
 type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
 
 export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
@@ -53,7 +51,7 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       return;
     case "say": {
       if (request.audio && !session.audio) {
-        finish("say", { t: "done", ok: false, code: "bad_request", error: TEXT_SESSION });
+        finish("say", { t: "done", ok: false, code: "bad_request", error: TEXT_SESSION_REFUSAL });
         return;
       }
       channel.send({ t: "accepted", ahead: session.queueLength });

@@ -135,6 +135,7 @@ export class Daemon {
         activity: this.session.activity,
         agentState: () => this.session.agentState,
         lastEventAt: () => this.session.lastEventAt,
+        agentOutput: () => this.held.output?.tail(12) ?? [],
       });
       this.held.stopGraceMs = AUDIO_STOP_GRACE_MS;
       log(`audio mode: ${settings.tts}${settings.fastPlayback ? ", fast playback" : ""}`);

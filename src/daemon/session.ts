@@ -422,13 +422,8 @@ export class Session {
     try {
       return await audio.prepare(q.text, q.options.audio ?? {}, this.stopping.signal);
     } catch (error) {
-      const detail = (error as { detail?: string[] }).detail;
-      return {
-        ok: false as const,
-        code: "tts_failed" as const,
-        error: (error as Error).message,
-        ...(detail?.length ? { detail } : {}),
-      };
+      // Its message ends with the TTS's last line of stderr (detail would read as the agent's output).
+      return { ok: false as const, code: "tts_failed" as const, error: (error as Error).message };
     }
   }
 

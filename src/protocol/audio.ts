@@ -51,6 +51,10 @@ export interface InterruptedReply {
   afterMs: number;
 }
 
+/** Why a say's audio options are refused in a text session (by `say`, and by the daemon for any client). */
+export const TEXT_SESSION_REFUSAL =
+  "this is a text session: --speed, --interrupt-after and --save-audio need one started with `lk agent session start --audio`";
+
 /** Mic pacing: `say --speed` must be a number of times real time in this range. */
 export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 100;
