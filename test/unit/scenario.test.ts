@@ -102,7 +102,7 @@ turns:
       - reply: { nott: x }
 `);
     expect(found).toEqual([
-      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, turns)',
+      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, audio, voice, speed, turns)',
       't.lktest.yaml:5: unknown key "expects" in a turn (expected user, expect)',
       't.lktest.yaml:10: unknown key "arguments" in a tool expectation (expected tool, args, output)',
       't.lktest.yaml:11: unknown key "ttft" in a latency expectation (expected e2e, turn)',
@@ -151,7 +151,7 @@ turns:
     expect(
       problems("turns:\n  - user: a\n    expect:\n      - handof: x\n      - tool: a\n        reply: b\n"),
     ).toEqual([
-      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error (got handof)",
+      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error, heard (got handof)",
       "t.lktest.yaml:5: turns[0].expect[1]: one expectation per item (got tool and reply; start another with `-`)",
     ]);
   });
