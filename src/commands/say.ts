@@ -101,7 +101,7 @@ export default defineCommand({
     "save-audio": {
       type: "string",
       description:
-        "Audio sessions: write the turn's audio as WAV files in DIR, made if missing: turn-N-user.wav (the speech and its trailing silence, as sent) and turn-N-agent.wav (the agent's, as played); 48 kHz mono",
+        "Audio sessions: write the turn's audio as WAV files in DIR, made if missing: turn-N-user.wav (the speech and its trailing silence, as sent) and turn-N-agent.wav (the agent's, as played), N the turn's number among those spoken in the session; 48 kHz mono; their paths are printed (savedAudio in --json)",
       valueHint: "DIR",
     },
     ...jsonArg,
