@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { prepareLaunch, recordedChoices } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
+import { audioSettings, recordedAudio } from "../session/audio-settings.ts";
 import { runningSession } from "../session/find-session.ts";
 import { previousTurns, rerunTurns } from "../session/rerun-turns.ts";
 import {
@@ -65,6 +66,9 @@ export default defineCommand({
     // Planned as `start` plans it, and before the running session is stopped: if the agent can no
     // longer be started (its file gone, its runtime missing), the session is left as it was.
     const choices = recordedChoices(state.launch);
+    // An audio session restarts as one, its TTS found again (and a missing one refused) before the stop.
+    const audioRequest = recordedAudio(state.launch.audio, `lk agent session start${portHint(o.port)}`);
+    const audio = audioRequest && (await audioSettings(audioRequest));
     const { project, plan } = prepareLaunch({
       entrypoint: join(state.agent.root, state.agent.entry),
       cwd: state.agent.root,
@@ -85,6 +89,7 @@ export default defineCommand({
       connectTimeoutMs: o.connectTimeoutMs ?? state.launch.connectTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs ?? state.launch.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       choices,
+      ...(audio ? { audio } : {}),
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
     // As `start` reports it: the agent as planned again (its entry, folder and launch).

@@ -109,6 +109,33 @@ describe("barge-in in an audio session", () => {
   );
 });
 
+describe("restart of an audio session", () => {
+  afterAll(cleanupAll);
+
+  test(
+    "comes back in audio mode, with its playback option",
+    async () => {
+      requireAudioAgent();
+      const box = await Sandbox.create();
+      const start = await box.session(["start", "agent.py", "--audio", "--fast-playback"], {
+        cwd: AUDIO_AGENT.dir,
+        env: { ECHO_AGENT_NO_GREETING: "1" },
+      });
+      expect(start.code).toBe(0);
+      const restart = await box.session(["restart"], { env: { ECHO_AGENT_NO_GREETING: "1" } });
+      expect(restart.code).toBe(0);
+      const status = result(await box.session(["status", "--json"])).status as Json;
+      expect(status.mode).toBe("audio");
+      expect(status.audio).toMatchObject({ fastPlayback: true });
+      const say = await box.session(["say", "hello", "--speed", "4"]);
+      expect(say.code).toBe(0);
+      expect(say.stdout).toMatch(/● You \(heard\)\n {4}Hello\n/);
+      await box.cleanup();
+    },
+    SLOW,
+  );
+});
+
 describe("audio options where they do not belong", () => {
   afterAll(cleanupAll);
 

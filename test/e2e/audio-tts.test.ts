@@ -108,6 +108,15 @@ describe.skipIf(process.platform === "win32")("--tts-command: a sh script of the
     },
     SLOW,
   );
+
+  test("restart does not run a --tts-command read back from the session's record: refused, the session left as it was", async () => {
+    const restart = await box.session(["restart"]);
+    expect(restart.code).toBe(1);
+    expect(restart.stderr).toContain(
+      "this audio session speaks with a --tts-command, which restart does not run again",
+    );
+    expect((await box.session(["status"])).code).toBe(0);
+  });
 });
 
 describe("no TTS on the machine", () => {
