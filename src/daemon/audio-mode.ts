@@ -64,7 +64,10 @@ export class AudioMode {
   private answering: SpokenTurn | undefined;
   /** The turn being played now (what an interrupting turn speaks over). */
   private inPlay: SpokenTurn | undefined;
-  private interrupter: SpokenTurn | undefined;
+  /** Turns the session has begun but not yet played (waiting for quiet, being synthesised). */
+  private starting = 0;
+  /** A turn waits to speak over the one in play (one at a time). */
+  private interrupting = false;
   /** The last flush, finished or clear: the speaker counts as activity for the quiet wait. */
   private lastPlaybackAt = 0;
 
@@ -83,9 +86,9 @@ export class AudioMode {
   /** Before the link's first frame is handled: a greeting's speech must find the speaker. */
   attach(link: AgentLink): void {
     this.mic = new Mic((frame) => link.micFrame(frame));
-    // Each flush, finished and clear counts for the turn being answered.
-    const count = (what: keyof SpokenTurn["playback"]) => {
-      if (this.answering) this.answering.playback[what]++;
+    // Each flush and finished counts for the turn whose reply it is; a clear cuts the one answered.
+    const count = (what: keyof SpokenTurn["playback"], turn = this.replyingTo) => {
+      if (turn) turn.playback[what]++;
     };
     const playback = new Playback(
       () => {
@@ -94,7 +97,7 @@ export class AudioMode {
       },
       this.settings.fastPlayback,
       {
-        frame: (frame, at) => this.answering?.agentFrame(frame, at),
+        frame: (frame, at) => this.replyingTo?.agentFrame(frame, at),
         cleared: (at, playedMs) => this.answering?.cleared(at, playedMs),
         changed: () => {
           this.lastPlaybackAt = Date.now();
@@ -110,11 +113,22 @@ export class AudioMode {
         playback.flush();
       },
       clear: () => {
-        count("clears");
+        count("clears", this.answering);
         playback.clear();
       },
     };
     void link.whenClosed.then(() => playback.dispose());
+  }
+
+  /**
+   * Whose reply the agent's speech is: the turn it answers, or the one it has just transcribed if it
+   * speaks before committing it (preemptive generation can).
+   */
+  private get replyingTo(): SpokenTurn | undefined {
+    const heard = this.hearing;
+    if (heard && heard !== this.answering && heard.heard === undefined && heard.finals.length > 0)
+      return heard;
+    return this.answering;
   }
 
   /** The agent acknowledged audio in and out: it reads its mic from about a second later. */
@@ -177,26 +191,33 @@ export class AudioMode {
     return true;
   }
 
+  /**
+   * The session begins a spoken turn (it may wait for quiet and be synthesised before it plays): a
+   * barge-in may wait for it. Call the returned function when the turn is over.
+   */
+  begin(): () => void {
+    this.starting++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.starting--;
+      this.host.activity.notify();
+    };
+  }
+
   /** Can a turn interrupt now? Undefined when it can, else why not. */
   refuseInterrupt(): string | undefined {
-    if (!this.inPlay)
+    if (!this.inPlay && this.starting === 0)
       return "nothing to interrupt: no turn is running (--interrupt-after speaks over the reply of a say still running, e.g. one started with `&`)";
-    if (this.interrupter) return "another turn is already waiting to interrupt this one";
+    if (this.interrupting) return "another turn is already waiting to interrupt this one";
     return undefined;
   }
 
-  /** The turn's speech, synthesised: 48 kHz mono, its silent ends trimmed. */
-  async prepare(text: string, options: SpokenTurnOptions, signal: AbortSignal): Promise<SpokenTurn> {
-    const pcm = await synthesize(this.tts, text, { signal });
-    const mic = toMic(pcm);
-    const trimmed = trimSilence(mic);
-    // All silence: sent as it is, and the agent will say whether it heard anything.
-    const speech = trimmed.length ? trimmed : mic;
-    return new SpokenTurn(++this.spokenCount, text, speech, trimmed.length === 0, !!options.saveAudioDir);
-  }
-
-  /** Speaks the turn once the agent reads its mic and is quiet, then waits until it is answered. */
-  async play(turn: SpokenTurn, run: SpokenTurnRun): Promise<SpokenOutcome> {
+  /** An ordinary spoken turn: synthesised, spoken once the agent reads its mic and is quiet, answered. */
+  async turn(text: string, run: SpokenTurnRun): Promise<SpokenOutcome> {
+    const turn = await this.prepare(text, run);
+    if (!(turn instanceof SpokenTurn)) return turn;
     this.inPlay = turn;
     try {
       const waited = await this.untilQuiet(run);
@@ -210,24 +231,33 @@ export class AudioMode {
   }
 
   /**
-   * Barge-in: speaks `turn` `afterMs` after the first audio of the reply to the turn being played
-   * (at once if that is past; as an ordinary turn if that one ends first), then waits as `play`.
-   * `gone`: its client left before it spoke; then it never speaks.
+   * Barge-in: speaks `text` `interruptAfterMs` after the first audio of the reply to the turn being
+   * played (at once if that is past; as an ordinary turn if that one ends first), then waits as
+   * `turn`. `gone`: its client left before it spoke; then it never speaks.
    */
-  async interrupt(turn: SpokenTurn, run: SpokenTurnRun, gone: AbortSignal): Promise<SpokenOutcome> {
-    const target = this.inPlay;
-    this.interrupter = turn;
+  interrupt(text: string, run: SpokenTurnRun, gone: AbortSignal): Promise<SpokenOutcome> {
+    // Claimed now: a second one is refused even while this one is synthesised.
+    this.interrupting = true;
+    return this.speakOver(text, run, gone).finally(() => {
+      this.interrupting = false;
+    });
+  }
+
+  private async speakOver(text: string, run: SpokenTurnRun, gone: AbortSignal): Promise<SpokenOutcome> {
+    const turn = await this.prepare(text, run);
+    if (!(turn instanceof SpokenTurn)) return turn;
     try {
       for (;;) {
         if (run.stopped.aborted) return stoppedOutcome();
         if (gone.aborted) return { ok: false, code: "ending", error: "the client went away before its turn" };
         const now = Date.now();
         if (now >= run.deadline) return timedOut(run.timeoutMs);
-        if (!target || target.done) break;
-        const startAt =
-          target.firstAudioAt === undefined
-            ? undefined
-            : target.firstAudioAt + (run.options.interruptAfterMs ?? 0);
+        // The turn ahead, once it plays; while it is still being readied, wait for it.
+        const target = this.inPlay;
+        if (!target && this.starting === 0) break;
+        if (target?.done) break;
+        const first = target?.firstAudioAt;
+        const startAt = first === undefined ? undefined : first + (run.options.interruptAfterMs ?? 0);
         if (startAt !== undefined && now >= startAt) break;
         await this.host.activity.wait((startAt ?? run.deadline) - now, run.stopped);
       }
@@ -236,9 +266,25 @@ export class AudioMode {
       return await this.outcome(turn, run);
     } finally {
       turn.done = true;
-      if (this.interrupter === turn) this.interrupter = undefined;
       if (this.inPlay === turn) this.inPlay = undefined;
     }
+  }
+
+  /** The turn's speech from the TTS (48 kHz mono, its silent ends trimmed), or why there is none. */
+  private async prepare(text: string, run: SpokenTurnRun): Promise<SpokenTurn | SpokenOutcome> {
+    let mic: Int16Array;
+    try {
+      mic = toMic(await synthesize(this.tts, text, { signal: run.stopped }));
+    } catch (error) {
+      if (run.stopped.aborted) return stoppedOutcome();
+      // Its message ends with the TTS's last line of stderr.
+      return { ok: false, code: "tts_failed", error: (error as Error).message };
+    }
+    const trimmed = trimSilence(mic);
+    // All silence: sent as it is, and the agent will say whether it heard anything.
+    const speech = trimmed.length ? trimmed : mic;
+    const keepFrames = run.options.saveAudioDir !== undefined;
+    return new SpokenTurn(++this.spokenCount, text, speech, trimmed.length === 0, keepFrames);
   }
 
   // --- the steps of a turn ----------------------------------------------------------------------

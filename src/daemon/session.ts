@@ -8,7 +8,7 @@ import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/ev
 import { type ModelUsage, usageSince } from "../protocol/usage.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import { type AgentLink, RequestFailed } from "./agent-link.ts";
-import type { AudioMode, SpokenOutcome } from "./audio-mode.ts";
+import type { AudioMode, SpokenOutcome, SpokenTurnRun } from "./audio-mode.ts";
 import { Feed } from "./feed.ts";
 import { ToolErrors, ToolNames, translateEvent, translateItem, translateUsage } from "./translate.ts";
 import { isUserInput, Turn, type TurnSink } from "./turn.ts";
@@ -322,7 +322,17 @@ export class Session {
     if (this.stopReason) return this.stoppedResult();
     if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
     if (q.prepared) return this.runPrepared(q, q.prepared);
+    // From here a barge-in may wait for this turn to play (it is readied first).
+    const endAudio = this.audio?.begin();
+    try {
+      return await this.runQueuedTurn(q, link);
+    } finally {
+      endAudio?.();
+    }
+  }
 
+  /** A turn from the queue: once the agent is quiet, typed (run_input) or spoken (an audio session). */
+  private async runQueuedTurn(q: QueuedTurn, link: AgentLink): Promise<TurnResult> {
     // The agent may be mid-utterance on its own (a greeting), or about to start one just after text
     // mode came on: a turn sent now would cancel it without a trace.
     const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
@@ -357,7 +367,8 @@ export class Session {
     const sentAt = Date.now();
     if (this.audio) {
       try {
-        return this.spokenResult(await this.speak(this.audio, q, sentAt), sentAt, usageBefore, reportsBefore);
+        const run = this.spokenRun(q.options, sentAt, q.timeoutMs);
+        return this.spokenResult(await this.audio.turn(q.text, run), sentAt, usageBefore, reportsBefore);
       } finally {
         turn.sortOut({ inputSeen: false });
         if (this.current === turn) this.current = undefined;
@@ -405,26 +416,14 @@ export class Session {
 
   // --- spoken turns (an audio session) --------------------------------------------------------
 
-  /** Synthesises the turn and plays it: spoken, heard, answered. */
-  private async speak(audio: AudioMode, q: QueuedTurn, sentAt: number): Promise<SpokenOutcome> {
-    const run = {
-      options: q.options.audio ?? {},
-      deadline: sentAt + q.timeoutMs,
-      timeoutMs: q.timeoutMs,
+  /** What a spoken turn is played with: its options, its deadline, the session's stop. */
+  private spokenRun(options: TurnOptions, sentAt: number, timeoutMs: number): SpokenTurnRun {
+    return {
+      options: options.audio ?? {},
+      deadline: sentAt + timeoutMs,
+      timeoutMs,
       stopped: this.stopping.signal,
     };
-    const spoken = await this.prepare(audio, q);
-    return "ok" in spoken ? spoken : audio.play(spoken, run);
-  }
-
-  /** The turn's speech from the TTS, or why there is none. */
-  private async prepare(audio: AudioMode, q: QueuedTurn) {
-    try {
-      return await audio.prepare(q.text, q.options.audio ?? {}, this.stopping.signal);
-    } catch (error) {
-      // Its message ends with the TTS's last line of stderr (detail would read as the agent's output).
-      return { ok: false as const, code: "tts_failed" as const, error: (error as Error).message };
-    }
   }
 
   /** A spoken turn's outcome as the turn's result: with its time and usage when it went well. */
@@ -473,17 +472,7 @@ export class Session {
       },
       true,
     );
-    const run = {
-      options: options.audio ?? {},
-      deadline: sentAt + timeoutMs,
-      timeoutMs,
-      stopped: this.stopping.signal,
-    };
-    const outcome = (async (): Promise<SpokenOutcome> => {
-      const q = { text, timeoutMs, sink, options, gone, done: () => {} };
-      const spoken = await this.prepare(audio, q);
-      return "ok" in spoken ? spoken : audio.interrupt(spoken, run, gone);
-    })();
+    const outcome = audio.interrupt(text, this.spokenRun(options, sentAt, timeoutMs), gone);
     this.interrupting = turn;
     return new Promise((resolve) => {
       const queued: QueuedTurn = {

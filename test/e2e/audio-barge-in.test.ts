@@ -97,6 +97,7 @@ describe("barge-in in an audio session", () => {
       const second = await box.session(["say", "--interrupt-after", "500ms", "goodbye"]);
       const before = await first.finished();
       expect(before.code).toBe(0);
+      expect(second.stderr).toBe("");
       expect(second.code).toBe(0);
       const r = result(before);
       const reply = (r.events as Json[]).find((e) => e.type === "message" && e.role === "assistant");
