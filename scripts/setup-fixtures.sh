@@ -37,18 +37,19 @@ fi
 
 if [ -f "$audio_fixture/requirements.txt" ]; then
   # Reinstalled when its requirements changed (their sha256 is kept in the venv) or its imports fail;
-  # sync, so a package dropped from the requirements leaves the venv too.
+  # sync, so a package dropped from the requirements leaves the venv too. Importing onnxruntime with its
+  # telemetry on would leave a ".ses" file in $TMPDIR.
   venv="$audio_fixture/.venv"
   stamp="$venv/.requirements.sha256"
   wanted="$(sha256 "$audio_fixture/requirements.txt")"
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] ||
-    ! "$venv/bin/python" -c "import livekit.agents, livekit.plugins.silero, pocketsphinx" 2>/dev/null; then
+    ! ORT_DISABLE_TELEMETRY=1 "$venv/bin/python" -c "import livekit.agents, livekit.plugins.silero, pocketsphinx" 2>/dev/null; then
     echo "== Python audio echo agent: uv venv + uv pip sync --require-hashes --compile-bytecode"
     t=$SECONDS
     [ -x "$venv/bin/python" ] || uv venv --quiet --python "$(command -v python3)" "$venv"
     rm -f "$stamp"
     uv pip sync --quiet --compile-bytecode --python "$venv/bin/python" --require-hashes "$audio_fixture/requirements.txt"
-    "$venv/bin/python" -c "import livekit.agents, livekit.plugins.silero, pocketsphinx"
+    ORT_DISABLE_TELEMETRY=1 "$venv/bin/python" -c "import livekit.agents, livekit.plugins.silero, pocketsphinx"
     echo "$wanted" >"$stamp"
     echo "   done in $((SECONDS - t)) s"
   fi
