@@ -1,8 +1,7 @@
-import { join } from "node:path";
-import { prepareLaunch, recordedChoices } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
 import { runningSession } from "../session/find-session.ts";
 import { previousTurns, rerunTurns } from "../session/rerun-turns.ts";
+import { restartAgent } from "../session/restart-agent.ts";
 import {
   type CommandIO,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -62,41 +61,23 @@ export default defineCommand({
   }),
   run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
     const state = runningSession(await session.find(o.port));
-    // Planned as `start` plans it, and before the running session is stopped: if the agent can no
-    // longer be started (its file gone, its runtime missing), the session is left as it was.
-    const choices = recordedChoices(state.launch);
-    const { project, plan } = prepareLaunch({
-      entrypoint: join(state.agent.root, state.agent.entry),
-      cwd: state.agent.root,
-      port: o.port,
-      runtimeArgs: state.agent.runtimeArgs,
-      ...choices,
-    });
     // The run to compare with is the old agent's: read before it goes.
     const past = o.replay ? await previousTurns(session, state) : undefined;
-    await session.stop(state);
-    reporter.info(`Restarting ${plan.label} agent (${project.entry} in ${project.root})`);
-    const started = await session.start(reporter, {
-      port: o.port,
-      plan,
-      entry: project.entry,
-      root: project.root,
-      runtimeArgs: state.agent.runtimeArgs,
-      connectTimeoutMs: o.connectTimeoutMs ?? state.launch.connectTimeoutMs,
-      idleTimeoutMs: o.idleTimeoutMs ?? state.launch.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      choices,
-    });
+    const { started, agent } = await restartAgent(
+      state,
+      { ...o, fallbackIdleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS },
+      reporter,
+      session,
+      past?.soFar,
+    );
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
-    // As `start` reports it: the agent as planned again (its entry, folder and launch).
-    const agent = {
-      label: plan.label,
-      runtime: plan.runtime,
-      entry: project.entry,
-      root: project.root,
-      argv: plan.argv,
-    };
     if (!past) return { fields: { ...started, agent } };
-    const replayed = await rerunTurns(past, session, runningSession(await session.find(o.port)), reporter);
+    const replayed = await rerunTurns(
+      past.turns,
+      session,
+      runningSession(await session.find(o.port)),
+      reporter,
+    );
     return { fields: { ...started, agent, turns: replayed.turns }, error: replayed.error };
   },
 });

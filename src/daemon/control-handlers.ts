@@ -10,8 +10,13 @@ import type {
 } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
-import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
+import type {
+  ChatContext_ChatItem,
+  SessionRequest,
+  SessionResponse,
+} from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
+import type { RunArchive } from "./run-archive.ts";
 import type { ControlChannel } from "./server.ts";
 import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
@@ -19,6 +24,8 @@ import { translateItem } from "./translate.ts";
 export interface DaemonContext {
   session: Session;
   state: SessionState;
+  /** The conversations before the agent's restarts. */
+  archive: RunArchive;
   framework?: FrameworkInfo;
 }
 
@@ -64,6 +71,8 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       channel.send({ t: "accepted", ahead: 0 });
       void history(session).then(
         (events) => {
+          if (request.earlierRuns)
+            for (const event of ctx.archive.events) channel.send({ t: "event", event });
           for (const event of events) channel.send({ t: "event", event });
           finish("history", { t: "done", ok: true });
         },
@@ -146,8 +155,21 @@ async function ask(
 async function history(session: Session): Promise<DeliveredEvent[]> {
   const answer = await ask(session.link, { oneofKind: "getChatHistory", getChatHistory: {} });
   const items = answer.oneofKind === "getChatHistory" ? answer.getChatHistory.items : [];
-  const at = Date.now();
-  return items.flatMap((item) => translateItem(item, { includeUser: true }).map((k) => ({ ...k.event, at })));
+  return historyEvents(items);
+}
+
+/**
+ * The agent's chat items as events: each at the time the agent recorded for it (null when it gives
+ * none), and in the turn it belongs to, counted by the user messages before it (0: the greeting).
+ */
+export function historyEvents(items: ChatContext_ChatItem[]): DeliveredEvent[] {
+  let turn = 0;
+  return items.flatMap((item) =>
+    translateItem(item, { includeUser: true }).map(({ event, madeAt }) => {
+      if (event.type === "message" && event.role === "user") turn++;
+      return { ...event, at: madeAt === undefined ? null : Math.round(madeAt), turn };
+    }),
+  );
 }
 
 /** Asks the agent once for its framework (kept by the caller); undefined when it does not say. */

@@ -27,6 +27,7 @@ import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
+import { RunArchive, takeEarlierRuns } from "./run-archive.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
 import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
@@ -177,9 +178,16 @@ export class Daemon {
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
     };
+    // A restart hands over what the agents before this one said: the transcript is the whole session's.
+    const archive = new RunArchive();
+    const earlier = takeEarlierRuns(spec.earlierRunsFile);
+    if (earlier) {
+      archive.add(earlier.events);
+      record.sessionStartedAt = earlier.startedAt;
+    }
     writeState(record);
     this.held.recordOf = spec.port;
-    this.ctx = { session: this.session, state: record };
+    this.ctx = { session: this.session, state: record, archive };
 
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);

@@ -77,11 +77,13 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
+  /** Turns sent to the agent so far (a failed one too): the number events are stamped with. */
+  private turnsSent = 0;
   /** Every event as it happens, for `events` clients (never consumed). */
   readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
-  private dropped: { count: number; since: number } | undefined;
+  private dropped: { count: number; since: number; turn: number } | undefined;
   lastEventAt = 0;
   /** When the agent acknowledged text mode. */
   textModeAt = 0;
@@ -125,14 +127,15 @@ export class Session {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (keyed.event.type === "user_state") {
         // Only the feed shows it: turns and kept output stay as they were.
-        this.record({ ...keyed.event, at: Date.now() });
+        this.record({ ...keyed.event, at: Date.now(), turn: this.turnsSent });
       } else if (this.current) {
         // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
       } else if (isUserInput(keyed.event)) {
         // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else {
-        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        // Between turns: it follows the last one (0, before any: a greeting).
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now(), turn: this.turnsSent };
         this.record(delivered);
         if (this.listener && delivered.type !== "state") this.listener(delivered);
         else this.keep(delivered);
@@ -152,7 +155,7 @@ export class Session {
    * comes, and into the running turn if it asked for logs, else kept for the next turn that does.
    */
   onAgentLog({ line, stream, at }: OutputLine): void {
-    const event: DeliveredEvent = { type: "log", line, stream, at };
+    const event: DeliveredEvent = { type: "log", line, stream, at, turn: this.turnsSent };
     this.record(event);
     if (this.current) {
       if (this.currentWantsLogs) this.current.deliver({ event, keys: [] }, at);
@@ -167,12 +170,12 @@ export class Session {
     if (event.type === "state") return;
     if (event.type === "dropped") {
       // A client left before seeing this notice: it joins the next one.
-      this.countDropped(event.count, event.at);
+      this.countDropped(event.count, event.at ?? Date.now(), event.turn ?? this.turnsSent);
       return;
     }
     if (this.unseen.length >= this.maxUnseen) {
-      this.unseen.shift();
-      this.countDropped(1, Date.now());
+      const gone = this.unseen.shift();
+      this.countDropped(1, Date.now(), gone?.turn ?? this.turnsSent);
     }
     this.unseen.push({ ...event, earlier: true });
   }
@@ -183,7 +186,10 @@ export class Session {
     const dropped = this.dropped;
     if (!dropped) return kept;
     this.dropped = undefined;
-    return [{ type: "dropped", count: dropped.count, earlier: true, at: dropped.since }, ...kept];
+    return [
+      { type: "dropped", count: dropped.count, earlier: true, at: dropped.since, turn: dropped.turn },
+      ...kept,
+    ];
   }
 
   get unseenCount(): number {
@@ -281,8 +287,9 @@ export class Session {
     this.activity.notify();
   }
 
-  private countDropped(count: number, at: number): void {
-    this.dropped = { count: (this.dropped?.count ?? 0) + count, since: this.dropped?.since ?? at };
+  private countDropped(count: number, at: number, turn: number): void {
+    const first = this.dropped ?? { count: 0, since: at, turn };
+    this.dropped = { ...first, count: first.count + count };
   }
 
   private async pump(): Promise<void> {
@@ -318,7 +325,7 @@ export class Session {
     // What the turn shows is recorded for the feed, but for the kept output and log lines: those
     // were recorded when they came.
     let replaying = true;
-    const turn = new Turn(q.text, (event) => {
+    const turn = new Turn(q.text, ++this.turnsSent, (event) => {
       if (!replaying && event.type !== "log") this.record(event);
       q.sink(event);
     });
@@ -375,7 +382,9 @@ export class Session {
     if (!withLogs || logs.length === 0) return kept;
     // A dropped notice leads; the rest by arrival (a stable sort keeps equal times in order).
     const notice = kept.filter((e) => e.type === "dropped");
-    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort((a, b) => a.at - b.at);
+    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort(
+      (a, b) => (a.at ?? 0) - (b.at ?? 0),
+    );
     return [...notice, ...rest];
   }
 

@@ -14,7 +14,8 @@ export type ControlCommand =
   /** `logs`: the agent's output lines of the turn come as `log` events. */
   | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean }
   | { cmd: "listen"; timeoutMs: number }
-  | { cmd: "history" }
+  /** `earlierRuns`: the conversations before the agent's restarts first, each closed by a `restart` marker. */
+  | { cmd: "history"; earlierRuns?: boolean }
   | { cmd: "status" }
   | { cmd: "end" }
   | { cmd: "ping" }
@@ -216,9 +217,12 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
         return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
       return { ...base, cmd: "events", last: r.last, logs: r.logs === true };
+    case "history":
+      if (r.earlierRuns !== undefined && typeof r.earlierRuns !== "boolean")
+        return "history's earlierRuns must be true or false";
+      return r.earlierRuns ? { ...base, cmd: "history", earlierRuns: true } : { ...base, cmd: "history" };
     case "end":
     case "ping":
-    case "history":
     case "status":
       return { ...base, cmd: r.cmd };
     default:

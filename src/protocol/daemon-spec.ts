@@ -27,8 +27,18 @@ export interface LaunchRequest {
   choices: LaunchChoices;
 }
 
+/** What the agents of a session said before its restarts: handed from one daemon to the next. */
+export interface EarlierRuns {
+  /** When the session's first run started (ISO 8601). */
+  startedAt: string;
+  /** Each earlier run's conversation (its agent's chat history), each closed by a `restart` marker. */
+  events: DeliveredEvent[];
+}
+
 /** The request as the daemon gets it, with where to report back. */
 export interface DaemonSpec extends LaunchRequest {
+  /** A restart's: the file holding the session's EarlierRuns, read and removed as the daemon starts. */
+  earlierRunsFile?: string;
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
   readyFile: string;
   /** That `start`: once it is gone, nobody would read (or remove) a report. */

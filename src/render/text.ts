@@ -4,6 +4,7 @@
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
 import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
+import { clockTime } from "./time.ts";
 import { ToolProgress } from "./tool-progress.ts";
 import { visible as v } from "./visible.ts";
 
@@ -52,6 +53,11 @@ export function unquoteOutput(raw: string): string {
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
 export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
+/** The line between two runs of a session: "── the agent restarted (12:03:07) ──". */
+export function restartLine(at: number | null): string {
+  return `── the agent restarted${at === null ? "" : ` (${clockTime(at)})`} ──`;
 }
 
 /** What an agent_config_update changed: "instructions updated; tools added: a, b". */
@@ -111,7 +117,7 @@ export class TextRenderer {
         return;
       case "tool_started":
         // One from between turns may have ended unseen: no live line for it.
-        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at);
+        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at ?? Date.now());
         return;
       case "tool_ended":
         this.progress?.ended(e.callId);
@@ -167,6 +173,10 @@ export class TextRenderer {
         break;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);
+        break;
+      case "restart":
+        this.showHeld();
+        this.write(`\n  ${this.c.dim(restartLine(e.at))}\n`);
         break;
     }
     this.lastCallId = undefined;

@@ -8,10 +8,11 @@ import { onInterrupt } from "../interrupt.ts";
 import {
   DAEMON_SPEC_ENV,
   type DaemonSpec,
+  type EarlierRuns,
   type LaunchRequest,
   type ReadyReport,
 } from "../protocol/daemon-spec.ts";
-import { openNoFollow, readNoFollow, refuseLink } from "../safe-files.ts";
+import { openNoFollow, readNoFollow, refuseLink, writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { logPaths } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
@@ -22,11 +23,16 @@ const READY_MARGIN_MS = 30_000;
 /** A daemon told to stop takes its agent's grace (1.5 s) and a kill (1 s); past this it is killed. */
 const DAEMON_STOP_MS = 5000;
 
-export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
+/** `earlierRuns`: a restart's, what the agents before it said (too large for the environment: a file). */
+export async function launchDaemon(req: LaunchRequest, earlierRuns?: EarlierRuns): Promise<ReadyReport> {
   const dir = ensureStateDir();
   const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
   rmSync(readyFile, { force: true });
   const spec: DaemonSpec = { ...req, readyFile, launcherPid: process.pid };
+  if (earlierRuns) {
+    spec.earlierRunsFile = join(dir, `runs-${req.port}-${process.pid}.json`);
+    writeFileAtomic(spec.earlierRunsFile, JSON.stringify(earlierRuns));
+  }
   const { daemonLog, agentLog } = logPaths(req.port, dir);
   // The daemon would refuse it too, but only after it had started writing its own log.
   refuseLink(agentLog);
@@ -84,6 +90,8 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   } finally {
     forget();
     rmSync(readyFile, { force: true });
+    // The daemon removes it as it reads it; one that never got that far leaves it to us.
+    if (spec.earlierRunsFile) rmSync(spec.earlierRunsFile, { force: true });
   }
 }
 

@@ -2,7 +2,7 @@
 
 import { UserError } from "../errors.ts";
 import type { AgentInfo } from "../protocol/control.ts";
-import type { LaunchRequest } from "../protocol/daemon-spec.ts";
+import type { EarlierRuns, LaunchRequest } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { agentSummary } from "../render/agent-info.ts";
 import { Progress } from "../render/progress.ts";
@@ -11,7 +11,8 @@ import { readState } from "../state/session-file.ts";
 import { launchDaemon } from "./launcher.ts";
 import { outputDetail } from "./output-detail.ts";
 
-export type StartRequest = LaunchRequest;
+/** `earlierRuns`: a restart's, the session's conversations so far (the transcript is the whole session's). */
+export type StartRequest = LaunchRequest & { earlierRuns?: EarlierRuns };
 
 /** What `start` and `restart` report about the session they started. */
 export interface StartedSession {
@@ -31,7 +32,8 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
     : new Progress(reporter.io.err, "Waiting for the agent to connect…");
   progress?.start();
   const started = performance.now();
-  const report = await launchDaemon(req).finally(() => progress?.stop());
+  const { earlierRuns, ...launch } = req;
+  const report = await launchDaemon(launch, earlierRuns).finally(() => progress?.stop());
   if (!report.ok) {
     // The agent's failures come with its output, the daemon's with its log, the others with their hints.
     const detail =

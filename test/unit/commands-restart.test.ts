@@ -167,10 +167,45 @@ describe("restart --replay", () => {
     expect(f.sent.map((c) => c.cmd)).toEqual(["history"]);
   });
 
-  test("without --replay, no history is asked for", async () => {
-    const f = fake({ command: "restart", found });
+  test("the history is read once, with the earlier runs', and handed to the new session with a restart marker", async () => {
+    const f = fake({ command: "restart", found, answer: rainy });
+    await restart.run(options(), f.io);
+    expect(f.sent.filter((c) => c.cmd === "history")).toEqual([{ cmd: "history", earlierRuns: true }]);
+    const handed = f.starts[0]?.earlierRuns;
+    expect(handed?.startedAt).toBe(state.startedAt);
+    expect(handed?.events.map((e) => e.type)).toEqual([...HISTORY.map((e) => e.type), "restart"]);
+  });
+
+  test("without --replay, the history is read for the transcript alone", async () => {
+    const f = fake({ command: "restart", found, answer: agent(() => ({})) });
     await restart.run(options({ replay: false }), f.io);
-    expect(f.sent).toEqual([]);
+    expect(f.sent).toEqual([{ cmd: "history", earlierRuns: true }]);
     expect(f.starts).toHaveLength(1);
+    expect(f.starts[0]?.earlierRuns?.events.at(-1)).toMatchObject({ type: "restart", turn: null });
+  });
+
+  test("without --replay, a history the agent cannot give does not stop the restart: a note says so", async () => {
+    const f = fake({
+      command: "restart",
+      found,
+      answer: () => ({
+        done: { ok: false, code: "agent_error", error: "agent error: no history", detail: [] },
+      }),
+    });
+    await restart.run(options({ replay: false }), f.io);
+    expect(f.starts).toHaveLength(1);
+    expect(f.starts[0]?.earlierRuns).toBeUndefined();
+    expect(f.err()).toContain("note: the transcript will start at this restart: agent error: no history");
+  });
+
+  test("a session restarted before hands on when it first started", async () => {
+    const first = "2025-12-31T23:00:00.000Z";
+    const f = fake({
+      command: "restart",
+      found: { ...found, state: { ...state, sessionStartedAt: first } },
+      answer: rainy,
+    });
+    await restart.run(options({ replay: false }), f.io);
+    expect(f.starts[0]?.earlierRuns?.startedAt).toBe(first);
   });
 });

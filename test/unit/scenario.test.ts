@@ -102,7 +102,7 @@ turns:
       - reply: { nott: x }
 `);
     expect(found).toEqual([
-      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, turns)',
+      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, greeting, turns)',
       't.lktest.yaml:5: unknown key "expects" in a turn (expected user, expect)',
       't.lktest.yaml:10: unknown key "arguments" in a tool expectation (expected tool, args, output)',
       't.lktest.yaml:11: unknown key "ttft" in a latency expectation (expected e2e, turn)',
