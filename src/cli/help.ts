@@ -13,8 +13,15 @@ export interface HelpPage {
   args?: ArgsDef;
   commands?: { name: string; aliases: string[]; description: string }[];
   examples?: string[];
+  /** What the flags do not say (a file format, exit codes): sections after the options, before the examples. */
+  sections?: HelpSection[];
   /** Appended to the USAGE line (`[-- RUNTIME_ARGS]`). */
   usageTail?: string;
+}
+
+export interface HelpSection {
+  title: string;
+  lines: string[];
 }
 
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
@@ -37,6 +44,10 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
   const also = page.aliases?.length ? [`Also: ${page.aliases.join(", ")}`, ""] : [];
   const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...also, ...sections];
+  for (const section of page.sections ?? []) {
+    while (lines.at(-1)?.trim() === "") lines.pop();
+    lines.push("", c.underline(c.bold(section.title)), "", ...section.lines.map((l) => (l ? `  ${l}` : "")));
+  }
   if (page.examples?.length) {
     while (lines.at(-1)?.trim() === "") lines.pop();
     lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));

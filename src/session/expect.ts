@@ -151,7 +151,7 @@ export function checkGreeting(
   const results = expectations.map(
     (e): ExpectationResult => ({
       kind: e.kind,
-      expected: describe(e),
+      expected: describe(e).replace(/^a reply/, "a greeting"),
       ok: greeting !== undefined && e.pattern.test(greeting) !== e.negated,
       pattern: e.pattern.source,
       negated: e.negated,
