@@ -86,7 +86,7 @@ export default defineCommand({
       lines: [
         "The words after `say` are the turn, joined by spaces (quote them to keep them as typed).",
         "`-` instead reads the whole turn from stdin, and so does a pipe or a file when no words are given:",
-        "  echo \"what's the weather in Paris?\" | lk agent session say",
+        '  echo "what\'s the weather in Paris?" | lk agent session say',
         "  lk agent session say - < turn.txt",
         "One final line break is dropped; other line breaks stay in the turn. Empty text is refused.",
       ],

@@ -164,6 +164,35 @@ describe("the official CLI's names", () => {
 });
 
 describe("help", () => {
+  test("help alone is enough: replay's file syntax, say's stdin and exit codes (issue 19 item 7)", async () => {
+    const replay = (await lk("replay", "--help")).out;
+    for (const part of [
+      "FILE FORMAT\n",
+      "? PATTERN ",
+      "?! PATTERN ",
+      "/regex/flags",
+      "A line ending in \\ goes on on the next line",
+      "lines starting with # are comments",
+      "before the first turn check the greeting",
+      "--fresh",
+      "EXIT CODES\n",
+      "  2    an expectation (or the greeting check) did not hold",
+    ])
+      expect(replay).toContain(part);
+    // The options come first, then the sections, then the examples.
+    expect(replay.indexOf("OPTIONS")).toBeLessThan(replay.indexOf("FILE FORMAT"));
+    expect(replay.indexOf("FILE FORMAT")).toBeLessThan(replay.indexOf("EXAMPLES"));
+    const say = (await lk("say", "--help")).out;
+    for (const part of [
+      "THE TEXT\n",
+      "`-` instead reads the whole turn from stdin",
+      "| lk agent session say",
+      "EXIT CODES\n",
+    ])
+      expect(say).toContain(part);
+    for (const code of ["0 ", "1 ", "2 ", "124", "130"]) expect(say).toContain(`\n  ${code}`);
+  });
+
   test("say --help starts with the full USAGE line and shows examples", async () => {
     const r = await lk("say", "--help");
     expect(r.code).toBe(0);
