@@ -53,7 +53,10 @@ export async function sessionSoFar(
   state: SessionState,
   note: (text: string) => void,
 ): Promise<EarlierRuns | undefined> {
-  const got = await chatHistory(session, state, { earlierRuns: true });
+  // The restart goes on whatever happens here: a daemon gone meanwhile is the stop's to report.
+  const got = await chatHistory(session, state, { earlierRuns: true }).catch((error: Error) => ({
+    failure: error,
+  }));
   if ("events" in got) return handOver(state, got.events);
   note(`note: the transcript will start at this restart: ${got.failure.message}`);
   return undefined;

@@ -55,8 +55,10 @@ export function parseReplay(content: string, file: string): ReplayFile {
     turns.push({ text: checkTurnSize(text, `${file}:${start + 1}: `), line: start + 1, expectations: [] });
   }
   if (turns.length === 0)
-    throw new UserError(`${file} has no turns`, 1, [
-      "write one user turn per line; see `lk agent session replay --help`",
-    ]);
+    throw new UserError(
+      `${file} has no turns${greeting ? `, only a greeting check (line ${greeting.line})` : ""}`,
+      1,
+      ["write one user turn per line; see `lk agent session replay --help`"],
+    );
   return greeting ? { greeting, turns } : { turns };
 }

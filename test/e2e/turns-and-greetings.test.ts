@@ -234,7 +234,14 @@ describe("the transcript", () => {
       box = await Sandbox.create();
       expect((await lk(["start"])).code).toBe(0);
       expect((await lk(["say", "before the restart"])).code).toBe(0);
-      expect((await lk(["restart"])).code).toBe(0);
+      const restart = await lk(["restart", "--json"]);
+      expect(restart.code).toBe(0);
+      // restart --json names the agent as its text does ("Restarting Python agent (agent.py in …)").
+      expect(result(restart).agent).toMatchObject({
+        label: "Python",
+        entry: "agent.py",
+        root: PYTHON_AGENT.dir,
+      });
       expect((await lk(["say", "what's the weather in Paris?"])).code).toBe(0);
       const path = join(tempDir("lk-transcript-"), "talk.md");
       const end = await lk(["end", "--transcript", path]);

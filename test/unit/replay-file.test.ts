@@ -35,6 +35,8 @@ describe("replay files", () => {
     expect(() => parseReplay("? (unclosed\nhi\n", "t.txt")).toThrow(
       't.txt:1: invalid expectation "(unclosed"',
     );
-    expect(() => parseReplay("? hello\n# no turn\n", "t.txt")).toThrow("t.txt has no turns");
+    expect(() => parseReplay("? hello\n# no turn\n", "t.txt")).toThrow(
+      "t.txt has no turns, only a greeting check (line 1)",
+    );
   });
 });
