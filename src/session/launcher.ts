@@ -30,8 +30,13 @@ export async function launchDaemon(req: LaunchRequest, earlierRuns?: EarlierRuns
   rmSync(readyFile, { force: true });
   const spec: DaemonSpec = { ...req, readyFile, launcherPid: process.pid };
   if (earlierRuns) {
-    spec.earlierRunsFile = join(dir, `runs-${req.port}-${process.pid}.json`);
-    writeFileAtomic(spec.earlierRunsFile, JSON.stringify(earlierRuns));
+    const file = join(dir, `runs-${req.port}-${process.pid}.json`);
+    try {
+      writeFileAtomic(file, JSON.stringify(earlierRuns));
+      spec.earlierRunsFile = file;
+    } catch {
+      // The old agent is stopped already: better a transcript that starts here than no new agent.
+    }
   }
   const { daemonLog, agentLog } = logPaths(req.port, dir);
   // The daemon would refuse it too, but only after it had started writing its own log.
