@@ -212,10 +212,11 @@ export default defineCommand({
       }
     }
     const seconds = ((performance.now() - reporter.startedAt) / 1000).toFixed(1);
+    const n = scenario.turns.length;
     const greeted = scenario.greeting ? " and the greeting" : "";
     reporter.info(
       c.green(
-        `replay passed: ${scenario.turns.length} turns${greeted}, ${checked} expectations, ${seconds} s`,
+        `replay passed: ${n} turn${n === 1 ? "" : "s"}${greeted}, ${checked} expectations, ${seconds} s`,
       ),
     );
     return { fields: { ...fields, expectations: checked } };
