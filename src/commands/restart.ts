@@ -85,6 +85,7 @@ export default defineCommand({
       connectTimeoutMs: o.connectTimeoutMs ?? state.launch.connectTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs ?? state.launch.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       choices,
+      run: (state.run ?? 1) + 1,
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
     // As `start` reports it: the agent as planned again (its entry, folder and launch).

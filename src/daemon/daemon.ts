@@ -1,13 +1,13 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
-import { rmSync } from "node:fs";
 import { newMarker } from "../agent/marker.ts";
-import { AgentOutput } from "../agent/output.ts";
+import type { AgentOutput } from "../agent/output.ts";
 import { isAlive } from "../agent/pids.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
+import { endMarker } from "../protocol/agent-log.ts";
 import type { AgentInfo, ControlRequest, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, ReadyReport } from "../protocol/daemon-spec.ts";
 import { writeFileAtomic } from "../safe-files.ts";
@@ -27,6 +27,7 @@ import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
+import { beginRunLog } from "./run-log.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import { Session } from "./session.ts";
 import { type Held, planStop, release, type StopCause, type StopPlan } from "./shutdown.ts";
@@ -43,6 +44,8 @@ export class Daemon {
   private readonly agentLog: string;
   private readonly daemonLog: string;
   private readonly session = new Session();
+  /** Which run of the session this daemon's agent is: 1 for `start`, then one more for each `restart`. */
+  private readonly runNumber: number;
   private readonly idle: IdleTimer;
   private readonly held: Held;
   private ctx: DaemonContext | undefined;
@@ -67,6 +70,7 @@ export class Daemon {
     exit: (code: number) => void = (code) => process.exit(code),
   ) {
     this.lifecycle = new Lifecycle(log, exit);
+    this.runNumber = spec.run ?? 1;
     this.idle = new IdleTimer(spec.idleTimeoutMs, () => this.stop({ kind: "idle", ms: spec.idleTimeoutMs }));
     const paths = logPaths(spec.port, ensureStateDir());
     this.agentLog = paths.agentLog;
@@ -120,13 +124,12 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { spec } = this;
-    // This start wins the port: what the last session there left is forgotten (its log is overwritten,
-    // and its rotated part would read as part of this one's).
+    // This start wins the port: what the last session there left is forgotten, but for the logs of
+    // its last runs, which move back one place (run-log.ts).
     removeEnded(spec.port);
-    rmSync(`${this.agentLog}.1`, { force: true });
     let output: AgentOutput;
     try {
-      output = new AgentOutput(this.agentLog);
+      output = beginRunLog(spec.port, this.runNumber, spec.entry, this.session);
     } catch (error) {
       // `start` refused a link there; this is one planted since.
       const detail = error instanceof UserError ? error.detail : [];
@@ -176,6 +179,7 @@ export class Daemon {
       launch: { connectTimeoutMs: spec.connectTimeoutMs, idleTimeoutMs: spec.idleTimeoutMs, ...spec.choices },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
+      run: this.runNumber,
     };
     writeState(record);
     this.held.recordOf = spec.port;
@@ -313,6 +317,7 @@ export class Daemon {
     if (this.ctx) this.summary = endSummary(this.ctx);
     this.idle.stop();
     this.lifecycle.to("stopping", plan.why);
+    this.held.endMark = endMarker(this.runNumber, plan.why);
     this.cancelStart.abort(new Error(plan.why));
     const output = plan.withOutput ? this.held.output?.tail(25) : undefined;
     this.session.stop(plan.turns.code, plan.turns.error, output, plan.turns.listenError);

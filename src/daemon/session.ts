@@ -77,6 +77,10 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
+  /** Turns sent to the agent, each numbered by it: 1 is the first of this run. */
+  turnsSent = 0;
+  /** Told as each turn is sent, before the agent can write a line of it (run-log.ts marks its log). */
+  onTurnSent?: (turn: number, text: string) => void;
   /** Every event as it happens, for `events` clients (never consumed). */
   readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
@@ -329,6 +333,8 @@ export class Session {
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
     const sentAt = Date.now();
+    this.turnsSent++;
+    this.onTurnSent?.(this.turnsSent, q.text);
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);

@@ -142,6 +142,8 @@ export interface Held {
   watchdog?: Watchdog;
   link?: AgentLink;
   output?: AgentOutput;
+  /** The agent log's last line, once the agent has stopped (its run's end marker). */
+  endMark?: string;
   port?: SessionPort;
   /** The port whose session record we wrote (it must go). */
   recordOf?: number;
@@ -162,7 +164,7 @@ export async function release(
   // All it would kill is gone: it must not outlive the session.
   await held.watchdog?.stop();
   held.link?.close("the session is ending");
-  held.output?.close();
+  held.output?.close(held.endMark);
   // Stop listening before anyone is told the session ended: the port is then free.
   held.port?.stop();
   if (held.recordOf !== undefined) {

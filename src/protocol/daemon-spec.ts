@@ -25,6 +25,8 @@ export interface LaunchRequest {
   root: string;
   runtimeArgs: string[];
   choices: LaunchChoices;
+  /** Which run of the session this is: 1 (the default) for `start`, one more than the last for `restart`. */
+  run?: number;
 }
 
 /** The request as the daemon gets it, with where to report back. */

@@ -31,6 +31,8 @@ export interface SessionState {
   launch: { connectTimeoutMs: number; idleTimeoutMs?: number } & Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
+  /** Which run of the session this is (1: `start`; each `restart` one more), as its log's markers number it. */
+  run?: number;
 }
 
 export function statePath(port: number, dir = stateDir()): string {
