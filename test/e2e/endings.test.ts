@@ -166,8 +166,11 @@ describe("an agent that exits on its own after the session started", () => {
     expect((await box.session(["end"])).code).toBe(0);
     const after = await box.session(["say", "hello?"]);
     expect(after.stderr).toStartWith("no session running");
-    // Only the agent's log, which a clean end keeps until the next start.
-    expect(readdirSync(box.stateDir)).toEqual([`session-${box.port}.agent.log`]);
+    // Only the agent's logs, which a clean end keeps: this run's, and the one before it (the one that exited).
+    expect(readdirSync(box.stateDir).sort()).toEqual([
+      `session-${box.port}.agent.log`,
+      `session-${box.port}.agent.prev-1.log`,
+    ]);
   });
 });
 
