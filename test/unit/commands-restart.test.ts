@@ -20,6 +20,7 @@ const options = (over: Partial<RestartOptions> = {}): RestartOptions => ({
   connectTimeoutMs: undefined,
   idleTimeoutMs: undefined,
   replay: true,
+  env: { vars: {}, files: [] },
   ...over,
 });
 

@@ -26,6 +26,7 @@ const data: StatusData = {
   queued: 0,
   agentLog: "/state/agent.log",
   daemonLog: "/state/daemon.log",
+  env: {},
 };
 
 describe("status", () => {

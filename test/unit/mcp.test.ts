@@ -233,6 +233,7 @@ describe("mcp tools on what the session reports", () => {
       queued: 0,
       agentLog: state.agentLog,
       daemonLog: state.daemonLog,
+      env: { MODE: "test", OPENAI_API_KEY: null },
     };
     const { call } = await connect({ ...RUNNING, answer: () => ({ done: { data } as Answer["done"] }) });
     const result = await call("session_status");
@@ -357,6 +358,7 @@ describe("sessions the server started", () => {
       }),
       send: async () => ({ t: "done", ok: true }) as never,
       start: async () => ({}) as never,
+      restart: async () => ({}) as never,
       stop: async (state) => {
         stops.push(state.port);
       },
