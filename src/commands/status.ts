@@ -34,18 +34,24 @@ export default defineCommand({
     const s = done.data;
     const c = reporter.colors;
     const down = s.agentDown;
+    const p = portHint(s.port);
+    // Without an agent there is nothing to ask it (framework, active agent, usage): why it is down instead.
+    const agentFacts: [string, string][] = down
+      ? downRows(down, p)
+      : [
+          [
+            "framework",
+            s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
+          ],
+          ["active agent", `${s.agentInfo?.id ?? s.agentId ?? "unknown"} (${s.agentState})`],
+          ...agentRows(s.agentInfo),
+        ];
     const rows: [string, string][] = [
       [
         "agent",
         `${s.label} ${s.entry} in ${s.root} (${down ? "not running" : `pid ${s.agentPid}`}, runtime ${s.runtime})`,
       ],
-      [
-        "framework",
-        s.framework ? `${s.framework.sdk} ${s.framework.version}` : "unknown (the agent did not say)",
-      ],
-      ...(down ? downRows(down) : []),
-      ["active agent", `${s.agentInfo?.id ?? s.agentId ?? "unknown"} (${s.agentState})`],
-      ...agentRows(s.agentInfo),
+      ...agentFacts,
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
       ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
       [
@@ -54,8 +60,15 @@ export default defineCommand({
           ? `${formatDuration(s.idleTimeoutMs)} (the session ends after that long with no command)`
           : "none",
       ],
-      ["usage", formatUsage(s.usage) || "none reported"],
-      ["unseen", s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none"],
+      ...(down
+        ? []
+        : ([
+            ["usage", formatUsage(s.usage) || "none reported"],
+            [
+              "unseen",
+              s.unseen ? `${s.unseen} event(s) waiting (shown by the next say, or by listen)` : "none",
+            ],
+          ] as [string, string][])),
       ["agent log", s.agentLog],
     ];
     const env = envText(s.env ?? {});
@@ -71,11 +84,11 @@ export default defineCommand({
       reporter.info(`  ${c.dim(`${k}:`.padEnd(14))}${visible(v)}`);
       // The agent's last output (its traceback) right under its row, as a log shows it.
       if (k === "last output")
-        for (const line of down?.lastLines ?? []) reporter.info(`    ${logText(line)}`);
+        for (const line of down?.lastLines.slice(-DOWN_LINES) ?? []) reporter.info(`    ${logText(line)}`);
     }
     if (down) {
       const error = new UserError(
-        `the agent is down: ${down.reason}; fix it and run: lk agent session restart${portHint(s.port)}`,
+        `the agent is down: ${down.reason}; fix it and run: lk agent session restart${p}`,
       );
       return { fields: { running: true, status: s }, error };
     }
@@ -83,12 +96,16 @@ export default defineCommand({
   },
 });
 
-/** Why there is no agent: since when, how it ended, then (printed after the rows) its last lines. */
-function downRows(down: AgentDown): [string, string][] {
+/** How many of a down agent's last lines status shows (--json has them all). */
+const DOWN_LINES = 12;
+
+/** Why there is no agent: since when, how it ended, and (its lines printed under it) its last output. */
+function downRows(down: AgentDown, p: string): [string, string][] {
+  const shown = Math.min(down.lastLines.length, DOWN_LINES);
   return [
     ["agent down", `since ${clockTime(Date.parse(down.since))}: ${down.reason}`],
     ["exit", down.exit],
-    ["last output", down.lastLines.length ? "" : "none"],
+    ["last output", shown ? `its last ${shown} line(s) (the whole log: lk agent session logs${p})` : "none"],
   ];
 }
 

@@ -285,10 +285,11 @@ export class Daemon {
     if (this.ctx) handleControl(this.ctx, request, channel);
   }
 
-  /** With no agent: `status` and `ping` are answered, what needs the agent is told why it cannot be. */
+  /** With no agent: `status`, `ping` and `events` (the feed goes on) are answered; what needs the agent is told why not. */
   private serveDown(request: ServedRequest, channel: ControlChannel): void {
     const down = this.ctx?.down;
-    if (request.cmd === "status" || request.cmd === "ping" || !down) this.serve(request, channel);
+    const answerable = request.cmd === "status" || request.cmd === "ping" || request.cmd === "events";
+    if (answerable || !down) this.serve(request, channel);
     else refuse(channel, downRefusal(down, this.launch.port));
   }
 
@@ -348,8 +349,12 @@ export class Daemon {
       undefined,
       "the agent was restarted while listen was waiting",
     );
-    old.session.feed.end("the agent was restarted");
-    this.current = new AgentRun(prepared.plan, (report) => this.reportToRestart(channel, report, prepared));
+    // `events` clients go on watching: the feed carries on into the new agent's session.
+    this.current = new AgentRun(
+      prepared.plan,
+      (report) => this.reportToRestart(channel, report, prepared),
+      old.session.feed,
+    );
     // A new object: a command still holding the old context keeps the old agent's session.
     if (this.ctx)
       this.ctx = { ...this.ctx, session: this.current.session, framework: undefined, down: undefined };
