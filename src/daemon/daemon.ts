@@ -470,6 +470,8 @@ export class Daemon {
             relaunch: relaunchOf(this.ctx.state),
           }
         : undefined;
+    // Kept by us: releasing forgets it, and its last lines are read once the agent is stopped.
+    const output = this.held.output;
     // An agent stopping in the background (a failed restart's) must be gone too.
     await this.releasing;
     await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true);
@@ -483,7 +485,7 @@ export class Daemon {
               ok: false,
               code: failure.code,
               error: failure.message,
-              detail: this.held.output?.tail(25) ?? [],
+              detail: output?.tail(25) ?? [],
               agentLog: this.agentLog,
             },
       );
