@@ -85,7 +85,7 @@ export const envArgs = {
     type: "string",
     repeatable: true,
     description:
-      "Variables for the agent from a dotenv file: NAME=VALUE or export NAME=VALUE lines, # comments, 'quoted' or \"quoted\" values, no ${VAR} expansion (repeatable; later files win)",
+      "Variables for the agent from a dotenv file: NAME=VALUE or export NAME=VALUE lines, # comments, 'quoted' or \"quoted\" values, no $VAR expansion (repeatable; later files win)",
     valueHint: "FILE",
   },
 } as const;
