@@ -7,6 +7,7 @@ import * as z from "zod";
 import type { CommandLoader } from "../cli/runner.ts";
 import type { CommandIO } from "../commands/_shared.ts";
 import type { AgentInfo } from "../protocol/control.ts";
+import { ENV_NAME } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { OwnedSessions } from "./owned-sessions.ts";
 import type { CommandRun, ResultLine } from "./run-command.ts";
@@ -78,7 +79,14 @@ const flag = (name: string, value: string | number | undefined) =>
 const envFlags = (env: Record<string, string> | undefined) =>
   Object.entries(env ?? {}).map(([name, value]) => `--env=${name}=${value}`);
 
-const envInput = (what: string) => z.record(z.string(), z.string()).optional().describe(what);
+const envInput = (what: string) =>
+  z
+    .record(
+      z.string().regex(ENV_NAME, "a variable name: letters, digits and _, not first a digit"),
+      z.string(),
+    )
+    .optional()
+    .describe(what);
 
 const eventsOf = (fields: Fields) => (fields.events ?? []) as DeliveredEvent[];
 

@@ -4,7 +4,15 @@
 // session that has ended says so with the exact `start` that starts it again.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   cleanupAll,
@@ -161,6 +169,32 @@ describe("a broken edit of the real Python echo agent", () => {
       expect(again.code).toBe(0);
       expect(again.stdout).toContain(ECHO_GREETING);
       expect(stateOf().daemonPid).toBe(daemonPid);
+    },
+    SLOW,
+  );
+});
+
+describe("a restart that cannot even be planned (the Python agent's file gone)", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
+
+  test(
+    "is refused before anything changes: the old agent keeps serving, exit 1, saying why",
+    async () => {
+      box = await Sandbox.create();
+      const dir = copyOfPythonAgent();
+      expect((await box.session(["start", "agent.py"], { cwd: dir })).code).toBe(0);
+      const { agent } = stateOf();
+      renameSync(join(dir, "agent.py"), join(dir, "moved.py"));
+      const restart = await box.session(["restart"]);
+      expect(restart.code).toBe(1);
+      expect(errors(restart)).toContain(
+        `could not restart the agent: entrypoint file not found: ${join(dir, "agent.py")}`,
+      );
+      expect(restart.stderr).toContain("nothing was changed: the session is as it was");
+      expect(stateOf().agent.pid).toBe(agent.pid);
+      const say = await box.session(["say", "still here?"]);
+      expect(say.code).toBe(0);
+      expect(say.stdout).toContain("● Agent\n    still here?");
     },
     SLOW,
   );
