@@ -108,7 +108,8 @@ export class Daemon {
     try {
       this.held.port = listen(port, {
         token: this.token,
-        agentSlotOpen: () => this.lifecycle.state === "awaiting-agent",
+        // Not for an agent whose start was given up (a failed restart's, being stopped).
+        agentSlotOpen: () => this.lifecycle.state === "awaiting-agent" && !this.current.cancel.signal.aborted,
         acceptAgentPeer: (socket) => agentPeerCheck(socket, this.held.agent?.pid ?? 0, log),
         onAgent: (link) => this.onAgent(link),
         onControl: (request, channel) => this.onControl(request, channel),
@@ -374,6 +375,8 @@ export class Daemon {
   /** A restart's agent did not become ready: it is stopped, and the daemon waits, port held, for the next restart. */
   private agentDown(failure: StartFailure): void {
     const run = this.current;
+    // Its exit and its start-up may both report the failure: the first one counts.
+    if (run.cancel.signal.aborted) return;
     run.cancel.abort(new Error(failure.message));
     const agent = this.held.agent;
     const output = this.held.output;
