@@ -77,8 +77,6 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
-  /** Every event as it happens, for `events` clients (never consumed). */
-  readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -106,7 +104,11 @@ export class Session {
   private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
-  constructor(private readonly maxUnseen = MAX_UNSEEN) {}
+  constructor(
+    private readonly maxUnseen = MAX_UNSEEN,
+    /** Every event as it happens, for `events` clients (never consumed); a restart's session shares it. */
+    readonly feed = new Feed(),
+  ) {}
 
   attach(link: AgentLink): void {
     this.link = link;
