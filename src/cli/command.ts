@@ -29,6 +29,8 @@ export interface Command<O, IO> {
   description: string;
   args: FlagsDef;
   examples: string[];
+  /** Paragraphs for help, after the options: what a user needs besides them. */
+  notes?: string[];
   /** What follows `--`: runtime args for the agent (`start`), or more text (every other command). */
   afterDashDash: "runtime-args" | "text";
   /** The command installs its own signal handlers (the daemon); the runner leaves SIGINT alone. */
@@ -52,6 +54,7 @@ export interface CommandSpec<A extends FlagsDef, O, IO> {
   description: string;
   args: A;
   examples: string[];
+  notes?: string[];
   afterDashDash?: "runtime-args" | "text";
   ownsSignals?: boolean;
   /** 0 for a command that runs until stopped (`events`): Ctrl-C is its ordinary end. Default 130. */
@@ -70,6 +73,7 @@ export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec
     description: spec.description,
     args: spec.args,
     examples: spec.examples,
+    notes: spec.notes,
     afterDashDash,
     ownsSignals: spec.ownsSignals,
     interruptExitCode: spec.interruptExitCode ?? EXIT.interrupted,

@@ -13,6 +13,8 @@ export interface HelpPage {
   args?: ArgsDef;
   commands?: { name: string; aliases: string[]; description: string }[];
   examples?: string[];
+  /** Paragraphs after the options (NOTES), each wrapped to the terminal's usual 100 columns. */
+  notes?: string[];
   /** Appended to the USAGE line (`[-- RUNTIME_ARGS]`). */
   usageTail?: string;
 }
@@ -38,6 +40,11 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
   const also = page.aliases?.length ? [`Also: ${page.aliases.join(", ")}`, ""] : [];
   const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...also, ...sections];
+  if (page.notes?.length) {
+    while (lines.at(-1)?.trim() === "") lines.pop();
+    lines.push("", c.underline(c.bold("NOTES")));
+    for (const note of page.notes) lines.push("", ...wrap(note, 98).map((l) => `  ${l}`));
+  }
   if (page.examples?.length) {
     while (lines.at(-1)?.trim() === "") lines.pop();
     lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));
@@ -65,6 +72,20 @@ function shortAliasesOnly(args: ArgsDef | undefined): ArgsDef | undefined {
     ];
   });
   return Object.fromEntries(entries);
+}
+
+/** Words to lines of at most `width` (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** Trailing spaces off, those just inside a closing color code too (citty's USAGE line has one). */

@@ -188,6 +188,7 @@ function commandPage(command: Command<unknown, unknown>, aliases: string[]): Hel
     description: command.description,
     args: command.args,
     examples: command.examples,
+    notes: command.notes,
     usageTail: command.afterDashDash === "runtime-args" ? " [-- RUNTIME_ARGS]" : undefined,
   };
 }

@@ -61,7 +61,7 @@ export default defineCommand({
     },
     clean: {
       type: "boolean",
-      description: `Then remove the port's logs (kept otherwise: the last ${KEPT_RUNS} runs', for \`lk agent session logs\`); with no session running, just that`,
+      description: `Then remove the port's logs (kept otherwise: the last ${KEPT_RUNS} runs', for \`lk agent session logs\`) and the record of how it ended (the next command then finds no session); with no session running, just that`,
     },
     ...jsonArg,
   },

@@ -1,6 +1,8 @@
-// What the daemon does for each control command once the session is ready (`end` is the daemon's own).
+// What the daemon does for each control command once the session is ready (`end` and `restart` are
+// the daemon's own).
 
 import type {
+  AgentDown,
   AgentInfo,
   CommandName,
   ControlRequest,
@@ -8,6 +10,7 @@ import type {
   EndSummary,
   StatusData,
 } from "../protocol/control.ts";
+import type { ShownEnv } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
 import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
@@ -17,9 +20,14 @@ import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
 
 export interface DaemonContext {
+  /** The current agent's session (a new one for each restart). */
   session: Session;
   state: SessionState;
   framework?: FrameworkInfo;
+  /** The overrides the agent got, as they may be shown. */
+  env: ShownEnv;
+  /** Set while there is no agent (a restart failed). */
+  down?: AgentDown;
 }
 
 export interface FrameworkInfo {
@@ -29,7 +37,7 @@ export interface FrameworkInfo {
 
 const QUERY_TIMEOUT_MS = 3000;
 
-type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
+export type ServedRequest = Exclude<ControlRequest, { cmd: "end" } | { cmd: "restart" }>;
 
 export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
   const { session } = ctx;
@@ -188,7 +196,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
   return {
     port: state.port,
     daemonPid: state.daemonPid,
-    agentPid: state.agent.pid ?? 0,
+    agentPid: ctx.down ? 0 : (state.agent.pid ?? 0),
     entry: state.agent.entry,
     root: state.agent.root,
     runtime: state.agent.runtime,
@@ -197,7 +205,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     framework: ctx.framework,
     agentId: id,
     agentInfo: info,
-    agentState: session.agentState,
+    agentState: ctx.down ? "down" : session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),
     idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
@@ -207,5 +215,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     agentLog: state.agentLog,
     daemonLog: state.daemonLog,
     ...(session.usage ? { usage: session.usage } : {}),
+    env: ctx.env,
+    ...(ctx.down ? { agentDown: ctx.down } : {}),
   };
 }

@@ -81,8 +81,6 @@ export class Session {
   turnsSent = 0;
   /** Told as each turn is sent, before the agent can write a line of it (run-log.ts marks its log). */
   onTurnSent?: (turn: number, text: string) => void;
-  /** Every event as it happens, for `events` clients (never consumed). */
-  readonly feed = new Feed();
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -110,7 +108,11 @@ export class Session {
   private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
-  constructor(private readonly maxUnseen = MAX_UNSEEN) {}
+  constructor(
+    private readonly maxUnseen = MAX_UNSEEN,
+    /** Every event as it happens, for `events` clients (never consumed); a restart's session shares it. */
+    readonly feed = new Feed(),
+  ) {}
 
   attach(link: AgentLink): void {
     this.link = link;

@@ -25,8 +25,11 @@ export interface LaunchRequest {
   root: string;
   runtimeArgs: string[];
   choices: LaunchChoices;
-  /** Which run of the session this is: 1 (the default) for `start`, one more than the last for `restart`. */
-  run?: number;
+  /**
+   * `--env`/`--env-file`: set on top of the environment of the shell that ran `start`. The daemon keeps
+   * both for every restart (and writes only the names of secrets: see env.ts).
+   */
+  env?: Record<string, string>;
 }
 
 /** The request as the daemon gets it, with where to report back. */

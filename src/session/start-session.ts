@@ -51,9 +51,7 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
       detail.push("a session may have started meanwhile");
     throw new UserError(`could not start the session: ${report.error}`, 1, detail);
   }
-  for (const event of report.greeting) reporter.event({ ...event, earlier: false });
-  if (report.greeting.length) reporter.info("");
-  if (report.agentInfo) reporter.info(agentSummary(report.agentInfo));
+  showGreeting(reporter, report);
   return {
     port: req.port,
     daemonPid: report.daemonPid,
@@ -63,4 +61,14 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
     greeting: report.greeting,
     ...(report.agentInfo ? { agentInfo: report.agentInfo } : {}),
   };
+}
+
+/** What the agent said on its own at start, then its name and tools: as start and restart show them. */
+export function showGreeting(
+  reporter: Reporter,
+  started: { greeting: DeliveredEvent[]; agentInfo?: AgentInfo },
+): void {
+  for (const event of started.greeting) reporter.event({ ...event, earlier: false });
+  if (started.greeting.length) reporter.info("");
+  if (started.agentInfo) reporter.info(agentSummary(started.agentInfo));
 }

@@ -162,7 +162,7 @@ describe("the real Python echo agent's log, turn by turn", () => {
   );
 
   test(
-    "restart: the previous run is kept, and `logs --run previous` shows it; the new run's log begins with its marker",
+    "restart (in the daemon): the previous run is kept, ended as restarted, and `logs --run previous` shows it; the new run's log begins with its marker",
     async () => {
       const restart = await lk(["restart"]);
       expect(restart.code).toBe(0);
@@ -170,7 +170,7 @@ describe("the real Python echo agent's log, turn by turn", () => {
       expect(readFileSync(agentLog(), "utf8")).not.toContain("this will fail");
       const old = fileLines(previousLog());
       expect(markers(old)[0]).toBe("── run 1 (start): agent.py ──");
-      expect(markers(old).at(-1)).toBe("── run 1 ended: end requested ──");
+      expect(markers(old).at(-1)).toBe("── run 1 ended: restarted ──");
 
       const previous = await lk(["logs", "--run", "previous", "-n", "1000"]);
       expect(previous.code).toBe(0);
@@ -189,23 +189,25 @@ describe("the real Python echo agent's log, turn by turn", () => {
   );
 
   test(
-    "end keeps the logs and says where; they are read with no session running; end --clean removes them and says so",
+    "end keeps the logs and says where; they are read once it has ended; end --clean removes them and the ended record, and says so",
     async () => {
       const end = await lk(["end"]);
       expect(end.code).toBe(0);
       expect(end.stdout).toContain(
         `  logs kept:    ${agentLog()}  (lk agent session logs --port ${box.port} --run last to read them)\n`,
       );
+      const endedRecord = join(box.stateDir, `session-${box.port}.ended.json`);
       expect(readdirSync(box.stateDir).sort()).toEqual([
         `session-${box.port}.agent.log`,
         `session-${box.port}.agent.prev-1.log`,
+        `session-${box.port}.ended.json`,
       ]);
       expect(markers(fileLines(agentLog())).at(-1)).toBe("── run 2 ended: end requested ──");
 
       const last = await lk(["logs", "--run", "last", "--last-turn"]);
       expect(last.code).toBe(0);
       expect(last.stdout).toContain('── turn 1: "hello again" ──');
-      expect(last.stderr).toContain(`note: no session is running on 127.0.0.1:${box.port}`);
+      expect(last.stderr).toContain(`note: the session on 127.0.0.1:${box.port} ended at`);
       const all = await lk(["logs", "--run", "all"]);
       const runs = all.stdout.split("\n").filter((l) => / lk {2}── run \d \((start|restart)\)/.test(l));
       expect(runs.map((l) => l.replace(LINE, "$3"))).toEqual([
@@ -217,12 +219,15 @@ describe("the real Python echo agent's log, turn by turn", () => {
       expect(clean.code).toBe(0);
       expect(jsonOut(clean).at(-1)).toMatchObject({
         ok: true,
-        logsRemoved: [agentLog(), previousLog()],
+        logsRemoved: [agentLog(), previousLog(), endedRecord],
       });
       expect(readdirSync(box.stateDir)).toEqual([]);
-      const none = await lk(["logs"]);
-      expect(none.code).toBe(1);
-      expect(none.stderr).toStartWith(`no session running on 127.0.0.1:${box.port}`);
+      // The record of how it ended went too: no session, rather than "ended at".
+      for (const args of [["logs"], ["say", "hello?"]]) {
+        const none = await lk(args);
+        expect(none.code).toBe(1);
+        expect(none.stderr).toStartWith(`no session running on 127.0.0.1:${box.port}`);
+      }
       // Nothing left to clean: end says there is no session, as without --clean.
       expect((await lk(["end", "--clean"])).stderr).toStartWith(
         `no session running on 127.0.0.1:${box.port}`,
@@ -270,7 +275,11 @@ describe("a failed start's log (the real Python echo agent)", () => {
         const clean = await lk(["end", "--clean"]);
         expect(clean.code).toBe(0);
         expect(clean.stdout).toContain("  logs:         removed (--clean)\n");
+        // The ended record the end left is removed too: the next command finds no session at all.
         expect(readdirSync(box.stateDir)).toEqual([]);
+        const after = await lk(["status"]);
+        expect(after.code).toBe(1);
+        expect(after.stderr).toStartWith(`no session running on 127.0.0.1:${box.port}`);
       } finally {
         await box.cleanup();
       }
