@@ -23,7 +23,8 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const words = page.path.split(" ");
   const name = words.pop() as string;
   const cmd: CommandDef = {
-    meta: { name, description: page.description },
+    // Its first line: citty's page is split by line below, and the whole description is ours to place.
+    meta: { name, description: page.description.split("\n")[0] },
     args: shortAliasesOnly(page.args),
   };
   if (page.commands) {

@@ -174,7 +174,8 @@ async function groupPage<IO>(group: CommandGroup<IO>, path: string, aliases: str
     commands.push({
       name,
       aliases: visibleAliases(group, name),
-      description: loaded?.description ?? (child as CommandGroup<IO>).description,
+      // A command's first line: what follows it is for its own page.
+      description: (loaded?.description ?? (child as CommandGroup<IO>).description).split("\n")[0] as string,
     });
   }
   return { path, description: group.description, commands, aliases };

@@ -19,6 +19,8 @@ export class AgentRun {
   private resolveConnection: (link: AgentLink) => void = () => {};
 
   constructor(
+    /** Which run of the session: 1 is start's, each restart (one that fails too) one more; its log's markers say it. */
+    readonly number: number,
     readonly plan: LaunchPlan,
     /** Told once how the start-up went. */
     readonly report: (report: ReadyReport) => void,

@@ -1,14 +1,14 @@
 // The detached daemon: holds the port, runs the agent, serves control clients until it stops.
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
-import { rmSync } from "node:fs";
 import { newMarker } from "../agent/marker.ts";
-import { AgentOutput } from "../agent/output.ts";
+import type { AgentOutput } from "../agent/output.ts";
 import { isAlive } from "../agent/pids.ts";
 import type { PreparedLaunch } from "../agent/prepare.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
+import { endMarker } from "../protocol/agent-log.ts";
 import type { AgentDown, ControlRequest, DoneReply, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, LaunchRequest, ReadyReport } from "../protocol/daemon-spec.ts";
 import { shownEnv } from "../protocol/env.ts";
@@ -32,6 +32,7 @@ import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
 import { downRefusal, planAgain } from "./restart.ts";
+import { beginRunLog } from "./run-log.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import { type Held, planStop, release, releaseAgent, type StopCause, type StopPlan } from "./shutdown.ts";
 import { agentConnection, greetingDone, StartFailure, switchToText } from "./start-up.ts";
@@ -84,7 +85,7 @@ export class Daemon {
     this.agentLog = paths.agentLog;
     this.daemonLog = paths.daemonLog;
     this.held = { logs: [this.daemonLog], agentLogs: [this.agentLog, `${this.agentLog}.1`] };
-    this.current = new AgentRun(spec.plan, (report) => this.reportToStart(report));
+    this.current = new AgentRun(1, spec.plan, (report) => this.reportToStart(report));
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
@@ -134,13 +135,12 @@ export class Daemon {
 
   private spawn(): AgentProcess | undefined {
     const { launch, current: run } = this;
-    // This start wins the port: what the last session there left is forgotten (its log is overwritten,
-    // and its rotated part would read as part of this one's).
+    // This start wins the port: what the last session there left is forgotten, but for the logs of
+    // its last runs, which move back one place: each agent process begins a run (run-log.ts).
     removeEnded(launch.port);
-    rmSync(`${this.agentLog}.1`, { force: true });
     let output: AgentOutput;
     try {
-      output = new AgentOutput(this.agentLog);
+      output = beginRunLog(launch.port, run.number, launch.entry, run.session);
     } catch (error) {
       // `start` refused a link there; this is one planted since.
       const detail = error instanceof UserError ? error.detail : [];
@@ -352,6 +352,7 @@ export class Daemon {
     );
     // `events` clients go on watching: the feed carries on into the new agent's session.
     this.current = new AgentRun(
+      old.number + 1,
       prepared.plan,
       (report) => this.reportToRestart(channel, report, prepared),
       old.session.feed,
@@ -359,11 +360,13 @@ export class Daemon {
     // A new object: a command still holding the old context keeps the old agent's session.
     if (this.ctx)
       this.ctx = { ...this.ctx, session: this.current.session, framework: undefined, down: undefined };
-    void this.replace();
+    void this.replace(old);
   }
 
-  private async replace(): Promise<void> {
-    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent is being restarted"));
+  /** Stops `old`'s agent (its log ends "restarted"), then starts the current run's. */
+  private async replace(old: AgentRun): Promise<void> {
+    const mark = endMarker(old.number, "restarted");
+    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent is being restarted", mark));
     await this.releasing;
     // Stopping began meanwhile: the stop answers the restart.
     if (this.plan) return;
@@ -380,7 +383,8 @@ export class Daemon {
     run.cancel.abort(new Error(failure.message));
     const agent = this.held.agent;
     const output = this.held.output;
-    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent failed to start"));
+    const mark = endMarker(run.number, `failed to start: ${failure.message}`);
+    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent failed to start", mark));
     void this.releasing.then(() => {
       if (this.plan) return;
       // Taken once it is stopped: the last lines (a traceback) are in by then.
@@ -477,7 +481,9 @@ export class Daemon {
     const output = this.held.output;
     // An agent stopping in the background (a failed restart's) must be gone too.
     await this.releasing;
-    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true);
+    // The agent still held is the current run's (none while it is down: its run was ended then).
+    const mark = endMarker(this.current.number, plan.why);
+    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true, mark);
     log(`daemon stopped (${this.lastAgent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {

@@ -77,6 +77,10 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
+  /** Turns sent to the agent, each numbered by it: 1 is the first of this run. */
+  turnsSent = 0;
+  /** Told as each turn is sent, before the agent can write a line of it (run-log.ts marks its log). */
+  onTurnSent?: (turn: number, text: string) => void;
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number } | undefined;
@@ -331,6 +335,8 @@ export class Session {
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
     const sentAt = Date.now();
+    this.turnsSent++;
+    this.onTurnSent?.(this.turnsSent, q.text);
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);

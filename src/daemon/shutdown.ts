@@ -161,9 +161,10 @@ export interface Held {
 
 /**
  * Stops the agent and everything it started, then its watchdog, link and output, and forgets them
- * (a restart holds the next agent's in their place). Resolves once all of it is gone.
+ * (a restart holds the next agent's in their place). `why` is told to the link; `endMark`, the run's
+ * end marker, is its log's last line, written once the agent has stopped. Resolves once all is gone.
  */
-export async function releaseAgent(held: Held, why: string): Promise<void> {
+export async function releaseAgent(held: Held, why: string, endMark?: string): Promise<void> {
   const { agent, watchdog, link, output } = held;
   held.agent = undefined;
   held.watchdog = undefined;
@@ -174,17 +175,21 @@ export async function releaseAgent(held: Held, why: string): Promise<void> {
   // All it would kill is gone: it must not outlive the session.
   await watchdog?.stop();
   link?.close(why);
-  output?.close();
+  output?.close(endMark);
 }
 
-/** Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave. */
+/**
+ * Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave;
+ * `endMark`: the last line of the running agent's log (see releaseAgent).
+ */
 export async function release(
   held: Held,
   keepLogs: boolean,
   ended?: Omit<EndedRecord, "port">,
   keepAgentLog = keepLogs,
+  endMark?: string,
 ): Promise<void> {
-  await releaseAgent(held, "the session is ending");
+  await releaseAgent(held, "the session is ending", endMark);
   // Stop listening before anyone is told the session ended: the port is then free.
   held.port?.stop();
   if (held.recordOf !== undefined) {

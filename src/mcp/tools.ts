@@ -297,8 +297,8 @@ export const TOOLS: ToolSpec[] = [
     description:
       "The last lines the agent process itself wrote to stdout and stderr (its logging, warnings, " +
       "tracebacks), as the session keeps them. Use it when a turn fails, a tool errors or the agent " +
-      "behaves unexpectedly: the cause is usually here. After a session ended on its own (idle, or its " +
-      "agent exited) it still reads that session's log, until the next start. `lines` (default 50) sets " +
+      "behaves unexpectedly: the cause is usually here. With no session running (it ended, or its start " +
+      "failed) it reads the log the port kept of its last run. `lines` (default 50) sets " +
       "how many; `port` defaults to the session this server started last.",
     input: {
       lines: z
@@ -384,8 +384,8 @@ export const TOOLS: ToolSpec[] = [
     title: "End the session",
     description:
       "Stop the agent and its session; the port is free when this returns. Returns a closing summary: " +
-      "turns, how long the session ran, the active agent at the end, and the agent's log file (kept until " +
-      "the next start on the port). `chat_history` first returns the whole conversation (events), `logs` " +
+      "turns, how long the session ran, the active agent at the end, and the agent's log file (kept with " +
+      "the port's last 3 runs' logs, listed in `logsKept`). `chat_history` first returns the whole conversation (events), `logs` " +
       "the agent's whole log (lines). `transcript` first writes the conversation to a markdown file, and " +
       "`save_test` writes it as a test scenario that replays the conversation and checks the same tools " +
       "and replies (needs an lk with `end --save-test`); relative paths start at this server's folder. " +
@@ -408,7 +408,7 @@ export const TOOLS: ToolSpec[] = [
           startedAt: z.string(),
           uptimeMs: z.number().describe("From start until the end began"),
           agentId: z.string().optional().describe("The agent in charge at the end (after handoffs)"),
-          agentLog: z.string().describe("Kept until the next start on the port"),
+          agentLog: z.string().describe("This run's log, kept with the port's last 3 runs' logs"),
           usage: s.passthrough.optional().describe("The session's tokens, per model (when lk reports them)"),
         })
         .optional()

@@ -72,7 +72,7 @@ export interface EndSummary {
   uptimeMs: number;
   /** The agent in charge at the end (after handoffs), when known. */
   agentId?: string;
-  /** Kept until the next start on the port. */
+  /** This run's log: kept with the port's last runs' until `end --clean` (state/run-logs.ts). */
   agentLog: string;
   /** The session's cumulative usage (absent when the agent reported none). */
   usage?: ModelUsage[];

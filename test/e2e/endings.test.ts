@@ -167,9 +167,11 @@ describe("an agent that exits on its own after the session started", () => {
     const after = await box.session(["say", "hello?"]);
     expect(after.stderr).toContain(`the session on 127.0.0.1:${box.port} ended at`);
     expect(after.stderr).toContain("it was ended (`lk agent session end`)");
-    // The agent's log, which a clean end keeps until the next start, and the record of that end.
+    // The agent's logs, which a clean end keeps: this run's, and the one before it (the one that
+    // exited); and the record of that end.
     expect(readdirSync(box.stateDir).sort()).toEqual([
       `session-${box.port}.agent.log`,
+      `session-${box.port}.agent.prev-1.log`,
       `session-${box.port}.ended.json`,
     ]);
   });

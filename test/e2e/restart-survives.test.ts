@@ -63,6 +63,13 @@ function copyOfPythonAgent(): string {
   return dir;
 }
 
+/** lk's own lines (markers) of a kept run's log, without their stamps: `back` runs before the last. */
+function runMarkers(back: number): string[] {
+  const name = back === 0 ? "agent.log" : `agent.prev-${back}.log`;
+  const text = readFileSync(join(box.stateDir, `session-${box.port}.${name}`), "utf8");
+  return text.split("\n").flatMap((line) => /^\S+ lk {2}(── .*)$/.exec(line)?.[1] ?? []);
+}
+
 /** Until the port is free (a session ending on its own): a wait, not a measure. */
 async function untilPortFree(port: number): Promise<void> {
   for (let i = 0; i < 1000 && !(await portIsFree(port)); i++) await Bun.sleep(20);
@@ -104,6 +111,18 @@ describe("a broken edit of the real Python echo agent", () => {
       );
       expect(processAlive(daemonPid)).toBe(true);
       expect(await portIsFree(box.port)).toBe(false);
+
+      // The failed agent was a run of its own, begun and ended by the daemon: its traceback is in its
+      // log, which `logs` reads while the agent is down; the agent it replaced ended as restarted.
+      const failedRun = await lk(["logs", "--run", "last"]);
+      expect(failedRun.code).toBe(0);
+      expect(failedRun.stdout).toContain("SyntaxError: invalid syntax");
+      expect(failedRun.stdout).toMatch(/ err +def broken\(:\n/);
+      expect(runMarkers(0)).toEqual([
+        "── run 2 (restart): agent.py ──",
+        "── run 2 ended: failed to start: the agent exited with code 1 before connecting ──",
+      ]);
+      expect(runMarkers(1)).toEqual(["── run 1 (start): agent.py ──", "── run 1 ended: restarted ──"]);
 
       // status: the agent is down, and why (exit 1).
       const down = `the agent is down: the agent exited with code 1 before connecting; fix it and run: lk agent session restart --port ${box.port}`;
@@ -157,6 +176,9 @@ describe("a broken edit of the real Python echo agent", () => {
       expect(hello.code).toBe(0);
       expect(hello.stdout).toContain("● Agent\n    hello again");
       expect(hello.stdout).not.toContain(ECHO_GREETING);
+      // The fixed agent is run 3, its turns numbered from 1; the failed run is the previous one.
+      expect(runMarkers(0)).toEqual(["── run 3 (restart): agent.py ──", '── turn 1: "hello again" ──']);
+      expect((await lk(["logs", "--run", "previous"])).stdout).toContain("SyntaxError: invalid syntax");
       const running = await lk(["status"]);
       expect(running.code).toBe(0);
       expect(running.stdout).toStartWith(`● Session running on 127.0.0.1:${box.port}`);
@@ -446,6 +468,18 @@ describe("without an agent (the fake agent, made to crash by restart --env)", ()
     const end = await box.session(["end"]);
     expect(end.code).toBe(0);
     expect(end.stdout).toStartWith("Session ended.\n");
+    expect(end.stdout).toContain(`  logs kept:    ${join(box.stateDir, `session-${box.port}.agent.log`)}  (`);
+    // Four agents, four runs (the last three kept), each ended once, saying why: an end while the
+    // agent is down adds nothing to the failed run's log.
+    const failedToStart = "failed to start: the agent exited with code 1 before connecting";
+    expect(runMarkers(0)).toEqual(["── run 4 (restart): agent.ts ──", `── run 4 ended: ${failedToStart} ──`]);
+    expect(runMarkers(1)).toEqual([
+      "── run 3 (restart): agent.ts ──",
+      '── turn 1: "after the restart" ──',
+      "── run 3 ended: restarted ──",
+    ]);
+    expect(runMarkers(2)).toEqual(["── run 2 (restart): agent.ts ──", `── run 2 ended: ${failedToStart} ──`]);
+    expect((await box.session(["logs"])).stdout).toContain("fake-agent: something is badly configured");
     expect(processAlive(daemonPid)).toBe(false);
     expect(await portIsFree(box.port)).toBe(true);
     const watched = await feed.finished();

@@ -205,7 +205,8 @@ describe("mcp tools", () => {
 
   test("logs: the lines as a list", async () => {
     const dir = tempDir("lk-mcp-logs-");
-    const agentLog = join(dir, "agent.log");
+    // The last run's log: named as the port's runs are (state/run-logs.ts).
+    const agentLog = join(dir, "session-8775.agent.log");
     await Bun.write(agentLog, "one\ntwo\nthree\n");
     const { call } = await connect({
       found: { kind: "running", port: 8775, state: fakeState({ agentLog }) },
@@ -252,7 +253,7 @@ describe("mcp tools on what the session reports", () => {
 
   test("end: the closing summary; chat_history and logs return the conversation and the whole log", async () => {
     const dir = tempDir("lk-mcp-end-");
-    const agentLog = join(dir, "agent.log");
+    const agentLog = join(dir, "session-8775.agent.log");
     await Bun.write(agentLog, "one\ntwo\n");
     const conversation: SessionEvent[] = [
       { type: "message", role: "user", text: "hi" },
@@ -263,7 +264,12 @@ describe("mcp tools on what the session reports", () => {
       answer: (cmd) => (cmd.cmd === "history" ? { events: conversation } : {}),
     });
     const plain = await call("session_end");
-    expect(plain.structuredContent).toEqual({ port: 8775, summary: FAKE_SUMMARY, durationMs: 0 });
+    expect(plain.structuredContent).toEqual({
+      port: 8775,
+      summary: FAKE_SUMMARY,
+      logsKept: [agentLog],
+      durationMs: 0,
+    });
 
     const full = await call("session_end", { chat_history: true, logs: true });
     expect(full.isError).toBeFalsy();
