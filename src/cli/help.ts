@@ -19,9 +19,15 @@ export interface HelpPage {
   usageTail?: string;
 }
 
+/** A titled part of a command's help (FILE FORMAT, EXIT CODES, NOTES): its lines as written, indented. */
 export interface HelpSection {
   title: string;
   lines: string[];
+}
+
+/** Paragraphs as a NOTES section: each wrapped to the terminal's usual 100 columns, a blank line between. */
+export function helpNotes(...paragraphs: string[]): HelpSection {
+  return { title: "NOTES", lines: paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]) };
 }
 
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
@@ -75,6 +81,20 @@ function shortAliasesOnly(args: ArgsDef | undefined): ArgsDef | undefined {
     ];
   });
   return Object.fromEntries(entries);
+}
+
+/** Words to lines of at most `width` (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** Trailing spaces off, those just inside a closing color code too (citty's USAGE line has one). */

@@ -14,18 +14,11 @@ import {
 } from "../session/greeting.ts";
 import { toolCalls } from "../session/observed-turn.ts";
 import { playTurn } from "../session/play-turn.ts";
-import { restartAgent } from "../session/restart-agent.ts";
+import type { RestartedSession } from "../session/restart-session.ts";
 import { loadScenario } from "../session/scenario-files.ts";
 import type { SessionClient } from "../session/session-client.ts";
 import type { SessionState } from "../state/session-file.ts";
-import {
-  type CommandIO,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  jsonArg,
-  parseSeconds,
-  portArg,
-  resolvePort,
-} from "./_shared.ts";
+import { type CommandIO, jsonArg, parseSeconds, portArg, resolvePort } from "./_shared.ts";
 
 export interface ReplayOptions {
   json: boolean;
@@ -59,7 +52,7 @@ export default defineCommand({
     fresh: {
       type: "boolean",
       description:
-        "Restart the agent first (as `restart` does): the replay starts from a clean conversation, and the greeting checked is the one it just said",
+        "Restart the agent first (as `restart` does: same daemon and port, the environment recorded at start): the replay starts from a clean conversation, and the greeting checked is the one it just said; an agent that fails to start fails the replay (exit 1) and leaves the session up without one",
     },
     ...jsonArg,
   },
@@ -94,7 +87,8 @@ export default defineCommand({
       title: "EXIT CODES",
       lines: [
         "0    every turn ran and every expectation held",
-        "1    a turn failed (an agent error, the agent or daemon gone), a bad file, or no session",
+        "1    a turn failed (an agent error, the agent or daemon gone), a bad file, no session, or",
+        "     --fresh could not restart the agent (the session stays up without one: fix it, `restart`)",
         "2    an expectation (or the greeting check) did not hold: what was expected and what came",
         "124  a turn did not finish within --timeout",
         "130  interrupted (Ctrl-C)",
@@ -103,10 +97,11 @@ export default defineCommand({
     {
       title: "JSON",
       lines: [
-        "With --json: the events as they come (each with `turn`: the session's turn number, 0 for the",
-        "greeting), then one result: `turns` (per file turn: turn, line, text, reply, ok, expectations,",
-        "events, toolErrors: [{name, output, error?}]), `expectations` (how many), and `greeting` (line,",
-        "source: start or history, text, ok, expectations) when the file checks it.",
+        "With --json: the events as they come (each with `turn`: its turn in the agent's run, from 1;",
+        "0 for the greeting; a restart counts from 1 again, as the log's turn markers do), then one",
+        "result: `turns` (per file turn: turn, line, text, reply, ok, expectations, events, toolErrors:",
+        "[{name, output, error?}]), `expectations` (how many), `greeting` (line, source: start or",
+        "history, text, ok, expectations) when the file checks it, and `restarted` with --fresh.",
       ],
     },
   ],
@@ -134,13 +129,11 @@ export default defineCommand({
     const fields: Record<string, unknown> = {};
     let greeting: { events: DeliveredEvent[]; source: GreetingSource } | undefined;
     if (o.fresh) {
-      const idle = { connectTimeoutMs: undefined, idleTimeoutMs: undefined };
-      const choices = { port: o.port, ...idle, fallbackIdleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS };
-      const { started, agent } = await restartAgent(state, choices, reporter, session);
+      const restarted = await freshAgent(session, state, reporter);
       reporter.info("");
       state = runningSession(await session.find(o.port));
-      fields.restarted = { ...started, agent };
-      greeting = { events: started.greeting, source: "start" };
+      fields.restarted = restarted;
+      greeting = { events: restarted.greeting, source: "start" };
     }
     if (scenario.greeting) {
       greeting ??= await greetingFromHistory(session, state, reporter);
@@ -222,6 +215,25 @@ export default defineCommand({
     return { fields: { ...fields, expectations: checked } };
   },
 });
+
+/**
+ * --fresh: the daemon restarts the agent as `restart` does (same launch, the environment recorded at
+ * start). One that fails to start fails the replay before any turn; the session stays up without an
+ * agent, as after a failed `restart`.
+ */
+async function freshAgent(
+  session: SessionClient,
+  state: SessionState,
+  reporter: Reporter,
+): Promise<RestartedSession> {
+  reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
+  try {
+    return await session.restart(reporter, state, { env: {} });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(`replay --fresh: no turn was run: ${error.message}`, error.exitCode, error.detail);
+  }
+}
 
 /**
  * Without --fresh: what the running agent said before its first turn, as its chat history has it.

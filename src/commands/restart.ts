@@ -1,12 +1,14 @@
+import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes } from "../cli/help.ts";
 import { runningSession } from "../session/find-session.ts";
 import { previousTurns, rerunTurns } from "../session/rerun-turns.ts";
-import { restartAgent } from "../session/restart-agent.ts";
 import {
   type CommandIO,
-  DEFAULT_IDLE_TIMEOUT_MS,
+  envArgs,
   idleTimeoutArg,
   jsonArg,
+  parseEnvArgs,
   parseSeconds,
   portArg,
   portHint,
@@ -23,11 +25,14 @@ export interface RestartOptions {
   idleTimeoutMs: number | undefined;
   /** Send the previous conversation's user turns again and compare. */
   replay: boolean;
+  /** Overrides added to those of start (and of earlier restarts), kept for later restarts. */
+  env: EnvRequest;
 }
 
 export default defineCommand({
   path: "lk agent session restart",
-  description: "A fresh agent with the same entrypoint, runtime args and port (after you edit it)",
+  description:
+    "A fresh agent with the same entrypoint, runtime args, environment and port (after you edit it); the session survives an agent that fails to start",
   args: {
     ...portArg,
     timeout: {
@@ -44,12 +49,28 @@ export default defineCommand({
       description:
         "Then send the previous conversation's user turns again, and show how each reply and its tools changed",
     },
+    env: {
+      ...envArgs.env,
+      description:
+        "Add or change a variable for the agent, for this restart and every later one (repeatable; NAME alone: this shell's value)",
+    },
+    "env-file": {
+      ...envArgs["env-file"],
+      description: "Add or change variables from a dotenv file, as --env does (repeatable)",
+    },
     ...jsonArg,
   },
+  helpSections: [
+    helpNotes(
+      "The daemon and its port stay; only the agent is replaced. It is planned again from what `start` was given (entrypoint, runtime, runtime args) and gets the environment `start` recorded (start's shell, its --env-file and --env), not this shell's, plus any --env/--env-file given here, which are kept for later restarts.",
+      "If the new agent fails to start (a syntax error, a crash before it connects), restart exits 1 with its last output, and the session stays up without an agent: `status` says why, `say` refuses, and after fixing the file, `restart` again starts it on the same port with the same environment. `end` ends it.",
+    ),
+  ],
   examples: [
     "lk agent session restart",
     "lk agent session restart --replay",
     "lk agent session restart --timeout 120",
+    "lk agent session restart --env LOG_LEVEL=debug",
   ],
   options: (args, env): RestartOptions => ({
     json: args.json,
@@ -58,26 +79,22 @@ export default defineCommand({
     idleTimeoutMs:
       args["idle-timeout"] === undefined ? undefined : resolveIdleTimeout(args["idle-timeout"], {}, 0),
     replay: args.replay,
+    env: parseEnvArgs(args, env),
   }),
   run: async (o: RestartOptions, { reporter, session }: CommandIO) => {
+    const overrides = loadEnvOverrides(o.env);
     const state = runningSession(await session.find(o.port));
     // The run to compare with is the old agent's: read before it goes.
     const past = o.replay ? await previousTurns(session, state) : undefined;
-    const { started, agent } = await restartAgent(
-      state,
-      { ...o, fallbackIdleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS },
-      reporter,
-      session,
-      past?.soFar,
-    );
+    reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
+    const restarted = await session.restart(reporter, state, {
+      env: overrides,
+      ...(o.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: o.connectTimeoutMs }),
+      ...(o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.idleTimeoutMs }),
+    });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
-    if (!past) return { fields: { ...started, agent } };
-    const replayed = await rerunTurns(
-      past.turns,
-      session,
-      runningSession(await session.find(o.port)),
-      reporter,
-    );
-    return { fields: { ...started, agent, turns: replayed.turns }, error: replayed.error };
+    if (!past) return { fields: { ...restarted } };
+    const replayed = await rerunTurns(past, session, runningSession(await session.find(o.port)), reporter);
+    return { fields: { ...restarted, turns: replayed.turns }, error: replayed.error };
   },
 });

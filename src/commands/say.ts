@@ -6,6 +6,7 @@ import { metricsLine } from "../render/metrics.ts";
 import { droppedCount, replyText } from "../render/reporter.ts";
 import { type Expectation, parseExpectations, parseToolExpectation } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
+import { type ObservedTurn, toolCalls } from "../session/observed-turn.ts";
 import { playTurn } from "../session/play-turn.ts";
 import { checkTurnSize } from "../session/turn-text.ts";
 import {
@@ -105,8 +106,9 @@ export default defineCommand({
       title: "JSON",
       lines: [
         "With --json: one line per event as it comes, then one result: text, reply, events, silent,",
-        "turnMs, usage, expectations. Every event has `at` (ms since the epoch) and `turn` (its turn",
-        "number since the agent started; output from before the turn, marked `earlier`, has the one before).",
+        "turnMs, usage, expectations. Every event has `at` (ms since the epoch) and `turn`: its turn in",
+        "the agent's run (1 for the first, 0 for the greeting; from 1 again after a restart), the N of",
+        "`logs --turn N`; output from before the turn, marked `earlier`, has the one before.",
       ],
     },
   ],
@@ -147,16 +149,21 @@ export default defineCommand({
     const turn = { text, timeoutMs: o.timeoutMs, expectations: o.expectations, logs: o.logs };
     const played = await playTurn(session, state, turn, (e) => reporter.event(e));
     reporter.endEvents();
-    const fields = sayFields(text, reporter.events);
+    const see = toolFailed(played.observed)
+      ? `lk agent session logs${portHint(o.port)} --last-turn`
+      : undefined;
+    const fields = { ...sayFields(text, reporter.events), ...(see ? { see } : {}) };
     if (played.failure) {
       reporter.info("");
-      return { fields, error: played.failure };
+      return { fields, error: withHint(played.failure, see) };
     }
     const silent = fields.reply === "";
     if (silent) reporter.info(`\n  ${reporter.colors.dim("(no reply)")}`);
     reporter.info("");
     const data = played.data ?? { turnMs: Math.round(played.observed.wallMs) };
     if (o.metrics) reporter.info(`  ${reporter.colors.dim(metricsLine(reporter.events, data))}`);
+    // Where the failing tool's traceback is: with the failure when there is one, else after the turn.
+    if (see && !played.check.error) reporter.info(`  ${reporter.colors.dim(`see: ${see}`)}\n`);
     return {
       exitCode: EXIT.ok,
       fields: {
@@ -166,10 +173,21 @@ export default defineCommand({
         ...(data.usage ? { usage: data.usage } : {}),
         ...(o.expectations.length ? { expectations: played.check.results } : {}),
       },
-      error: played.check.error,
+      error: withHint(played.check.error, see),
     };
   },
 });
+
+/** Did a tool of the turn fail (its output marked as an error), even if the agent recovered? */
+function toolFailed(turn: ObservedTurn): boolean {
+  return toolCalls(turn).some((call) => call.isError === true);
+}
+
+/** The failure, with `see: …` as its last hint. */
+function withHint(error: UserError | undefined, see: string | undefined): UserError | undefined {
+  if (!error || !see) return error;
+  return new UserError(error.message, error.exitCode, [...error.detail, `see: ${see}`]);
+}
 
 /** What every say result has, failures included: the text, the reply, every event. */
 function sayFields(text: string, events: DeliveredEvent[]) {

@@ -1,14 +1,20 @@
+import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
+import { realHost } from "../agent/host.ts";
 import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
+import { shownEnv } from "../protocol/env.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
   agentArgs,
   type CommandIO,
   DEFAULT_IDLE_TIMEOUT_MS,
+  envArgs,
   idleTimeoutArg,
   jsonArg,
   parseAgentArgs,
+  parseEnvArgs,
   parseSeconds,
   portArg,
   portHint,
@@ -29,6 +35,8 @@ export interface StartOptions {
   /** What followed `--`: for the agent's interpreter, before the entrypoint. */
   runtimeArgs: string[];
   skipSdkCheck: boolean;
+  /** --env and --env-file: set on top of this shell's environment for the agent. */
+  env: EnvRequest;
 }
 
 export default defineCommand({
@@ -48,13 +56,24 @@ export default defineCommand({
     },
     ...idleTimeoutArg,
     ...agentArgs,
+    ...envArgs,
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
+  helpSections: [
+    helpNotes(
+      "Runtime args: anything after `--` goes to the agent's interpreter (python, node or bun), before the entrypoint: `start agent.py -- -X dev` runs `python -X dev -m livekit.agents console agent.py …`. `restart` passes them again.",
+      "The agent's environment: that of the shell that runs `start`, then the variables of each --env-file in order, then each --env (which wins over the files). `restart` gives the new agent that same environment again, whatever shell it is run from (a variable you set or change in your shell later does not reach the agent); `restart --env`/`--env-file` add or change variables for that restart and every later one. `status` lists the overrides, values included except those of names containing KEY, SECRET, TOKEN or PASSWORD (any case), which are shown and written to disk by name only.",
+      "Secrets: a value given on the command line can be seen by other users of the machine (in ps). Put it in an --env-file, or export it in your shell and pass --env NAME (no value: this shell's value of NAME is taken).",
+      "The session keeps running after `start` returns: `say` to talk, `restart` after an edit (if the edited agent fails to start, the session stays up without an agent, on the same port: fix it and run `restart` again), `end` to stop. Once it has ended, every command says when and why, and prints this `start` command again.",
+      "State folder: the session's record, its token and the logs are kept in $XDG_STATE_HOME/lk/agent-sessions (default ~/.local/state/lk/agent-sessions; macOS: ~/Library/Application Support/lk/agent-sessions; Windows: %LOCALAPPDATA%\\lk\\agent-sessions). LK_SESSION_STATE_DIR moves it; it must be yours alone (lk creates it 0700). Also read from the environment: LK_SESSION_PORT (the default port), LK_SESSION_IDLE_TIMEOUT, LK_SESSION_SKIP_SDK_CHECK=1.",
+    ),
+  ],
   examples: [
     "lk agent session start",
     "lk agent session start agent.py --port 8776 -- -X dev",
     "lk agent session start --idle-timeout 2h",
+    "lk agent session start agent.py --env-file .env.local --env LOG_LEVEL=debug --env OPENAI_API_KEY",
   ],
   options: (args, env): StartOptions => ({
     json: args.json,
@@ -65,21 +84,27 @@ export default defineCommand({
     entrypoint: args.entrypoint,
     cwd: env.cwd,
     runtimeArgs: args["--"],
+    env: parseEnvArgs(args, env),
   }),
   run: async (o: StartOptions, { reporter, session }: CommandIO) => {
+    // A file that does not parse stops the start before anything else happens.
+    const overrides = loadEnvOverrides(o.env);
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
     const p = portHint(o.port);
     const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
-    const { project, plan } = prepareLaunch({
-      entrypoint: o.entrypoint,
-      cwd: o.cwd,
-      port: o.port,
-      runtimeArgs: o.runtimeArgs,
-      startCommand: `lk agent session start${p}`,
-      ...choices,
-    });
+    const { project, plan } = prepareLaunch(
+      {
+        entrypoint: o.entrypoint,
+        cwd: o.cwd,
+        port: o.port,
+        runtimeArgs: o.runtimeArgs,
+        startCommand: `lk agent session start${p}`,
+        ...choices,
+      },
+      realHost({ ...process.env, ...overrides }),
+    );
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     const started = await session.start(reporter, {
       port: o.port,
@@ -90,6 +115,7 @@ export default defineCommand({
       connectTimeoutMs: o.connectTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs,
       choices,
+      env: overrides,
     });
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
@@ -98,6 +124,7 @@ export default defineCommand({
       fields: {
         ...started,
         staleNotes: notes,
+        env: shownEnv(overrides),
         agent: {
           label: plan.label,
           runtime: plan.runtime,

@@ -1,6 +1,8 @@
-// What the daemon does for each control command once the session is ready (`end` is the daemon's own).
+// What the daemon does for each control command once the session is ready (`end` and `restart` are
+// the daemon's own).
 
 import type {
+  AgentDown,
   AgentInfo,
   CommandName,
   ControlRequest,
@@ -8,6 +10,7 @@ import type {
   EndSummary,
   StatusData,
 } from "../protocol/control.ts";
+import type { ShownEnv } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
 import type {
@@ -22,11 +25,16 @@ import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
 
 export interface DaemonContext {
+  /** The current agent's session (a new one for each restart). */
   session: Session;
   state: SessionState;
   /** The conversations before the agent's restarts. */
   archive: RunArchive;
   framework?: FrameworkInfo;
+  /** The overrides the agent got, as they may be shown. */
+  env: ShownEnv;
+  /** Set while there is no agent (a restart failed). */
+  down?: AgentDown;
 }
 
 export interface FrameworkInfo {
@@ -36,7 +44,7 @@ export interface FrameworkInfo {
 
 const QUERY_TIMEOUT_MS = 3000;
 
-type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
+export type ServedRequest = Exclude<ControlRequest, { cmd: "end" } | { cmd: "restart" }>;
 
 export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
   const { session } = ctx;
@@ -69,7 +77,8 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       return;
     case "history":
       channel.send({ t: "accepted", ahead: 0 });
-      void history(session).then(
+      // While the agent is down there is none to ask: the earlier runs are all there is.
+      void (ctx.down ? Promise.resolve([]) : agentHistory(session)).then(
         (events) => {
           if (request.earlierRuns)
             for (const event of ctx.archive.events) channel.send({ t: "event", event });
@@ -152,7 +161,8 @@ async function ask(
   }
 }
 
-async function history(session: Session): Promise<DeliveredEvent[]> {
+/** The agent's chat history as events (bounded: QUERY_TIMEOUT_MS); throws when it cannot be read. */
+export async function agentHistory(session: Session): Promise<DeliveredEvent[]> {
   const answer = await ask(session.link, { oneofKind: "getChatHistory", getChatHistory: {} });
   const items = answer.oneofKind === "getChatHistory" ? answer.getChatHistory.items : [];
   return historyEvents(items);
@@ -210,7 +220,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
   return {
     port: state.port,
     daemonPid: state.daemonPid,
-    agentPid: state.agent.pid ?? 0,
+    agentPid: ctx.down ? 0 : (state.agent.pid ?? 0),
     entry: state.agent.entry,
     root: state.agent.root,
     runtime: state.agent.runtime,
@@ -219,7 +229,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     framework: ctx.framework,
     agentId: id,
     agentInfo: info,
-    agentState: session.agentState,
+    agentState: ctx.down ? "down" : session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),
     idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
@@ -229,5 +239,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     agentLog: state.agentLog,
     daemonLog: state.daemonLog,
     ...(session.usage ? { usage: session.usage } : {}),
+    env: ctx.env,
+    ...(ctx.down ? { agentDown: ctx.down } : {}),
   };
 }

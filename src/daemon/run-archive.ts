@@ -1,11 +1,9 @@
-// The conversations of a session's earlier runs (the agents before its restarts), kept so that a
-// transcript covers the whole session. Bounded: a long-lived session with many restarts keeps the
+// The conversations of a session's earlier runs (the agents before its restarts), kept by the daemon
+// (in memory: each old agent's chat history, read as a restart replaces it) so that a transcript
+// covers the whole session. Bounded: a long-lived session with many restarts keeps the
 // newest events, led by a notice of how many were dropped.
 
-import { rmSync } from "node:fs";
-import type { EarlierRuns } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
-import { readNoFollow } from "../safe-files.ts";
 
 /** At most this many events of earlier runs are kept… */
 export const MAX_ARCHIVED_EVENTS = 10_000;
@@ -46,20 +44,5 @@ export class RunArchive {
     if (this.dropped === 0) return events;
     const at = events[0]?.at ?? null;
     return [{ type: "dropped", count: this.dropped, at, turn: null }, ...events];
-  }
-}
-
-/** A restart's hand-over (see DaemonSpec.earlierRunsFile), removed once read; undefined when there is none. */
-export function takeEarlierRuns(file: string | undefined): EarlierRuns | undefined {
-  if (!file) return undefined;
-  try {
-    const value = JSON.parse(readNoFollow(file)) as Partial<EarlierRuns>;
-    if (typeof value.startedAt !== "string" || !Array.isArray(value.events)) return undefined;
-    return { startedAt: value.startedAt, events: value.events };
-  } catch {
-    // Gone, unreadable or not ours: the transcript starts at this run, as it did before restarts kept any.
-    return undefined;
-  } finally {
-    rmSync(file, { force: true });
   }
 }

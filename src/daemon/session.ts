@@ -77,10 +77,13 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
-  /** Turns sent to the agent so far (a failed one too): the number events are stamped with. */
-  private turnsSent = 0;
-  /** Every event as it happens, for `events` clients (never consumed). */
-  readonly feed = new Feed();
+  /**
+   * Turns sent to the agent in this run (a failed one too), each numbered by it: 1 is the first. The
+   * one count events' `turn`, the log's turn markers and the chat history's turns agree on.
+   */
+  turnsSent = 0;
+  /** Told as each turn is sent, before the agent can write a line of it (run-log.ts marks its log). */
+  onTurnSent?: (turn: number, text: string) => void;
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number; turn: number } | undefined;
@@ -108,7 +111,11 @@ export class Session {
   private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
-  constructor(private readonly maxUnseen = MAX_UNSEEN) {}
+  constructor(
+    private readonly maxUnseen = MAX_UNSEEN,
+    /** Every event as it happens, for `events` clients (never consumed); a restart's session shares it. */
+    readonly feed = new Feed(),
+  ) {}
 
   attach(link: AgentLink): void {
     this.link = link;
@@ -325,6 +332,7 @@ export class Session {
     // What the turn shows is recorded for the feed, but for the kept output and log lines: those
     // were recorded when they came.
     let replaying = true;
+    // Numbered now (its earlier output belongs to the turn before), counted as sent just below.
     const turn = new Turn(q.text, ++this.turnsSent, (event) => {
       if (!replaying && event.type !== "log") this.record(event);
       q.sink(event);
@@ -336,6 +344,7 @@ export class Session {
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
     const sentAt = Date.now();
+    this.onTurnSent?.(turn.number, q.text);
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);

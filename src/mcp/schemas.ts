@@ -28,7 +28,9 @@ export const event = z
       .number()
       .nullable()
       .optional()
-      .describe("the turn it belongs to, from the agent's start: 0 for its greeting, N for the Nth turn"),
+      .describe(
+        "the turn it belongs to in the agent's run: 0 for its greeting, N for the Nth turn (from 1 again after a restart, as the log's turn markers)",
+      ),
     earlier: z.boolean().optional().describe("produced between turns (a greeting, a timer)"),
   })
   .describe("An event exactly as `--json` reports it");

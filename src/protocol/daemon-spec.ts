@@ -25,20 +25,15 @@ export interface LaunchRequest {
   root: string;
   runtimeArgs: string[];
   choices: LaunchChoices;
-}
-
-/** What the agents of a session said before its restarts: handed from one daemon to the next. */
-export interface EarlierRuns {
-  /** When the session's first run started (ISO 8601). */
-  startedAt: string;
-  /** Each earlier run's conversation (its agent's chat history), each closed by a `restart` marker. */
-  events: DeliveredEvent[];
+  /**
+   * `--env`/`--env-file`: set on top of the environment of the shell that ran `start`. The daemon keeps
+   * both for every restart (and writes only the names of secrets: see env.ts).
+   */
+  env?: Record<string, string>;
 }
 
 /** The request as the daemon gets it, with where to report back. */
 export interface DaemonSpec extends LaunchRequest {
-  /** A restart's: the file holding the session's EarlierRuns, read and removed as the daemon starts. */
-  earlierRunsFile?: string;
   /** Where the daemon writes its ReadyReport (write + rename), for `start` to pick up. */
   readyFile: string;
   /** That `start`: once it is gone, nobody would read (or remove) a report. */

@@ -30,8 +30,9 @@ export type SessionEvent =
   /**
    * The agent was restarted here (`at`: when). Only in a history of every run of the session (the
    * transcript `end --transcript` writes): it separates one run's conversation from the next.
+   * `unread`: why the run before it is missing (its agent did not give its chat history).
    */
-  | { type: "restart" };
+  | { type: "restart"; unread?: string };
 
 export type ToolEndStatus = "done" | "error" | "cancelled";
 
@@ -67,8 +68,9 @@ export function isBusy(state: AgentStateName): boolean {
  * `at`: ms since the epoch, when it happened; for an item of the agent's chat history (`history`),
  * the time the agent recorded for it (`created_at`), null when the agent gives none.
  *
- * `turn`: the turn it belongs to, counted from the agent's start (a restart counts from 0 again):
- * N for the Nth turn sent to the agent, 0 for what it said before the first (its greeting). Output
+ * `turn`: the turn it belongs to in the agent's run (Session.turnsSent: a restart counts from 1
+ * again, as the log's turn markers do): N for the Nth turn sent to the agent, 0 for what it said
+ * before the first (its greeting). Output
  * between turns carries the turn it followed, as does output made before a turn's own text was
  * taken in (marked `earlier`). Null where no turn applies (a restart marker).
  */

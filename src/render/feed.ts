@@ -1,7 +1,14 @@
 // The `events` feed: one line per event, timestamped to the millisecond.
 
 import type { DeliveredEvent } from "../protocol/events.ts";
-import { type Colors, configSummary, droppedLine, restartLine, summarizeToolOutput } from "./text.ts";
+import {
+  type Colors,
+  configSummary,
+  droppedLine,
+  restartLine,
+  summarizeToolOutput,
+  unreadRunLine,
+} from "./text.ts";
 import { clockTime } from "./time.ts";
 import { visible as v } from "./visible.ts";
 
@@ -53,6 +60,6 @@ function feedText(e: DeliveredEvent, c: Colors): string {
     case "dropped":
       return c.dim(droppedLine(e.count));
     case "restart":
-      return c.dim(restartLine(null));
+      return c.dim(e.unread ? `${restartLine(null)} ${unreadRunLine(oneLine(e.unread))}` : restartLine(null));
   }
 }

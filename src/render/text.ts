@@ -60,6 +60,11 @@ export function restartLine(at: number | null): string {
   return `── the agent restarted${at === null ? "" : ` (${clockTime(at)})`} ──`;
 }
 
+/** Under a restart marker whose run before it is missing: why. */
+export function unreadRunLine(why: string): string {
+  return `(the conversation before this restart is missing: the agent did not give it: ${why})`;
+}
+
 /** What an agent_config_update changed: "instructions updated; tools added: a, b". */
 export function configSummary(e: Extract<SessionEvent, { type: "config" }>): string {
   const parts = [
@@ -177,6 +182,7 @@ export class TextRenderer {
       case "restart":
         this.showHeld();
         this.write(`\n  ${this.c.dim(restartLine(e.at))}\n`);
+        if (e.unread) this.write(`  ${this.c.dim(unreadRunLine(v(e.unread)))}\n`);
         break;
     }
     this.lastCallId = undefined;

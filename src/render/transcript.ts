@@ -2,7 +2,7 @@
 
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
-import { droppedLine, restartLine, summarizeToolOutput } from "./text.ts";
+import { droppedLine, restartLine, summarizeToolOutput, unreadRunLine } from "./text.ts";
 import { safeJson, visible as v } from "./visible.ts";
 
 export interface TranscriptMeta {
@@ -66,6 +66,7 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         break;
       case "restart":
         lines.push("---", "", `*${restartLine(e.at)}*`, "");
+        if (e.unread) lines.push(`*${unreadRunLine(v(e.unread))}*`, "");
         break;
     }
   }

@@ -1,9 +1,8 @@
 // The whole conversation, as the agent keeps it, for a command that needs it before going on
 // (`end --chat-history`, `--transcript`, `--save-test`, `restart --replay`): collected, not streamed;
-// and the conversations of the runs before the agent's restarts, for the transcript.
+// with the conversations of the runs before the agent's restarts (the daemon keeps them) for the transcript.
 
 import { UserError } from "../errors.ts";
-import type { EarlierRuns } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { failureOf } from "./client-session.ts";
@@ -41,29 +40,4 @@ export async function fetchHistory(
 /** The conversation of the agent running now: what follows the last restart marker. */
 export function currentRun(events: DeliveredEvent[]): DeliveredEvent[] {
   return events.slice(events.findLastIndex((e) => e.type === "restart") + 1);
-}
-
-/**
- * What a restart hands to the next agent's daemon: the session's conversations so far, closed by a
- * marker for this restart. Undefined when the agent does not give its history: the transcript then
- * starts at the restart (`note` says so).
- */
-export async function sessionSoFar(
-  session: SessionClient,
-  state: SessionState,
-  note: (text: string) => void,
-): Promise<EarlierRuns | undefined> {
-  // The restart goes on whatever happens here: a daemon gone meanwhile is the stop's to report.
-  const got = await chatHistory(session, state, { earlierRuns: true }).catch((error: Error) => ({
-    failure: error,
-  }));
-  if ("events" in got) return handOver(state, got.events);
-  note(`note: the transcript will start at this restart: ${got.failure.message}`);
-  return undefined;
-}
-
-/** The session's conversations so far (`history` with earlierRuns), closed by a marker for a restart now. */
-export function handOver(state: SessionState, events: DeliveredEvent[]): EarlierRuns {
-  const marker: DeliveredEvent = { type: "restart", at: Date.now(), turn: null };
-  return { startedAt: state.sessionStartedAt ?? state.startedAt, events: [...events, marker] };
 }

@@ -8,11 +8,10 @@ import { onInterrupt } from "../interrupt.ts";
 import {
   DAEMON_SPEC_ENV,
   type DaemonSpec,
-  type EarlierRuns,
   type LaunchRequest,
   type ReadyReport,
 } from "../protocol/daemon-spec.ts";
-import { openNoFollow, readNoFollow, refuseLink, writeFileAtomic } from "../safe-files.ts";
+import { openNoFollow, readNoFollow, refuseLink } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { logPaths } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
@@ -23,21 +22,11 @@ const READY_MARGIN_MS = 30_000;
 /** A daemon told to stop takes its agent's grace (1.5 s) and a kill (1 s); past this it is killed. */
 const DAEMON_STOP_MS = 5000;
 
-/** `earlierRuns`: a restart's, what the agents before it said (too large for the environment: a file). */
-export async function launchDaemon(req: LaunchRequest, earlierRuns?: EarlierRuns): Promise<ReadyReport> {
+export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const dir = ensureStateDir();
   const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
   rmSync(readyFile, { force: true });
   const spec: DaemonSpec = { ...req, readyFile, launcherPid: process.pid };
-  if (earlierRuns) {
-    const file = join(dir, `runs-${req.port}-${process.pid}.json`);
-    try {
-      writeFileAtomic(file, JSON.stringify(earlierRuns));
-      spec.earlierRunsFile = file;
-    } catch {
-      // The old agent is stopped already: better a transcript that starts here than no new agent.
-    }
-  }
   const { daemonLog, agentLog } = logPaths(req.port, dir);
   // The daemon would refuse it too, but only after it had started writing its own log.
   refuseLink(agentLog);
@@ -95,8 +84,6 @@ export async function launchDaemon(req: LaunchRequest, earlierRuns?: EarlierRuns
   } finally {
     forget();
     rmSync(readyFile, { force: true });
-    // The daemon removes it as it reads it; one that never got that far leaves it to us.
-    if (spec.earlierRunsFile) rmSync(spec.earlierRunsFile, { force: true });
   }
 }
 

@@ -2,11 +2,10 @@
 // it stops, and each of them sent again to the new one, compared as it ends.
 
 import { UserError } from "../errors.ts";
-import type { EarlierRuns } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { Reporter } from "../render/reporter.ts";
 import type { SessionState } from "../state/session-file.ts";
-import { chatHistory, currentRun, handOver } from "./chat-history.ts";
+import { chatHistory } from "./chat-history.ts";
 import { failureOf } from "./client-session.ts";
 import type { SessionClient } from "./session-client.ts";
 import { compareTurn, type PastTurn, pastTurns, runOf, type TurnDiff } from "./turn-diff.ts";
@@ -15,15 +14,9 @@ import { replaySummary, turnDiffLines } from "./turn-diff-text.ts";
 /** Each replayed turn may take as long as a `say` by default. */
 const TURN_TIMEOUT_MS = 120_000;
 
-/**
- * The user turns so far and what each made, and the session's conversations to hand to the next
- * agent (read once, for both); a failure leaves the session running, untouched.
- */
-export async function previousTurns(
-  session: SessionClient,
-  state: SessionState,
-): Promise<{ turns: PastTurn[]; soFar: EarlierRuns }> {
-  const got = await chatHistory(session, state, { earlierRuns: true });
+/** The user turns so far and what each made; a failure leaves the session running, untouched. */
+export async function previousTurns(session: SessionClient, state: SessionState): Promise<PastTurn[]> {
+  const got = await chatHistory(session, state);
   if ("failure" in got) {
     throw new UserError(
       `could not get the conversation to replay: ${got.failure.message}`,
@@ -31,7 +24,7 @@ export async function previousTurns(
       [...got.failure.detail, "the session is still running; restart without --replay to restart it anyway"],
     );
   }
-  return { turns: pastTurns(currentRun(got.events)), soFar: handOver(state, got.events) };
+  return pastTurns(got.events);
 }
 
 /**

@@ -1,19 +1,18 @@
 // One run of one scenario: a fresh session on a port of its own, every turn played and judged,
 // and the session ended afterwards whatever happened (a failure, an error, Ctrl-C).
 
-import { rmSync } from "node:fs";
 import type { PreparedLaunch } from "../agent/prepare.ts";
 import { UserError } from "../errors.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { Reporter } from "../render/reporter.ts";
-import { removeEnded } from "../state/ended-record.ts";
+import { removeLeftFiles } from "../state/run-logs.ts";
 import { logPaths, type SessionState } from "../state/session-file.ts";
+import { agentTail } from "./agent-logs.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
 import type { PortPicker } from "./free-port.ts";
 import { type GreetingRecord, judgeGreeting } from "./greeting.ts";
-import { tailLines } from "./log-tail.ts";
 import { type PlayedTurn, playTurn } from "./play-turn.ts";
 import type { Scenario } from "./scenario.ts";
 import type { SessionClient } from "./session-client.ts";
@@ -173,7 +172,7 @@ async function endSession(
   ctx: AttemptContext,
 ): Promise<void> {
   const logs = logPaths(result.port as number);
-  result.agentLog = tailLines(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
+  result.agentLog = agentTail(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
   if (state) {
     await ctx.session.stop(state).catch((error: unknown) => {
       const message = `could not end the session on port ${result.port}: ${(error as Error).message}`;
@@ -181,13 +180,10 @@ async function endSession(
       if (result.status === "passed") result.status = "error";
     });
   }
-  removeEnded(result.port as number);
-  for (const path of [logs.agentLog, `${logs.agentLog}.1`, logs.daemonLog]) {
-    try {
-      rmSync(path, { force: true });
-    } catch {
-      // Still held open (Windows) by a process on its way out: a leftover log, not a failed test.
-    }
+  try {
+    removeLeftFiles(result.port as number);
+  } catch {
+    // Still held open (Windows) by a process on its way out: a leftover log, not a failed test.
   }
   for (const f of result.failures) f.detail = f.detail.filter((d) => !d.startsWith("full agent log: "));
 }

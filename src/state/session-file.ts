@@ -4,6 +4,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
+import type { ShownEnv } from "../protocol/env.ts";
 import { readNoFollow, writeFileAtomic } from "../safe-files.ts";
 import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
 
@@ -31,9 +32,32 @@ export interface SessionState {
     runtimeArgs: string[];
   };
   /** What `restart` needs besides the agent above to start the same agent again. */
-  launch: { connectTimeoutMs: number; idleTimeoutMs?: number } & Partial<LaunchChoices>;
+  launch: {
+    connectTimeoutMs: number;
+    idleTimeoutMs?: number;
+    /** The `--env`/`--env-file` overrides as they may be shown (a secret's value is null: never written here). */
+    env?: ShownEnv;
+  } & Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
+}
+
+/** What a session was started with, for the `start` command a person can run to start it again. */
+export interface Relaunch {
+  entry: string;
+  root: string;
+  runtimeArgs: string[];
+  runtime?: "node" | "bun";
+  skipSdkCheck?: boolean;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  env?: ShownEnv;
+}
+
+export function relaunchOf(state: SessionState): Relaunch {
+  const { entry, root, runtimeArgs } = state.agent;
+  const { runtime, skipSdkCheck, connectTimeoutMs, idleTimeoutMs, env } = state.launch;
+  return { entry, root, runtimeArgs, runtime, skipSdkCheck, connectTimeoutMs, idleTimeoutMs, env };
 }
 
 export function statePath(port: number, dir = stateDir()): string {

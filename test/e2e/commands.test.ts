@@ -94,9 +94,15 @@ describe("logs", () => {
     await box.startFake();
     await box.session(["say", "first"]);
     await box.session(["say", "second"]);
-    const logs = await box.session(["logs", "-n", "2"]);
+    const logs = await box.session(["logs", "-n", "3"]);
     expect(logs.code).toBe(0);
-    expect(logs.stdout).toBe("fake-agent: turn: first\nfake-agent: turn: second\n");
+    // Each line stamped to the ms and tagged; lk's marker as the turn was sent, then the agent's line.
+    const stamp = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(?:Z|[+-]\\d\\d:\\d\\d)";
+    expect(logs.stdout).toMatch(
+      new RegExp(
+        `^${stamp} out fake-agent: turn: first\\n${stamp} lk  ── turn 2: "second" ──\\n${stamp} out fake-agent: turn: second\\n$`,
+      ),
+    );
     const all = await box.session(["logs"]);
     expect(all.stdout).toContain("fake-agent: starting");
   });
@@ -119,8 +125,10 @@ describe("logs", () => {
     expect(lines[0]).toMatchObject({
       v: 1,
       kind: "log",
+      stream: "stdout",
       line: `fake-agent: connected to 127.0.0.1:${box.port}`,
     });
+    expect(typeof lines[0]?.at).toBe("number");
   });
 });
 

@@ -17,6 +17,7 @@ const options = (over: Partial<EndOptions> = {}): EndOptions => ({
   saveTest: undefined,
   chatHistory: false,
   logs: false,
+  clean: false,
   ...over,
 });
 
@@ -38,11 +39,12 @@ describe("end", () => {
         "  turns:        1",
         "  duration:     1h02m",
         "  active agent: echo_agent",
-        "  agent log:    /state/session-8775.agent.log (kept until the next start on this port)",
+        "  logs kept:    /state/session-8775.agent.log  (lk agent session logs --run last to read them)",
         "",
       ].join("\n"),
     );
-    expect(outcome.fields).toEqual({ port: PORT, summary: FAKE_SUMMARY });
+    // The folder of this fake session has no files: none are listed as kept.
+    expect(outcome.fields).toEqual({ port: PORT, summary: FAKE_SUMMARY, logsKept: [] });
   });
 
   test("the session's cumulative usage, when the agent reported some", async () => {
@@ -52,7 +54,7 @@ describe("end", () => {
     const f = fake({ command: "end", ended: { ...FAKE_SUMMARY, agentId: "billing\x07", usage } });
     const outcome = await end.run(options(), f.io);
     expect(f.out()).toContain(
-      ["  active agent: billing\\x07", "  usage:        20 → 10 tokens (echo/echo-1)", "  agent log:"].join(
+      ["  active agent: billing\\x07", "  usage:        20 → 10 tokens (echo/echo-1)", "  logs kept:"].join(
         "\n",
       ),
     );
@@ -63,7 +65,7 @@ describe("end", () => {
     const f = fake({ command: "end", ended: undefined });
     const outcome = await end.run(options(), f.io);
     expect(f.out()).toStartWith("Session ended.\n");
-    expect(outcome.fields).toEqual({ port: PORT });
+    expect(outcome.fields).toEqual({ port: PORT, logsKept: [] });
   });
 
   test("parse: --chat-history and --logs", () => {
@@ -121,7 +123,7 @@ describe("end", () => {
     expect(f.stops).toHaveLength(1);
     expect(readFileSync(file, "utf8")).toContain("**You:** weather in Lima?");
     expect(readFileSync(file, "utf8")).not.toContain("restart");
-    expect(outcome.fields).toEqual({ port: PORT, transcript: file, summary: FAKE_SUMMARY });
+    expect(outcome.fields).toEqual({ port: PORT, transcript: file, summary: FAKE_SUMMARY, logsKept: [] });
   });
 
   test("--transcript of a restarted session: every run, each restart marked, from the first start", async () => {

@@ -1,17 +1,10 @@
-// The conversations of a session's earlier runs, kept for its transcript: bounded, and handed from
-// one daemon to the next through a file that is read once.
+// The conversations of a session's earlier runs, kept by the daemon for its transcript: bounded.
 
-import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { historyEvents } from "../../src/daemon/control-handlers.ts";
-import { RunArchive, takeEarlierRuns } from "../../src/daemon/run-archive.ts";
+import { RunArchive } from "../../src/daemon/run-archive.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
 import { ChatRole } from "../../src/wire/gen/livekit_agent_session.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "lk-unit-runs-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const said = (text: string, at = 1): DeliveredEvent => ({ type: "message", role: "user", text, at, turn: 1 });
 const marker: DeliveredEvent = { type: "restart", at: 9, turn: null };
@@ -34,21 +27,6 @@ describe("the run archive", () => {
     const bySize = new RunArchive(100, 200);
     bySize.add([said("x".repeat(150)), said("small"), marker]);
     expect(bySize.events.map(summary)).toEqual(["dropped 1", "small", "restart"]);
-  });
-
-  test("the hand-over file: read once and removed; a missing or malformed one is no earlier runs", () => {
-    const file = join(dir, "runs.json");
-    writeFileSync(
-      file,
-      JSON.stringify({ startedAt: "2026-01-01T00:00:00.000Z", events: [said("one"), marker] }),
-    );
-    expect(takeEarlierRuns(file)?.events.map(summary)).toEqual(["one", "restart"]);
-    expect(existsSync(file)).toBe(false);
-    expect(takeEarlierRuns(file)).toBeUndefined();
-    writeFileSync(file, "{not json");
-    expect(takeEarlierRuns(file)).toBeUndefined();
-    expect(existsSync(file)).toBe(false);
-    expect(takeEarlierRuns(undefined)).toBeUndefined();
   });
 });
 
