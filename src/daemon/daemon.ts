@@ -377,17 +377,17 @@ export class Daemon {
     // A new object: a command still holding the old context keeps the old agent's session.
     if (this.ctx)
       this.ctx = { ...this.ctx, session: this.current.session, framework: undefined, down: undefined };
-    void this.replace(old, state === "agent-down");
+    void this.replace(old, this.current, state === "agent-down");
   }
 
   /**
    * Keeps `old`'s conversation for the transcript and stops its agent (its log ends "restarted"),
    * then starts the current run's. A run that was down had no agent and said nothing: it adds nothing.
    */
-  private async replace(old: AgentRun, wasDown: boolean): Promise<void> {
+  private async replace(old: AgentRun, next: AgentRun, wasDown: boolean): Promise<void> {
     const mark = endMarker(old.number, "restarted");
     this.releasing = this.releasing
-      .then(() => (wasDown ? undefined : this.archiveRun(old)))
+      .then(() => (wasDown ? undefined : this.archiveRun(old, next)))
       .then(() => releaseAgent(this.held, "the agent is being restarted", mark));
     await this.releasing;
     // Stopping began meanwhile: the stop answers the restart.
@@ -400,9 +400,10 @@ export class Daemon {
   /**
    * The run's conversation (its agent's chat history, read before it is stopped: the next agent starts
    * with an empty one) and a restart marker, into the archive. Bounded: an agent that does not answer
-   * within QUERY_TIMEOUT_MS (3 s) delays its restart that long, and the marker says its run is missing.
+   * within QUERY_TIMEOUT_MS (3 s) delays its restart that long, and the marker (and `next`'s restart
+   * reply) says its run is missing.
    */
-  private async archiveRun(old: AgentRun): Promise<void> {
+  private async archiveRun(old: AgentRun, next: AgentRun): Promise<void> {
     const at = Date.now();
     try {
       const events = await agentHistory(old.session);
@@ -411,6 +412,7 @@ export class Daemon {
       const unread = (error as Error).message;
       log(`restart: the old agent's conversation could not be read (${unread}); the transcript skips it`);
       this.archive.add([{ type: "restart", at, turn: null, unread }]);
+      next.unreadBefore = unread;
     }
   }
 
@@ -596,6 +598,7 @@ export class Daemon {
           argv: plan.argv,
         },
         env: shownEnv(this.overrides),
+        ...(this.current.unreadBefore ? { unread: this.current.unreadBefore } : {}),
       },
     };
     channel.send(reply);

@@ -147,6 +147,8 @@ export interface RestartData {
   agent: { label: string; runtime: string; entry: string; root: string; argv: string[] };
   /** Every override the agent got (start's and restarts'), secrets' values null. */
   env: ShownEnv;
+  /** Why the old agent's conversation is missing from the transcript (it did not give its history). */
+  unread?: string;
 }
 
 /** Why there is no agent: a restart's agent failed to start (the daemon kept the port and the launch). */

@@ -153,6 +153,16 @@ describe("end", () => {
     // --chat-history shows the running agent's conversation, as `history` does.
     expect(f.out()).toContain("second run");
     expect(f.out()).not.toContain("first run");
+    // A run whose agent did not give its history: its marker says so, in words and in JSON.
+    const lost = join(dir, "lost.md");
+    const h = fake({
+      command: "end",
+      answer: () => ({ events: [{ type: "restart", unread: "the agent did not answer in time" }] }),
+    });
+    await end.run(options({ transcript: lost }), h.io);
+    expect(readFileSync(lost, "utf8")).toContain(
+      "*(the conversation before this restart is missing: the agent did not give it: the agent did not answer in time)*",
+    );
     const g = fake({ command: "end", json: true, answer: () => ({ events: [{ type: "restart" }] }) });
     await end.run(options({ transcript: json, json: true }), g.io);
     expect(JSON.parse(readFileSync(json, "utf8")).events).toMatchObject([{ type: "restart" }]);
