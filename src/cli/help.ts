@@ -13,18 +13,28 @@ export interface HelpPage {
   args?: ArgsDef;
   commands?: { name: string; aliases: string[]; description: string }[];
   examples?: string[];
-  /** Paragraphs after the options (NOTES), each wrapped to the terminal's usual 100 columns. */
-  notes?: string[];
+  /** What the flags do not say (a file format, exit codes): sections after the options, before the examples. */
+  sections?: HelpSection[];
   /** Appended to the USAGE line (`[-- RUNTIME_ARGS]`). */
   usageTail?: string;
+}
+
+/** A titled part of a command's help (FILE FORMAT, EXIT CODES, NOTES): its lines as written, indented. */
+export interface HelpSection {
+  title: string;
+  lines: string[];
+}
+
+/** Paragraphs as a NOTES section: each wrapped to the terminal's usual 100 columns, a blank line between. */
+export function helpNotes(...paragraphs: string[]): HelpSection {
+  return { title: "NOTES", lines: paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]) };
 }
 
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
   const words = page.path.split(" ");
   const name = words.pop() as string;
   const cmd: CommandDef = {
-    // Its first line: citty's page is split by line below, and the whole description is ours to place.
-    meta: { name, description: page.description.split("\n")[0] },
+    meta: { name, description: page.description },
     args: shortAliasesOnly(page.args),
   };
   if (page.commands) {
@@ -40,10 +50,9 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
   const also = page.aliases?.length ? [`Also: ${page.aliases.join(", ")}`, ""] : [];
   const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...also, ...sections];
-  if (page.notes?.length) {
+  for (const section of page.sections ?? []) {
     while (lines.at(-1)?.trim() === "") lines.pop();
-    lines.push("", c.underline(c.bold("NOTES")));
-    for (const note of page.notes) lines.push("", ...wrap(note, 98).map((l) => `  ${l}`));
+    lines.push("", c.underline(c.bold(section.title)), "", ...section.lines.map((l) => (l ? `  ${l}` : "")));
   }
   if (page.examples?.length) {
     while (lines.at(-1)?.trim() === "") lines.pop();

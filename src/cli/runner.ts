@@ -174,8 +174,7 @@ async function groupPage<IO>(group: CommandGroup<IO>, path: string, aliases: str
     commands.push({
       name,
       aliases: visibleAliases(group, name),
-      // A command's first line: what follows it is for its own page.
-      description: (loaded?.description ?? (child as CommandGroup<IO>).description).split("\n")[0] as string,
+      description: loaded?.description ?? (child as CommandGroup<IO>).description,
     });
   }
   return { path, description: group.description, commands, aliases };
@@ -188,7 +187,7 @@ function commandPage(command: Command<unknown, unknown>, aliases: string[]): Hel
     description: command.description,
     args: command.args,
     examples: command.examples,
-    notes: command.notes,
+    sections: command.helpSections,
     usageTail: command.afterDashDash === "runtime-args" ? " [-- RUNTIME_ARGS]" : undefined,
   };
 }

@@ -12,7 +12,7 @@ import { formatUsage } from "../render/usage.ts";
 import { visible } from "../render/visible.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { runLines } from "../session/agent-logs.ts";
-import { fetchHistory } from "../session/chat-history.ts";
+import { currentRun, fetchHistory } from "../session/chat-history.ts";
 import { type NoSession, notRunning, runningSession } from "../session/find-session.ts";
 import { saveTest } from "../session/record-test.ts";
 import { KEPT_RUNS, keptRuns, removeLeftFiles } from "../state/run-logs.ts";
@@ -42,7 +42,8 @@ export default defineCommand({
     ...portArg,
     transcript: {
       type: "string",
-      description: "Write the whole conversation to this file first (markdown; JSON with --json)",
+      description:
+        "Write the whole conversation to this file first: every run since start, each restart marked (markdown; JSON with --json)",
       valueHint: "FILE",
     },
     "save-test": {
@@ -99,11 +100,15 @@ export default defineCommand({
       o.chatHistory && "--chat-history",
     ].filter(Boolean);
     if (wanted.length) {
-      const events = await fetchHistory(session, state, {
-        purpose: wanted.join(" and "),
-        flags: flags.join(" and "),
-      });
-      if (o.transcript) fields.transcript = writeTranscript(state, events, o.transcript, o.json);
+      // The transcript is the whole session's: every run since `start`, each restart marked.
+      const all = await fetchHistory(
+        session,
+        state,
+        { purpose: wanted.join(" and "), flags: flags.join(" and ") },
+        { earlierRuns: o.transcript !== undefined },
+      );
+      const events = currentRun(all);
+      if (o.transcript) fields.transcript = writeTranscript(state, all, o.transcript, o.json);
       const saved = o.saveTest ? saveTest(events, state, o.saveTest, "lk agent session end --save-test") : 0;
       if (o.chatHistory) {
         for (const event of events) reporter.event(event);
@@ -163,7 +168,8 @@ function writeTranscript(state: SessionState, events: DeliveredEvent[], path: st
   const meta = {
     port: state.port,
     agent: `${state.agent.label} ${state.agent.entry} in ${state.agent.root}`,
-    startedAt: state.startedAt,
+    startedAt: state.sessionStartedAt ?? state.startedAt,
+    restarts: events.filter((e) => e.type === "restart").length,
     endedAt: new Date().toISOString(),
   };
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { isAlive } from "../agent/pids.ts";
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
 import { logWriter } from "../render/log-lines.ts";
 import {
@@ -40,27 +41,21 @@ const FOLLOW_POLL_MS = 200;
 
 export default defineCommand({
   path: "lk agent session logs",
-  description: [
-    "The agent's own output (stdout and stderr), as the daemon keeps it",
-    "",
-    "Each line is stamped to the millisecond (local time) and tagged `out`, `err`, or `lk` for lk's own",
-    'markers: `── run 2 (restart): agent.py ──` begins each run, `── turn 3: "what time is it?" ──` is',
-    "written as a turn is sent to the agent (what follows is that turn's; turns count from 1 in each run),",
-    "`── run 2 ended: … ──` ends a run, saying why (restarted, end requested, failed to start: …).",
-    "",
-    "When a tool of a turn fails, `say` ends with `see: lk agent session logs --last-turn`: its traceback.",
-    "",
-    "A run is one agent process: each start and each restart begins one, one that fails too (while a",
-    `failed restart leaves the agent down, \`logs\` shows its traceback). The last ${KEPT_RUNS} runs' logs of a`,
-    "port are kept, in files only you can read (session-PORT.agent.log, then .agent.prev-1.log,",
-    ".agent.prev-2.log, in the state folder), after `end` and across `start` (each new run pushes the",
-    "oldest out), until `end --clean` removes them (and the record of how the session ended). Without a",
-    "session running, `logs` reads the kept ones. A turn or run that is not there is an error (exit 1)",
-    "saying which there are.",
-    "",
-    "With --json, one line each: {kind: log, at (ms since the epoch), stream (stdout, stderr, lk), line,",
-    "turn (when the line belongs to one)}.",
-  ].join("\n"),
+  description: "The agent's own output (stdout and stderr), as the daemon keeps it",
+  helpSections: [
+    helpNotes(
+      "Each line is stamped to the millisecond (local time) and tagged `out`, `err`, or `lk` for lk's own markers: `── run 2 (restart): agent.py ──` begins each run, `── turn 3: \"what time is it?\" ──` is written as a turn is sent to the agent (what follows is that turn's; turns count from 1 in each run, the numbers of `say --json` events' `turn`), `── run 2 ended: … ──` ends a run, saying why (restarted, end requested, failed to start: …).",
+      "When a tool of a turn fails, `say` ends with `see: lk agent session logs --last-turn`: its traceback.",
+      `A run is one agent process: each start and each restart begins one, one that fails too (while a failed restart leaves the agent down, \`logs\` shows its traceback). The last ${KEPT_RUNS} runs' logs of a port are kept, in files only you can read (session-PORT.agent.log, then .agent.prev-1.log, .agent.prev-2.log, in the state folder), after \`end\` and across \`start\` (each new run pushes the oldest out), until \`end --clean\` removes them (and the record of how the session ended). Without a session running, \`logs\` reads the kept ones. A turn or run that is not there is an error (exit 1) saying which there are.`,
+    ),
+    {
+      title: "JSON",
+      lines: [
+        "With --json, one line each: {kind: log, at (ms since the epoch), stream (stdout, stderr,",
+        "lk), line, turn (when the line belongs to one)}.",
+      ],
+    },
+  ],
   args: {
     ...portArg,
     // `--lines` is the name it had before the official CLI's `--last`.

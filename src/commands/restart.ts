@@ -1,5 +1,6 @@
 import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes } from "../cli/help.ts";
 import { runningSession } from "../session/find-session.ts";
 import { previousTurns, rerunTurns } from "../session/rerun-turns.ts";
 import {
@@ -59,9 +60,12 @@ export default defineCommand({
     },
     ...jsonArg,
   },
-  notes: [
-    "The daemon and its port stay; only the agent is replaced. It is planned again from what `start` was given (entrypoint, runtime, runtime args) and gets the environment `start` recorded (start's shell, its --env-file and --env), not this shell's, plus any --env/--env-file given here, which are kept for later restarts.",
-    "If the new agent fails to start (a syntax error, a crash before it connects), restart exits 1 with its last output, and the session stays up without an agent: `status` says why, `say` refuses, and after fixing the file, `restart` again starts it on the same port with the same environment. `end` ends it.",
+  helpSections: [
+    helpNotes(
+      "The daemon and its port stay; only the agent is replaced. It is planned again from what `start` was given (entrypoint, runtime, runtime args) and gets the environment `start` recorded (start's shell, its --env-file and --env), not this shell's, plus any --env/--env-file given here, which are kept for later restarts.",
+      "The conversation so far is kept for `end --transcript`, which writes every run: the daemon reads the old agent's chat history just before stopping it (bounded: an agent that does not answer within 3 s is restarted anyway, with a note, and that run is missing from the transcript). `history` is the new agent's own, from its greeting; its turns count from 1 again, as its log's turn markers do.",
+      "If the new agent fails to start (a syntax error, a crash before it connects), restart exits 1 with its last output, and the session stays up without an agent: `status` says why, `say` refuses, and after fixing the file, `restart` again starts it on the same port with the same environment. `end` ends it.",
+    ),
   ],
   examples: [
     "lk agent session restart",

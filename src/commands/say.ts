@@ -81,6 +81,37 @@ export default defineCommand({
     },
     ...jsonArg,
   },
+  helpSections: [
+    {
+      title: "THE TEXT",
+      lines: [
+        "The words after `say` are the turn, joined by spaces (quote them to keep them as typed).",
+        "`-` instead reads the whole turn from stdin, and so does a pipe or a file when no words are given:",
+        '  echo "what\'s the weather in Paris?" | lk agent session say',
+        "  lk agent session say - < turn.txt",
+        "One final line break is dropped; other line breaks stay in the turn. Empty text is refused.",
+      ],
+    },
+    {
+      title: "EXIT CODES",
+      lines: [
+        "0    the agent finished the turn (a turn it did not answer too: `(no reply)`)",
+        "1    an error: no session, bad input, an agent error, the agent or daemon gone",
+        "2    an --expect, --expect-tool, --expect-handoff or --fail-on-tool-error did not hold",
+        "124  the agent did not finish the turn within --timeout",
+        "130  interrupted (Ctrl-C)",
+      ],
+    },
+    {
+      title: "JSON",
+      lines: [
+        "With --json: one line per event as it comes, then one result: text, reply, events, silent,",
+        "turnMs, usage, expectations. Every event has `at` (ms since the epoch) and `turn`: its turn in",
+        "the agent's run (1 for the first, 0 for the greeting; from 1 again after a restart), the N of",
+        "`logs --turn N`; output from before the turn, marked `earlier`, has the one before.",
+      ],
+    },
+  ],
   examples: [
     `lk agent session say "what's the weather in Paris?"`,
     `lk agent session say "this will fail" --logs --metrics`,

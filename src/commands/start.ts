@@ -2,6 +2,7 @@ import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
 import { realHost } from "../agent/host.ts";
 import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
 import { shownEnv } from "../protocol/env.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
@@ -59,12 +60,14 @@ export default defineCommand({
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
-  notes: [
-    "Runtime args: anything after `--` goes to the agent's interpreter (python, node or bun), before the entrypoint: `start agent.py -- -X dev` runs `python -X dev -m livekit.agents console agent.py …`. `restart` passes them again.",
-    "The agent's environment: that of the shell that runs `start`, then the variables of each --env-file in order, then each --env (which wins over the files). `restart` gives the new agent that same environment again, whatever shell it is run from (a variable you set or change in your shell later does not reach the agent); `restart --env`/`--env-file` add or change variables for that restart and every later one. `status` lists the overrides, values included except those of names containing KEY, SECRET, TOKEN or PASSWORD (any case), which are shown and written to disk by name only.",
-    "Secrets: a value given on the command line can be seen by other users of the machine (in ps). Put it in an --env-file, or export it in your shell and pass --env NAME (no value: this shell's value of NAME is taken).",
-    "The session keeps running after `start` returns: `say` to talk, `restart` after an edit (if the edited agent fails to start, the session stays up without an agent, on the same port: fix it and run `restart` again), `end` to stop. Once it has ended, every command says when and why, and prints this `start` command again.",
-    "State folder: the session's record, its token and the logs are kept in $XDG_STATE_HOME/lk/agent-sessions (default ~/.local/state/lk/agent-sessions; macOS: ~/Library/Application Support/lk/agent-sessions; Windows: %LOCALAPPDATA%\\lk\\agent-sessions). LK_SESSION_STATE_DIR moves it; it must be yours alone (lk creates it 0700). Also read from the environment: LK_SESSION_PORT (the default port), LK_SESSION_IDLE_TIMEOUT, LK_SESSION_SKIP_SDK_CHECK=1.",
+  helpSections: [
+    helpNotes(
+      "Runtime args: anything after `--` goes to the agent's interpreter (python, node or bun), before the entrypoint: `start agent.py -- -X dev` runs `python -X dev -m livekit.agents console agent.py …`. `restart` passes them again.",
+      "The agent's environment: that of the shell that runs `start`, then the variables of each --env-file in order, then each --env (which wins over the files). `restart` gives the new agent that same environment again, whatever shell it is run from (a variable you set or change in your shell later does not reach the agent); `restart --env`/`--env-file` add or change variables for that restart and every later one. `status` lists the overrides, values included except those of names containing KEY, SECRET, TOKEN or PASSWORD (any case), which are shown and written to disk by name only.",
+      "Secrets: a value given on the command line can be seen by other users of the machine (in ps). Put it in an --env-file, or export it in your shell and pass --env NAME (no value: this shell's value of NAME is taken).",
+      "The session keeps running after `start` returns: `say` to talk, `restart` after an edit (if the edited agent fails to start, the session stays up without an agent, on the same port: fix it and run `restart` again), `end` to stop. Once it has ended, every command says when and why, and prints this `start` command again.",
+      "State folder: the session's record, its token and the logs are kept in $XDG_STATE_HOME/lk/agent-sessions (default ~/.local/state/lk/agent-sessions; macOS: ~/Library/Application Support/lk/agent-sessions; Windows: %LOCALAPPDATA%\\lk\\agent-sessions). LK_SESSION_STATE_DIR moves it; it must be yours alone (lk creates it 0700). Also read from the environment: LK_SESSION_PORT (the default port), LK_SESSION_IDLE_TIMEOUT, LK_SESSION_SKIP_SDK_CHECK=1.",
+    ),
   ],
   examples: [
     "lk agent session start",

@@ -1,4 +1,5 @@
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
 import type { AgentDown, AgentInfo } from "../protocol/control.ts";
 import type { ShownEnv } from "../protocol/env.ts";
@@ -21,9 +22,11 @@ export default defineCommand({
   description:
     "Is a session running? Its agent, framework, the active agent and its tools, the environment overrides, uptime, turns and logs (exit 1 when none, or when its agent is down)",
   args: { ...portArg, ...jsonArg },
-  notes: [
-    "env lists the --env/--env-file overrides the agent got (at start and at restarts since), on top of the environment of the shell that ran start; the value of a name containing KEY, SECRET, TOKEN or PASSWORD is never shown (--json: null).",
-    "When a restart's agent failed to start, the session is still up without an agent: status shows why (how it exited, its last output), exits 1, and --json has status.agentDown {reason, since, exit, lastLines}.",
+  helpSections: [
+    helpNotes(
+      "env lists the --env/--env-file overrides the agent got (at start and at restarts since), on top of the environment of the shell that ran start; the value of a name containing KEY, SECRET, TOKEN or PASSWORD is never shown (--json: null).",
+      "When a restart's agent failed to start, the session is still up without an agent: status shows why (how it exited, its last output), exits 1, and --json has status.agentDown {reason, since, exit, lastLines}.",
+    ),
   ],
   examples: ["lk agent session status", "lk agent session status --port 8776 --json"],
   options: (args, env): StatusOptions => ({ json: args.json, port: resolvePort(args.port, env.vars) }),

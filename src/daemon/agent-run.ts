@@ -15,6 +15,8 @@ export class AgentRun {
   readonly cancel = new AbortController();
   /** The agent and tools when it became ready, for the report. */
   info: AgentInfo | undefined;
+  /** A restart's: why the run before it is missing from the transcript (its agent did not give its history). */
+  unreadBefore: string | undefined;
   readonly connection: Promise<AgentLink>;
   private resolveConnection: (link: AgentLink) => void = () => {};
 

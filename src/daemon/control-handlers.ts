@@ -13,8 +13,13 @@ import type {
 import type { ShownEnv } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
-import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
+import type {
+  ChatContext_ChatItem,
+  SessionRequest,
+  SessionResponse,
+} from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
+import type { RunArchive } from "./run-archive.ts";
 import type { ControlChannel } from "./server.ts";
 import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
@@ -23,6 +28,8 @@ export interface DaemonContext {
   /** The current agent's session (a new one for each restart). */
   session: Session;
   state: SessionState;
+  /** The conversations before the agent's restarts. */
+  archive: RunArchive;
   framework?: FrameworkInfo;
   /** The overrides the agent got, as they may be shown. */
   env: ShownEnv;
@@ -70,8 +77,11 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       return;
     case "history":
       channel.send({ t: "accepted", ahead: 0 });
-      void history(session).then(
+      // While the agent is down there is none to ask: the earlier runs are all there is.
+      void (ctx.down ? Promise.resolve([]) : agentHistory(session)).then(
         (events) => {
+          if (request.earlierRuns)
+            for (const event of ctx.archive.events) channel.send({ t: "event", event });
           for (const event of events) channel.send({ t: "event", event });
           finish("history", { t: "done", ok: true });
         },
@@ -151,11 +161,25 @@ async function ask(
   }
 }
 
-async function history(session: Session): Promise<DeliveredEvent[]> {
+/** The agent's chat history as events (bounded: QUERY_TIMEOUT_MS); throws when it cannot be read. */
+export async function agentHistory(session: Session): Promise<DeliveredEvent[]> {
   const answer = await ask(session.link, { oneofKind: "getChatHistory", getChatHistory: {} });
   const items = answer.oneofKind === "getChatHistory" ? answer.getChatHistory.items : [];
-  const at = Date.now();
-  return items.flatMap((item) => translateItem(item, { includeUser: true }).map((k) => ({ ...k.event, at })));
+  return historyEvents(items);
+}
+
+/**
+ * The agent's chat items as events: each at the time the agent recorded for it (null when it gives
+ * none), and in the turn it belongs to, counted by the user messages before it (0: the greeting).
+ */
+export function historyEvents(items: ChatContext_ChatItem[]): DeliveredEvent[] {
+  let turn = 0;
+  return items.flatMap((item) =>
+    translateItem(item, { includeUser: true }).map(({ event, madeAt }) => {
+      if (event.type === "message" && event.role === "user") turn++;
+      return { ...event, at: madeAt === undefined ? null : Math.round(madeAt), turn };
+    }),
+  );
 }
 
 /** Asks the agent once for its framework (kept by the caller); undefined when it does not say. */

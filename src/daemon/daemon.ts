@@ -20,6 +20,7 @@ import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { AgentRun } from "./agent-run.ts";
 import {
+  agentHistory,
   agentInfo,
   type DaemonContext,
   endSummary,
@@ -32,6 +33,7 @@ import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
 import { downRefusal, planAgain } from "./restart.ts";
+import { RunArchive } from "./run-archive.ts";
 import { beginRunLog } from "./run-log.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import { type Held, planStop, release, releaseAgent, type StopCause, type StopPlan } from "./shutdown.ts";
@@ -57,6 +59,10 @@ export class Daemon {
   private overrides: Record<string, string>;
   /** The agent now running (or starting, or down). */
   private current: AgentRun;
+  /** The conversations of the runs before it (each agent's chat history, read as it was replaced). */
+  private readonly archive = new RunArchive();
+  /** When the first run's agent was started (ISO): where the whole session's transcript begins. */
+  private sessionStartedAt: string | undefined;
   private ctx: DaemonContext | undefined;
   /** The client of a restart under way, answered when its agent is ready or has failed. */
   private restarting: ControlChannel | undefined;
@@ -166,12 +172,16 @@ export class Daemon {
     this.held.agent = agent;
     this.lastAgent = agent;
     this.held.watchdog?.guard(agent.pid);
+    const startedAt = new Date().toISOString();
+    this.sessionStartedAt ??= startedAt;
     const record: SessionState = {
       version: 1,
       port: launch.port,
       daemonPid: process.pid,
       token: this.token,
-      startedAt: new Date().toISOString(),
+      startedAt,
+      // Once restarted: the transcript covers every run since the first.
+      ...(run.number > 1 ? { sessionStartedAt: this.sessionStartedAt } : {}),
       agent: {
         pid: agent.pid,
         marker,
@@ -194,7 +204,7 @@ export class Daemon {
     };
     writeState(record);
     this.held.recordOf = launch.port;
-    this.ctx = { session: run.session, state: record, env: shownEnv(this.overrides) };
+    this.ctx = { session: run.session, state: record, env: shownEnv(this.overrides), archive: this.archive };
 
     void agent.exited.then(() => this.onAgentExit(agent));
     this.lifecycle.to("awaiting-agent", `agent pid ${agent.pid}`);
@@ -286,10 +296,17 @@ export class Daemon {
     if (this.ctx) handleControl(this.ctx, request, channel);
   }
 
-  /** With no agent: `status`, `ping` and `events` (the feed goes on) are answered; what needs the agent is told why not. */
+  /**
+   * With no agent: `status`, `ping`, `events` (the feed goes on) and the earlier runs' history (the
+   * transcript of `end --transcript`) are answered; what needs the agent is told why not.
+   */
   private serveDown(request: ServedRequest, channel: ControlChannel): void {
     const down = this.ctx?.down;
-    const answerable = request.cmd === "status" || request.cmd === "ping" || request.cmd === "events";
+    const answerable =
+      request.cmd === "status" ||
+      request.cmd === "ping" ||
+      request.cmd === "events" ||
+      (request.cmd === "history" && request.earlierRuns === true);
     if (answerable || !down) this.serve(request, channel);
     else refuse(channel, downRefusal(down, this.launch.port));
   }
@@ -360,19 +377,43 @@ export class Daemon {
     // A new object: a command still holding the old context keeps the old agent's session.
     if (this.ctx)
       this.ctx = { ...this.ctx, session: this.current.session, framework: undefined, down: undefined };
-    void this.replace(old);
+    void this.replace(old, this.current, state === "agent-down");
   }
 
-  /** Stops `old`'s agent (its log ends "restarted"), then starts the current run's. */
-  private async replace(old: AgentRun): Promise<void> {
+  /**
+   * Keeps `old`'s conversation for the transcript and stops its agent (its log ends "restarted"),
+   * then starts the current run's. A run that was down had no agent and said nothing: it adds nothing.
+   */
+  private async replace(old: AgentRun, next: AgentRun, wasDown: boolean): Promise<void> {
     const mark = endMarker(old.number, "restarted");
-    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent is being restarted", mark));
+    this.releasing = this.releasing
+      .then(() => (wasDown ? undefined : this.archiveRun(old, next)))
+      .then(() => releaseAgent(this.held, "the agent is being restarted", mark));
     await this.releasing;
     // Stopping began meanwhile: the stop answers the restart.
     if (this.plan) return;
     this.lifecycle.to("spawning", "the old agent is stopped");
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
+  }
+
+  /**
+   * The run's conversation (its agent's chat history, read before it is stopped: the next agent starts
+   * with an empty one) and a restart marker, into the archive. Bounded: an agent that does not answer
+   * within QUERY_TIMEOUT_MS (3 s) delays its restart that long, and the marker (and `next`'s restart
+   * reply) says its run is missing.
+   */
+  private async archiveRun(old: AgentRun, next: AgentRun): Promise<void> {
+    const at = Date.now();
+    try {
+      const events = await agentHistory(old.session);
+      this.archive.add([...events, { type: "restart", at, turn: null }]);
+    } catch (error) {
+      const unread = (error as Error).message;
+      log(`restart: the old agent's conversation could not be read (${unread}); the transcript skips it`);
+      this.archive.add([{ type: "restart", at, turn: null, unread }]);
+      next.unreadBefore = unread;
+    }
   }
 
   /** A restart's agent did not become ready: it is stopped, and the daemon waits, port held, for the next restart. */
@@ -557,6 +598,7 @@ export class Daemon {
           argv: plan.argv,
         },
         env: shownEnv(this.overrides),
+        ...(this.current.unreadBefore ? { unread: this.current.unreadBefore } : {}),
       },
     };
     channel.send(reply);

@@ -15,7 +15,8 @@ export type ControlCommand =
   /** `logs`: the agent's output lines of the turn come as `log` events. */
   | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean }
   | { cmd: "listen"; timeoutMs: number }
-  | { cmd: "history" }
+  /** `earlierRuns`: the conversations before the agent's restarts first, each closed by a `restart` marker. */
+  | { cmd: "history"; earlierRuns?: boolean }
   | { cmd: "status" }
   | { cmd: "end" }
   /**
@@ -146,6 +147,8 @@ export interface RestartData {
   agent: { label: string; runtime: string; entry: string; root: string; argv: string[] };
   /** Every override the agent got (start's and restarts'), secrets' values null. */
   env: ShownEnv;
+  /** Why the old agent's conversation is missing from the transcript (it did not give its history). */
+  unread?: string;
 }
 
 /** Why there is no agent: a restart's agent failed to start (the daemon kept the port and the launch). */
@@ -255,11 +258,14 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
         return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
       return { ...base, cmd: "events", last: r.last, logs: r.logs === true };
+    case "history":
+      if (r.earlierRuns !== undefined && typeof r.earlierRuns !== "boolean")
+        return "history's earlierRuns must be true or false";
+      return r.earlierRuns ? { ...base, cmd: "history", earlierRuns: true } : { ...base, cmd: "history" };
     case "restart":
       return parseRestart(r, base);
     case "end":
     case "ping":
-    case "history":
     case "status":
       return { ...base, cmd: r.cmd };
     default:

@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import type { ControlCommand, RestartData } from "../protocol/control.ts";
 import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
+import { visible } from "../render/visible.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { command } from "./client-session.ts";
 import { outputDetail } from "./output-detail.ts";
@@ -16,7 +17,7 @@ import { showGreeting } from "./start-session.ts";
 export type RestartRequest = Omit<Extract<ControlCommand, { cmd: "restart" }>, "cmd">;
 
 /** What `restart` reports: what `start` does, and the launch as planned again, and the overrides. */
-export type RestartedSession = StartedSession & Pick<RestartData, "agent" | "env">;
+export type RestartedSession = StartedSession & Pick<RestartData, "agent" | "env" | "unread">;
 
 export async function restartSession(
   reporter: Reporter,
@@ -39,6 +40,10 @@ export async function restartSession(
     ]);
   }
   const data = done.data;
+  if (data.unread)
+    reporter.note(
+      `note: the old agent did not give its conversation (${visible(data.unread)}): the transcript of \`end --transcript\` misses that run`,
+    );
   showGreeting(reporter, data);
   return {
     port: state.port,
@@ -50,5 +55,6 @@ export async function restartSession(
     ...(data.agentInfo ? { agentInfo: data.agentInfo } : {}),
     agent: data.agent,
     env: data.env,
+    ...(data.unread ? { unread: data.unread } : {}),
   };
 }

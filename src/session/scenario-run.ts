@@ -12,6 +12,7 @@ import { agentTail } from "./agent-logs.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
 import type { PortPicker } from "./free-port.ts";
+import { type GreetingRecord, judgeGreeting } from "./greeting.ts";
 import { type PlayedTurn, playTurn } from "./play-turn.ts";
 import type { Scenario } from "./scenario.ts";
 import type { SessionClient } from "./session-client.ts";
@@ -37,6 +38,8 @@ export interface TurnRecord {
 export interface Failure {
   /** The turn (1-based) and its line, when a turn failed rather than the start. */
   turn?: number;
+  /** The greeting check failed (at `line`). */
+  greeting?: true;
   line?: number;
   text?: string;
   message: string;
@@ -52,6 +55,8 @@ export interface AttemptResult {
   attempt: number;
   status: AttemptStatus;
   port?: number;
+  /** The greeting check, when the scenario has one and the agent started. */
+  greeting?: GreetingRecord;
   turns: TurnRecord[];
   /** Expectation failures (several with --keep-going), or the one error that stopped the run. */
   failures: Failure[];
@@ -106,7 +111,7 @@ export async function runAttempt(
     result.port = port;
     const plan = agent.planFor(port);
     // Never cancelled half-way: a session that starts is always ended below.
-    await ctx.session.start(quietReporter(), {
+    const started = await ctx.session.start(quietReporter(), {
       port,
       plan: { ...plan, env: { ...plan.env, ...scenario.env } },
       entry: agent.project.entry,
@@ -117,7 +122,17 @@ export async function runAttempt(
       choices: ctx.choices,
     });
     state = runningSession(await ctx.session.find(port));
-    for (const [i, turn] of scenario.turns.entries()) {
+    // A fresh agent each run: what it said on its own at start is its greeting.
+    if (scenario.greeting) {
+      const judged = judgeGreeting(scenario.greeting, started.greeting, "start");
+      result.greeting = judged.record;
+      if (judged.error) {
+        const { message, detail } = judged.error;
+        fail("failed", { greeting: true, line: scenario.greeting.line, message, detail });
+      }
+    }
+    const turns = result.status === "failed" && !ctx.keepGoing ? [] : scenario.turns;
+    for (const [i, turn] of turns.entries()) {
       const expectations = withErrorDefault(turn.expectations);
       const played = await untilAborted(
         playTurn(ctx.session, state, { text: turn.text, timeoutMs: scenario.timeoutMs, expectations }),

@@ -3,6 +3,7 @@
 //
 //   name: weather, then billing        agent: ../agent.py       args: ["-X", "dev"]
 //   env: { MY_FLAG: "1" }              timeout: 60s (per turn, default 120s)
+//   greeting: /hello/i                 (what the agent says on its own at start: as reply:, or a list)
 //   turns:
 //     - user: what's the weather in Paris?
 //       expect:
@@ -18,6 +19,7 @@ import { UserError } from "../errors.ts";
 import { isPlainSeconds, parseTimerMs } from "../protocol/duration.ts";
 import { turnTextTooLong } from "../protocol/limits.ts";
 import { type Expectation, isObject, parsePattern, type TextPattern } from "./expect.ts";
+import type { GreetingCheck, ReplyExpectation } from "./greeting.ts";
 import { syntaxErrorLine, YamlLines, type YamlPath } from "./yaml-lines.ts";
 
 export interface ScenarioTurn {
@@ -38,12 +40,14 @@ export interface Scenario {
   env: Record<string, string>;
   /** Per turn. */
   timeoutMs: number;
+  /** What the agent must say on its own at start, before the first turn. */
+  greeting?: GreetingCheck;
   turns: ScenarioTurn[];
 }
 
 export const DEFAULT_TURN_TIMEOUT_MS = 120_000;
 
-const TOP_KEYS = ["name", "agent", "args", "env", "timeout", "turns"];
+const TOP_KEYS = ["name", "agent", "args", "env", "timeout", "greeting", "turns"];
 const TURN_KEYS = ["user", "expect"];
 /** Each expectation item has one of these, plus the keys that refine it. */
 const EXPECT_KINDS: Record<string, string[]> = {
@@ -90,6 +94,7 @@ export function parseScenario(content: string, file: string): Scenario {
   return {
     ...scenario,
     agentLine: lines.lineOf(["agent"]),
+    ...(scenario.greeting ? { greeting: { ...scenario.greeting, line: lines.lineOf(["greeting"]) } } : {}),
     turns: scenario.turns.map((t, i) => ({ ...t, line: lines.lineOf(["turns", i]) })),
   };
 }
@@ -123,6 +128,7 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
   const env = envMap(doc.env, ["env"], fail);
   const timeoutMs =
     doc.timeout === undefined ? DEFAULT_TURN_TIMEOUT_MS : (duration(doc.timeout, ["timeout"], fail) ?? 0);
+  const greeting = doc.greeting === undefined ? undefined : readGreeting(doc.greeting, fail);
   const turns: ScenarioTurn[] = [];
   if (doc.turns === undefined || doc.turns === null)
     fail(["turns"], "turns: missing (expected a list of turns)");
@@ -134,7 +140,49 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
       const turn = readTurn(t, ["turns", i], fail);
       if (turn) turns.push(turn);
     });
-  return { file, name, ...(agent !== undefined ? { agent } : {}), args, env, timeoutMs, turns };
+  return {
+    file,
+    name,
+    ...(agent !== undefined ? { agent } : {}),
+    args,
+    env,
+    timeoutMs,
+    ...(greeting ? { greeting } : {}),
+    turns,
+  };
+}
+
+/** `greeting:` takes what a turn's `reply:` takes (a pattern, or { not: pattern }), or a list of them. */
+function readGreeting(value: unknown, fail: Fail): GreetingCheck | undefined {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) {
+    fail(
+      ["greeting"],
+      "greeting: expected a pattern, { not: pattern }, or a list of them (got an empty list)",
+    );
+    return undefined;
+  }
+  const expectations: ReplyExpectation[] = [];
+  items.forEach((item, i) => {
+    const e = replyExpectation(item, Array.isArray(value) ? ["greeting", i] : ["greeting"], fail);
+    if (e) expectations.push(e);
+  });
+  return expectations.length === items.length ? { line: 0, expectations } : undefined;
+}
+
+/** A reply pattern (text is a substring, /re/flags a regex), or { not: pattern } for its negation. */
+function replyExpectation(raw: unknown, at: YamlPath, fail: Fail): ReplyExpectation | undefined {
+  if (isObject(raw)) {
+    unknownKeys(raw, at, ["not"], "a reply expectation", fail);
+    if (raw.not === undefined) {
+      fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
+      return undefined;
+    }
+    const p = pattern(raw.not, [...at, "not"], fail);
+    return p ? { kind: "reply", pattern: p, negated: true } : undefined;
+  }
+  const p = pattern(raw, at, fail);
+  return p ? { kind: "reply", pattern: p, negated: false } : undefined;
 }
 
 type Fail = (path: YamlPath, message: string) => void;
@@ -227,19 +275,8 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
           : nonEmptyString(value.from, [...path, "from"], "the agent handing off", fail);
       return to === undefined ? undefined : { kind: "handoff", to, ...(from !== undefined ? { from } : {}) };
     }
-    case "reply": {
-      if (isObject(raw)) {
-        unknownKeys(raw, at, ["not"], "a reply expectation", fail);
-        if (raw.not === undefined) {
-          fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
-          return undefined;
-        }
-        const p = pattern(raw.not, [...at, "not"], fail);
-        return p ? { kind: "reply", pattern: p, negated: true } : undefined;
-      }
-      const p = pattern(raw, at, fail);
-      return p ? { kind: "reply", pattern: p, negated: false } : undefined;
-    }
+    case "reply":
+      return replyExpectation(raw, at, fail);
     case "latency": {
       if (!isObject(raw)) {
         fail(at, `${pathName(at)}: expected upper bounds, e.g. { e2e: 2s, turn: 3s }, got ${typeName(raw)}`);

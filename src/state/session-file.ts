@@ -14,7 +14,10 @@ export interface SessionState {
   daemonPid: number;
   /** Random, hex, 256 bits: presented on every control connection. */
   token: string;
+  /** When this run (the agent now running) started. */
   startedAt: string;
+  /** When the session's first run started, when it was restarted since (the transcript covers them all). */
+  sessionStartedAt?: string;
   agent: {
     pid?: number;
     /** In the environment of everything the agent started (src/agent/marker.ts). */

@@ -291,8 +291,9 @@ describe("replay", () => {
     expect(missing.stderr).toContain("cannot read /nonexistent/talk.txt: ENOENT");
     const orphan = join(tmp(), "orphan.txt");
     writeFileSync(orphan, "? lonely\n");
+    // Before any turn, a `?` line checks the greeting: a file of nothing else has no turn to send.
     expect((await box.session(["replay", orphan])).stderr).toContain(
-      "orphan.txt:1: an expectation needs a turn before it",
+      "orphan.txt has no turns, only a greeting check (line 1)",
     );
     const empty = join(tmp(), "empty.txt");
     writeFileSync(empty, "# nothing\n\n");
