@@ -190,13 +190,14 @@ export async function release(
   endMark?: string,
 ): Promise<void> {
   await releaseAgent(held, "the session is ending", endMark);
-  // Stop listening before anyone is told the session ended: the port is then free.
-  held.port?.stop();
+  // The record is written before the port is freed: whoever waits for the port (end, test's clean-up)
+  // then finds the files as they will stay, and no late write lands after its clean-up.
   if (held.recordOf !== undefined) {
     // Written first: a command that finds no session record finds this one.
     if (ended) leaveRecord({ ...ended, port: held.recordOf });
     removeState(held.recordOf);
   }
+  held.port?.stop();
   if (!keepLogs) for (const path of held.logs) rmSync(path, { force: true });
   if (!keepAgentLog) for (const path of held.agentLogs) rmSync(path, { force: true });
 }
