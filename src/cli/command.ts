@@ -4,6 +4,7 @@
 import type { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
+import type { HelpSection } from "./help.ts";
 import { type FlagsDef, type ParsedArgs, parseArgs } from "./parse-args.ts";
 
 export type { Flag, FlagsDef } from "./parse-args.ts";
@@ -29,8 +30,8 @@ export interface Command<O, IO> {
   description: string;
   args: FlagsDef;
   examples: string[];
-  /** Sections of help after the options, each a title and its lines (how a mode works, say). */
-  notes?: HelpNote[];
+  /** Help beyond the flags: a file format, exit codes. */
+  helpSections?: HelpSection[];
   /** What follows `--`: runtime args for the agent (`start`), or more text (every other command). */
   afterDashDash: "runtime-args" | "text";
   /** The command installs its own signal handlers (the daemon); the runner leaves SIGINT alone. */
@@ -49,18 +50,13 @@ export interface Command<O, IO> {
  */
 export type ResultDefaults = (events: DeliveredEvent[]) => Record<string, unknown>;
 
-/** A section of a command's help: `AUDIO SESSIONS` and its lines. */
-export interface HelpNote {
-  title: string;
-  lines: string[];
-}
-
 export interface CommandSpec<A extends FlagsDef, O, IO> {
   path: string;
   description: string;
   args: A;
   examples: string[];
-  notes?: HelpNote[];
+  /** Help beyond the flags (a file format, exit codes), shown after the options. */
+  helpSections?: HelpSection[];
   afterDashDash?: "runtime-args" | "text";
   ownsSignals?: boolean;
   /** 0 for a command that runs until stopped (`events`): Ctrl-C is its ordinary end. Default 130. */
@@ -79,7 +75,7 @@ export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec
     description: spec.description,
     args: spec.args,
     examples: spec.examples,
-    ...(spec.notes ? { notes: spec.notes } : {}),
+    helpSections: spec.helpSections,
     afterDashDash,
     ownsSignals: spec.ownsSignals,
     interruptExitCode: spec.interruptExitCode ?? EXIT.interrupted,

@@ -187,7 +187,7 @@ function commandPage(command: Command<unknown, unknown>, aliases: string[]): Hel
     description: command.description,
     args: command.args,
     examples: command.examples,
-    ...(command.notes ? { notes: command.notes } : {}),
+    sections: command.helpSections,
     usageTail: command.afterDashDash === "runtime-args" ? " [-- RUNTIME_ARGS]" : undefined,
   };
 }

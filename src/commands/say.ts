@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "../cli/command.ts";
+import { helpParagraphs } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
 import { badSpeed, type SpokenTurnOptions, TEXT_SESSION_REFUSAL } from "../protocol/audio.ts";
 import type { SayData } from "../protocol/control.ts";
@@ -11,6 +12,7 @@ import { droppedCount, replyText } from "../render/reporter.ts";
 import { visible } from "../render/visible.ts";
 import { type Expectation, parseExpectations, parseToolExpectation } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
+import { type ObservedTurn, toolCalls } from "../session/observed-turn.ts";
 import { playTurn } from "../session/play-turn.ts";
 import { checkTurnSize } from "../session/turn-text.ts";
 import {
@@ -101,39 +103,49 @@ export default defineCommand({
     "save-audio": {
       type: "string",
       description:
-        "Audio sessions: write the turn's audio as WAV files in DIR, made if missing: turn-N-user.wav (the speech and its trailing silence, as sent) and turn-N-agent.wav (the agent's, as played), N the turn's number among those spoken in the session; 48 kHz mono; their paths are printed (savedAudio in --json)",
+        "Audio sessions: write the turn's audio as WAV files in DIR, made if missing: turn-N-user.wav (the speech and its trailing silence, as sent) and turn-N-agent.wav (the agent's, as played), N the turn's number (its events' `turn`, the N of `logs --turn N`; from 1 again after a restart); 48 kHz mono; their paths are printed (savedAudio in --json)",
       valueHint: "DIR",
     },
     ...jsonArg,
   },
-  notes: [
+  helpSections: [
     {
-      title: "AUDIO SESSIONS",
+      title: "THE TEXT",
       lines: [
-        "In a session started with `start --audio`, the text is spoken: the daemon synthesises it with the",
-        "session's TTS, resamples it to 48 kHz mono and streams it into the agent's microphone in 20 ms frames,",
-        "at real time (or --speed N), then 1 s of silence to end the turn. say waits until the agent has heard",
-        "the turn (its final transcript), answered, and gone quiet with its speech played, or until --timeout.",
-        "",
-        "● You (heard) shows the agent's transcript, with (sent: …) below it when the words differ.",
-        "A turn the agent hears but does not answer shows (no reply), exit 0. One it does not transcribe",
-        'within 5 s of the end of speech is an error: exit 1, "the agent did not hear anything".',
-        "",
-        "--metrics adds a line measured on our side: you (the speech's duration) · transcript (end of speech →",
-        "final transcript) · first audio (end of speech → the agent's first audio frame: the latency the caller",
-        "hears) · agent (its speech's duration, as played) · playback (segments acknowledged of those flushed).",
-        "--json always has heard and audio: {userMs, transcriptMs, firstAudioMs, agentMs, playback}.",
-        "",
-        "Barge-in: --interrupt-after D does not wait its turn. It needs a say still running on the session",
-        "(e.g. started in the background with &); it speaks D after that turn's reply began, while the reply",
-        "is still playing (so not with start --fast-playback), and at once if that moment has passed. The",
-        "running say then ends with its reply cut short, shown as ● Agent (interrupted), and this say reports",
-        "its own turn, plus the reply it spoke over (interrupted: {text, afterMs} in --json). With no say",
-        "running it fails at once (exit 1); if the running turn ends first, it is spoken as an ordinary turn.",
-        "",
-        "--speed, --interrupt-after and --save-audio are refused in a text session.",
+        "The words after `say` are the turn, joined by spaces (quote them to keep them as typed).",
+        "`-` instead reads the whole turn from stdin, and so does a pipe or a file when no words are given:",
+        '  echo "what\'s the weather in Paris?" | lk agent session say',
+        "  lk agent session say - < turn.txt",
+        "One final line break is dropped; other line breaks stay in the turn. Empty text is refused.",
       ],
     },
+    {
+      title: "EXIT CODES",
+      lines: [
+        "0    the agent finished the turn (a turn it did not answer too: `(no reply)`)",
+        "1    an error: no session, bad input, an agent error, the agent or daemon gone",
+        "2    an --expect, --expect-tool, --expect-handoff or --fail-on-tool-error did not hold",
+        "124  the agent did not finish the turn within --timeout",
+        "130  interrupted (Ctrl-C)",
+      ],
+    },
+    {
+      title: "JSON",
+      lines: [
+        "With --json: one line per event as it comes, then one result: text, reply, events, silent,",
+        "turnMs, usage, expectations. Every event has `at` (ms since the epoch) and `turn`: its turn in",
+        "the agent's run (1 for the first, 0 for the greeting; from 1 again after a restart), the N of",
+        "`logs --turn N`; output from before the turn, marked `earlier`, has the one before.",
+      ],
+    },
+    helpParagraphs(
+      "AUDIO SESSIONS",
+      "In a session started with `start --audio`, the text is spoken: the daemon synthesises it with the session's TTS, resamples it to 48 kHz mono and streams it into the agent's microphone in 20 ms frames, at real time (or --speed N), then 1 s of silence to end the turn. say waits until the agent has heard the turn (its final transcript), answered, and gone quiet with its speech played, or until --timeout.",
+      '● You (heard) shows the agent\'s transcript, with (sent: …) below it when the words differ. A turn the agent hears but does not answer shows (no reply), exit 0. One it does not transcribe within 5 s of the end of speech is an error: exit 1, "the agent did not hear anything".',
+      "--metrics adds a line measured on our side: you (the speech's duration) · transcript (end of speech → final transcript) · first audio (end of speech → the agent's first audio frame: the latency the caller hears) · agent (its speech's duration, as played) · playback (segments acknowledged of those flushed). --json always has heard and audio: {userMs, transcriptMs, firstAudioMs, agentMs, playback}.",
+      "Barge-in: --interrupt-after D does not wait its turn. It needs a say still running on the session (e.g. started in the background with &); it speaks D after that turn's reply began, while the reply is still playing (so not with start --fast-playback), and at once if that moment has passed. The running say then ends with its reply cut short, shown as ● Agent (interrupted), and this say reports its own turn, plus the reply it spoke over (interrupted: {text, afterMs} in --json). With no say running it fails at once (exit 1); if the running turn ends first, it is spoken as an ordinary turn.",
+      "--speed, --interrupt-after and --save-audio are refused in a text session.",
+    ),
   ],
   examples: [
     `lk agent session say "what's the weather in Paris?"`,
@@ -184,10 +196,13 @@ export default defineCommand({
     };
     const played = await playTurn(session, state, turn, (e) => reporter.event(e));
     reporter.endEvents();
-    const fields = sayFields(text, reporter.events);
+    const see = toolFailed(played.observed)
+      ? `lk agent session logs${portHint(o.port)} --last-turn`
+      : undefined;
+    const fields = { ...sayFields(text, reporter.events), ...(see ? { see } : {}) };
     if (played.failure) {
       reporter.info("");
-      return { fields, error: played.failure };
+      return { fields, error: withHint(played.failure, see) };
     }
     const silent = fields.reply === "";
     if (silent) reporter.info(`\n  ${reporter.colors.dim("(no reply)")}`);
@@ -201,6 +216,8 @@ export default defineCommand({
     }
     if (data.savedAudio)
       reporter.info(`  ${dim(`saved: ${data.savedAudio.user}, ${data.savedAudio.agent}`)}`);
+    // Where the failing tool's traceback is: with the failure when there is one, else after the turn.
+    if (see && !played.check.error) reporter.info(`  ${dim(`see: ${see}`)}\n`);
     return {
       exitCode: EXIT.ok,
       fields: {
@@ -211,10 +228,21 @@ export default defineCommand({
         ...spokenFields(data),
         ...(o.expectations.length ? { expectations: played.check.results } : {}),
       },
-      error: played.check.error,
+      error: withHint(played.check.error, see),
     };
   },
 });
+
+/** Did a tool of the turn fail (its output marked as an error), even if the agent recovered? */
+function toolFailed(turn: ObservedTurn): boolean {
+  return toolCalls(turn).some((call) => call.isError === true);
+}
+
+/** The failure, with `see: …` as its last hint. */
+function withHint(error: UserError | undefined, see: string | undefined): UserError | undefined {
+  if (!error || !see) return error;
+  return new UserError(error.message, error.exitCode, [...error.detail, `see: ${see}`]);
+}
 
 /** What every say result has, failures included: the text, the reply, every event. */
 function sayFields(text: string, events: DeliveredEvent[]) {

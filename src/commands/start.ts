@@ -1,16 +1,22 @@
+import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
+import { realHost } from "../agent/host.ts";
 import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
+import { helpNotes, helpParagraphs } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
 import type { AudioSettings } from "../protocol/audio.ts";
+import { shownEnv } from "../protocol/env.ts";
 import { type AudioRequest, audioSettings } from "../session/audio-settings.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
   agentArgs,
   type CommandIO,
   DEFAULT_IDLE_TIMEOUT_MS,
+  envArgs,
   idleTimeoutArg,
   jsonArg,
   parseAgentArgs,
+  parseEnvArgs,
   parseSeconds,
   portArg,
   portHint,
@@ -33,6 +39,8 @@ export interface StartOptions {
   skipSdkCheck: boolean;
   /** `--audio` and its options: speak each turn into the agent's microphone (undefined: text mode). */
   audio?: AudioRequest;
+  /** --env and --env-file: set on top of this shell's environment for the agent. */
+  env: EnvRequest;
 }
 
 export default defineCommand({
@@ -75,32 +83,26 @@ export default defineCommand({
       description:
         "With --audio: the agent's speech counts as played as soon as it has arrived, instead of after its duration (faster turns; barge-in then has nothing to speak over)",
     },
+    ...envArgs,
     ...jsonArg,
   },
   afterDashDash: "runtime-args",
-  notes: [
-    {
-      title: "AUDIO MODE",
-      lines: [
-        "start --audio turns the agent's audio input and output on (update_io: audio in, audio out,",
-        "transcription on); the rest works as in a text session. The TTS is found first: with none, start",
-        "fails at once (exit 1) saying what to install, and nothing is left running.",
-        "",
-        "The session's daemon runs the TTS, so say, replay, test and the MCP tools just send text: each turn is",
-        "synthesised, resampled to 48 kHz mono and streamed into the agent's microphone (see say --help).",
-        "The agent's speech plays on a simulated speaker: each segment it flushes is acknowledged",
-        "(audio_playback_finished) once it has played, at real time, or at once with --fast-playback; an",
-        "interruption (audio_playback_clear) cancels that. The daemon does this whatever its clients do.",
-        "",
-        "Start returns once the agent reads its microphone (about a second after update_io) and has finished",
-        "a greeting. status shows the mode. Ending a livekit-agents session with an STT takes ~2.3 s (it waits",
-        "2 s for a last transcript); it is given 3.5 s before it is killed.",
-        "",
-        "TTS: espeak-ng (or espeak) on Linux, default voice en-us+klatt; say on macOS; System.Speech through",
-        "PowerShell on Windows; or --tts-command, any program that reads the text on stdin and writes a WAV",
-        "on stdout (with --voice in LK_TTS_VOICE). No TTS is built into lk.",
-      ],
-    },
+  helpSections: [
+    helpNotes(
+      "Runtime args: anything after `--` goes to the agent's interpreter (python, node or bun), before the entrypoint: `start agent.py -- -X dev` runs `python -X dev -m livekit.agents console agent.py …`. `restart` passes them again.",
+      "The agent's environment: that of the shell that runs `start`, then the variables of each --env-file in order, then each --env (which wins over the files). `restart` gives the new agent that same environment again, whatever shell it is run from (a variable you set or change in your shell later does not reach the agent); `restart --env`/`--env-file` add or change variables for that restart and every later one. `status` lists the overrides, values included except those of names containing KEY, SECRET, TOKEN or PASSWORD (any case), which are shown and written to disk by name only.",
+      "Secrets: a value given on the command line can be seen by other users of the machine (in ps). Put it in an --env-file, or export it in your shell and pass --env NAME (no value: this shell's value of NAME is taken).",
+      "The session keeps running after `start` returns: `say` to talk, `restart` after an edit (if the edited agent fails to start, the session stays up without an agent, on the same port: fix it and run `restart` again), `end` to stop. Once it has ended, every command says when and why, and prints this `start` command again.",
+      "State folder: the session's record, its token and the logs are kept in $XDG_STATE_HOME/lk/agent-sessions (default ~/.local/state/lk/agent-sessions; macOS: ~/Library/Application Support/lk/agent-sessions; Windows: %LOCALAPPDATA%\\lk\\agent-sessions). LK_SESSION_STATE_DIR moves it; it must be yours alone (lk creates it 0700). Also read from the environment: LK_SESSION_PORT (the default port), LK_SESSION_IDLE_TIMEOUT, LK_SESSION_SKIP_SDK_CHECK=1.",
+    ),
+    helpParagraphs(
+      "AUDIO MODE",
+      "start --audio turns the agent's audio input and output on (update_io: audio in, audio out, transcription on); the rest works as in a text session. The TTS is found first: with none, start fails at once (exit 1) saying what to install, and nothing is left running.",
+      "The session's daemon runs the TTS, so say, replay, test and the MCP tools just send text: each turn is synthesised, resampled to 48 kHz mono and streamed into the agent's microphone (see say --help). The agent's speech plays on a simulated speaker: each segment it flushes is acknowledged (audio_playback_finished) once it has played, at real time, or at once with --fast-playback; an interruption (audio_playback_clear) cancels that. The daemon does this whatever its clients do.",
+      "Start returns once the agent reads its microphone (about a second after update_io) and has finished a greeting. status shows the mode. Ending a livekit-agents session with an STT takes ~2.3 s (it waits 2 s for a last transcript); it is given 3.5 s before it is killed.",
+      "restart keeps the mode, the voice, the TTS (a --tts-command too) and the playback: the daemon switches the new agent to audio the same way, with a fresh simulated speaker.",
+      "TTS: espeak-ng (or espeak) on Linux, default voice en-us+klatt; say on macOS; System.Speech through PowerShell on Windows; or --tts-command, any program that reads the text on stdin and writes a WAV on stdout (with --voice in LK_TTS_VOICE). No TTS is built into lk.",
+    ),
   ],
   examples: [
     "lk agent session start",
@@ -109,6 +111,7 @@ export default defineCommand({
     "lk agent session start --audio",
     "lk agent session start agent.py --audio --voice en-us --fast-playback",
     "lk agent session start --audio --tts-command 'piper --model voice.onnx --output_file /dev/stdout'",
+    "lk agent session start agent.py --env-file .env.local --env LOG_LEVEL=debug --env OPENAI_API_KEY",
   ],
   options: (args, env): StartOptions => ({
     json: args.json,
@@ -120,8 +123,11 @@ export default defineCommand({
     cwd: env.cwd,
     runtimeArgs: args["--"],
     audio: parseAudioArgs(args),
+    env: parseEnvArgs(args, env),
   }),
   run: async (o: StartOptions, { reporter, session }: CommandIO) => {
+    // A file that does not parse stops the start before anything else happens.
+    const overrides = loadEnvOverrides(o.env);
     const notes = portIsFreeFor(await session.find(o.port, { thorough: true }));
     for (const note of notes) reporter.note(`note: ${note}`);
 
@@ -129,14 +135,17 @@ export default defineCommand({
     const audio = o.audio && (await audioSettings(o.audio));
     const p = portHint(o.port);
     const choices = { runtime: o.runtime, skipSdkCheck: o.skipSdkCheck };
-    const { project, plan } = prepareLaunch({
-      entrypoint: o.entrypoint,
-      cwd: o.cwd,
-      port: o.port,
-      runtimeArgs: o.runtimeArgs,
-      startCommand: `lk agent session start${p}`,
-      ...choices,
-    });
+    const { project, plan } = prepareLaunch(
+      {
+        entrypoint: o.entrypoint,
+        cwd: o.cwd,
+        port: o.port,
+        runtimeArgs: o.runtimeArgs,
+        startCommand: `lk agent session start${p}`,
+        ...choices,
+      },
+      realHost({ ...process.env, ...overrides }),
+    );
     reporter.info(`Detected ${plan.label} agent (${project.entry} in ${project.root})`);
     if (audio) reporter.info(audioLine(audio));
     const started = await session.start(reporter, {
@@ -149,6 +158,7 @@ export default defineCommand({
       idleTimeoutMs: o.idleTimeoutMs,
       choices,
       ...(audio ? { audio } : {}),
+      env: overrides,
     });
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,
@@ -159,6 +169,7 @@ export default defineCommand({
         staleNotes: notes,
         mode: audio ? "audio" : "text",
         ...(audio ? { audio } : {}),
+        env: shownEnv(overrides),
         agent: {
           label: plan.label,
           runtime: plan.runtime,

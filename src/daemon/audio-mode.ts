@@ -45,6 +45,8 @@ export type SpokenOutcome =
 
 /** What a turn is waited for with: its options, its deadline, and the session's stop. */
 export interface SpokenTurnRun {
+  /** The turn's number in the agent's run (Session.turnsSent): its events' `turn`, its WAV files' N. */
+  turn: number;
   options: SpokenTurnOptions;
   /** Date.now() past which the turn has timed out (--timeout). */
   deadline: number;
@@ -58,7 +60,6 @@ export class AudioMode {
   private playback: Playback | undefined;
   /** When the agent reads its mic: set once it acknowledged audio (update_io). */
   private readyAt = Number.POSITIVE_INFINITY;
-  private spokenCount = 0;
   /** The turn whose speech the agent hears (until its user message), and the one it answers. */
   private hearing: SpokenTurn | undefined;
   private answering: SpokenTurn | undefined;
@@ -284,7 +285,7 @@ export class AudioMode {
     // All silence: sent as it is, and the agent will say whether it heard anything.
     const speech = trimmed.length ? trimmed : mic;
     const keepFrames = run.options.saveAudioDir !== undefined;
-    return new SpokenTurn(++this.spokenCount, text, speech, trimmed.length === 0, keepFrames);
+    return new SpokenTurn(run.turn, text, speech, trimmed.length === 0, keepFrames);
   }
 
   // --- the steps of a turn ----------------------------------------------------------------------

@@ -1,7 +1,9 @@
-// What the daemon does for each control command once the session is ready (`end` is the daemon's own).
+// What the daemon does for each control command once the session is ready (`end` and `restart` are
+// the daemon's own).
 
 import { TEXT_SESSION_REFUSAL } from "../protocol/audio.ts";
 import type {
+  AgentDown,
   AgentInfo,
   CommandName,
   ControlRequest,
@@ -9,18 +11,31 @@ import type {
   EndSummary,
   StatusData,
 } from "../protocol/control.ts";
+import type { ShownEnv } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
-import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
+import type {
+  ChatContext_ChatItem,
+  SessionRequest,
+  SessionResponse,
+} from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
+import type { RunArchive } from "./run-archive.ts";
 import type { ControlChannel } from "./server.ts";
 import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
 
 export interface DaemonContext {
+  /** The current agent's session (a new one for each restart). */
   session: Session;
   state: SessionState;
+  /** The conversations before the agent's restarts. */
+  archive: RunArchive;
   framework?: FrameworkInfo;
+  /** The overrides the agent got, as they may be shown. */
+  env: ShownEnv;
+  /** Set while there is no agent (a restart failed). */
+  down?: AgentDown;
 }
 
 export interface FrameworkInfo {
@@ -30,7 +45,7 @@ export interface FrameworkInfo {
 
 const QUERY_TIMEOUT_MS = 3000;
 
-type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
+export type ServedRequest = Exclude<ControlRequest, { cmd: "end" } | { cmd: "restart" }>;
 
 export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
   const { session } = ctx;
@@ -69,8 +84,11 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       return;
     case "history":
       channel.send({ t: "accepted", ahead: 0 });
-      void history(session).then(
+      // While the agent is down there is none to ask: the earlier runs are all there is.
+      void (ctx.down ? Promise.resolve([]) : agentHistory(session)).then(
         (events) => {
+          if (request.earlierRuns)
+            for (const event of ctx.archive.events) channel.send({ t: "event", event });
           for (const event of events) channel.send({ t: "event", event });
           finish("history", { t: "done", ok: true });
         },
@@ -150,11 +168,25 @@ async function ask(
   }
 }
 
-async function history(session: Session): Promise<DeliveredEvent[]> {
+/** The agent's chat history as events (bounded: QUERY_TIMEOUT_MS); throws when it cannot be read. */
+export async function agentHistory(session: Session): Promise<DeliveredEvent[]> {
   const answer = await ask(session.link, { oneofKind: "getChatHistory", getChatHistory: {} });
   const items = answer.oneofKind === "getChatHistory" ? answer.getChatHistory.items : [];
-  const at = Date.now();
-  return items.flatMap((item) => translateItem(item, { includeUser: true }).map((k) => ({ ...k.event, at })));
+  return historyEvents(items);
+}
+
+/**
+ * The agent's chat items as events: each at the time the agent recorded for it (null when it gives
+ * none), and in the turn it belongs to, counted by the user messages before it (0: the greeting).
+ */
+export function historyEvents(items: ChatContext_ChatItem[]): DeliveredEvent[] {
+  let turn = 0;
+  return items.flatMap((item) =>
+    translateItem(item, { includeUser: true }).map(({ event, madeAt }) => {
+      if (event.type === "message" && event.role === "user") turn++;
+      return { ...event, at: madeAt === undefined ? null : Math.round(madeAt), turn };
+    }),
+  );
 }
 
 /** Asks the agent once for its framework (kept by the caller); undefined when it does not say. */
@@ -195,18 +227,19 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
   return {
     port: state.port,
     daemonPid: state.daemonPid,
-    agentPid: state.agent.pid ?? 0,
+    agentPid: ctx.down ? 0 : (state.agent.pid ?? 0),
     entry: state.agent.entry,
     root: state.agent.root,
     runtime: state.agent.runtime,
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
-    mode: session.audio ? "audio" : "text",
-    ...(session.audio ? { audio: session.audio.settings } : {}),
+    // The session's mode, as start set it: also while a restart left no agent (and no audio mode of its own).
+    mode: state.launch.audio ? "audio" : "text",
+    ...(state.launch.audio ? { audio: state.launch.audio } : {}),
     agentId: id,
     agentInfo: info,
-    agentState: session.agentState,
+    agentState: ctx.down ? "down" : session.agentState,
     startedAt: state.startedAt,
     uptimeMs: Date.now() - Date.parse(state.startedAt),
     idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
@@ -216,5 +249,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     agentLog: state.agentLog,
     daemonLog: state.daemonLog,
     ...(session.usage ? { usage: session.usage } : {}),
+    env: ctx.env,
+    ...(ctx.down ? { agentDown: ctx.down } : {}),
   };
 }

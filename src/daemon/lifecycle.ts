@@ -3,6 +3,14 @@
 //   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-mode ─▶ greeting ─▶ ready
 //      │          └────────────┴──────────────────┴──────────────┴──────────┴─▶ stopping ─▶ stopped
 //      └───────────────────────────────────────────────────────────────────────────────────▶ stopped
+//
+// A restart keeps the daemon and its port, and runs the start-up path again with a fresh agent:
+//
+//   ready | agent-down ─▶ replacing ─▶ spawning ─▶ … ─▶ ready
+//                                         └────────┴─ (the new agent failed) ─▶ agent-down
+//
+// In agent-down there is no agent: turns are refused with why, `status` says why, `restart` tries
+// again, and `end`, a signal or the idle timeout stop the daemon (agent-down ─▶ stopping).
 
 export type DaemonState =
   /** Taking the session port. */
@@ -17,6 +25,10 @@ export type DaemonState =
   | "greeting"
   /** Serving control commands. */
   | "ready"
+  /** A restart: stopping the old agent (the port stays ours), before spawning its successor. */
+  | "replacing"
+  /** A restart's agent failed to start: the port is held, the launch remembered, no agent runs. */
+  | "agent-down"
   /** Stopping the agent, freeing the port, answering who is still waiting. */
   | "stopping"
   /** Everything released; the process exits once its replies are flushed. */
@@ -24,19 +36,25 @@ export type DaemonState =
 
 const NEXT: Record<DaemonState, readonly DaemonState[]> = {
   binding: ["spawning", "stopped"],
-  spawning: ["awaiting-agent", "stopping"],
-  "awaiting-agent": ["switching-mode", "stopping"],
-  "switching-mode": ["greeting", "stopping"],
-  greeting: ["ready", "stopping"],
-  ready: ["stopping"],
+  spawning: ["awaiting-agent", "agent-down", "stopping"],
+  "awaiting-agent": ["switching-mode", "agent-down", "stopping"],
+  "switching-mode": ["greeting", "agent-down", "stopping"],
+  greeting: ["ready", "agent-down", "stopping"],
+  ready: ["replacing", "stopping"],
+  replacing: ["spawning", "stopping"],
+  "agent-down": ["replacing", "stopping"],
   stopping: ["stopped"],
   stopped: [],
 };
 
-/** Before ready: commands wait, and a stop fails the start. */
+/** Before ready (a first start, or a restart's): commands wait for the outcome. */
 export function isStarting(state: DaemonState): boolean {
   return (
-    state === "spawning" || state === "awaiting-agent" || state === "switching-mode" || state === "greeting"
+    state === "replacing" ||
+    state === "spawning" ||
+    state === "awaiting-agent" ||
+    state === "switching-mode" ||
+    state === "greeting"
   );
 }
 

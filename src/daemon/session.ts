@@ -83,11 +83,16 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
-  /** Every event as it happens, for `events` clients (never consumed). */
-  readonly feed = new Feed();
+  /**
+   * Turns sent to the agent in this run (a failed one too), each numbered by it: 1 is the first. The
+   * one count events' `turn`, the log's turn markers and the chat history's turns agree on.
+   */
+  turnsSent = 0;
+  /** Told as each turn is sent, before the agent can write a line of it (run-log.ts marks its log). */
+  onTurnSent?: (turn: number, text: string) => void;
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
-  private dropped: { count: number; since: number } | undefined;
+  private dropped: { count: number; since: number; turn: number } | undefined;
   lastEventAt = 0;
   /** When the agent acknowledged its mode, text or audio (update_io). */
   modeSetAt = 0;
@@ -118,7 +123,11 @@ export class Session {
   private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
-  constructor(private readonly maxUnseen = MAX_UNSEEN) {}
+  constructor(
+    private readonly maxUnseen = MAX_UNSEEN,
+    /** Every event as it happens, for `events` clients (never consumed); a restart's session shares it. */
+    readonly feed = new Feed(),
+  ) {}
 
   attach(link: AgentLink): void {
     this.link = link;
@@ -143,14 +152,15 @@ export class Session {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (keyed.event.type === "user_state") {
         // Only the feed shows it: turns and kept output stay as they were.
-        this.record({ ...keyed.event, at: Date.now() });
+        this.record({ ...keyed.event, at: Date.now(), turn: this.turnsSent });
       } else if (this.current) {
         // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
       } else if (isUserInput(keyed.event)) {
         // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else {
-        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        // Between turns: it follows the last one (0, before any: a greeting).
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now(), turn: this.turnsSent };
         this.record(delivered);
         if (this.listener && delivered.type !== "state") this.listener(delivered);
         else this.keep(delivered);
@@ -170,7 +180,7 @@ export class Session {
    * comes, and into the running turn if it asked for logs, else kept for the next turn that does.
    */
   onAgentLog({ line, stream, at }: OutputLine): void {
-    const event: DeliveredEvent = { type: "log", line, stream, at };
+    const event: DeliveredEvent = { type: "log", line, stream, at, turn: this.turnsSent };
     this.record(event);
     if (this.current) {
       if (this.currentWantsLogs) this.current.deliver({ event, keys: [] }, at);
@@ -185,12 +195,12 @@ export class Session {
     if (event.type === "state") return;
     if (event.type === "dropped") {
       // A client left before seeing this notice: it joins the next one.
-      this.countDropped(event.count, event.at);
+      this.countDropped(event.count, event.at ?? Date.now(), event.turn ?? this.turnsSent);
       return;
     }
     if (this.unseen.length >= this.maxUnseen) {
-      this.unseen.shift();
-      this.countDropped(1, Date.now());
+      const gone = this.unseen.shift();
+      this.countDropped(1, Date.now(), gone?.turn ?? this.turnsSent);
     }
     this.unseen.push({ ...event, earlier: true });
   }
@@ -201,7 +211,10 @@ export class Session {
     const dropped = this.dropped;
     if (!dropped) return kept;
     this.dropped = undefined;
-    return [{ type: "dropped", count: dropped.count, earlier: true, at: dropped.since }, ...kept];
+    return [
+      { type: "dropped", count: dropped.count, earlier: true, at: dropped.since, turn: dropped.turn },
+      ...kept,
+    ];
   }
 
   get unseenCount(): number {
@@ -302,8 +315,9 @@ export class Session {
     this.activity.notify();
   }
 
-  private countDropped(count: number, at: number): void {
-    this.dropped = { count: (this.dropped?.count ?? 0) + count, since: this.dropped?.since ?? at };
+  private countDropped(count: number, at: number, turn: number): void {
+    const first = this.dropped ?? { count: 0, since: at, turn };
+    this.dropped = { ...first, count: first.count + count };
   }
 
   private async pump(): Promise<void> {
@@ -350,8 +364,10 @@ export class Session {
     // What the turn shows is recorded for the feed, but for the kept output and log lines: those
     // were recorded when they came.
     let replaying = true;
+    // Numbered now (its earlier output belongs to the turn before), counted as sent just below.
     const turn = new Turn(
       q.text,
+      ++this.turnsSent,
       (event) => {
         if (!replaying && event.type !== "log") this.record(event);
         q.sink(event);
@@ -365,9 +381,11 @@ export class Session {
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
     const sentAt = Date.now();
+    // Typed or spoken, its log's turn marker comes first.
+    this.onTurnSent?.(turn.number, q.text);
     if (this.audio) {
       try {
-        const run = this.spokenRun(q.options, sentAt, q.timeoutMs);
+        const run = this.spokenRun(turn.number, q.options, sentAt, q.timeoutMs);
         return this.spokenResult(await this.audio.turn(q.text, run), sentAt, usageBefore, reportsBefore);
       } finally {
         turn.sortOut({ inputSeen: false });
@@ -417,8 +435,9 @@ export class Session {
   // --- spoken turns (an audio session) --------------------------------------------------------
 
   /** What a spoken turn is played with: its options, its deadline, the session's stop. */
-  private spokenRun(options: TurnOptions, sentAt: number, timeoutMs: number): SpokenTurnRun {
+  private spokenRun(turn: number, options: TurnOptions, sentAt: number, timeoutMs: number): SpokenTurnRun {
     return {
+      turn,
       options: options.audio ?? {},
       deadline: sentAt + timeoutMs,
       timeoutMs,
@@ -464,15 +483,18 @@ export class Session {
     const refusal = audio.refuseInterrupt();
     if (refusal) return Promise.resolve({ ok: false, code: "bad_request", error: refusal });
     const sentAt = Date.now();
+    // Numbered now, the turn after the one it speaks over; its log's turn marker too.
     const turn = new Turn(
       text,
+      ++this.turnsSent,
       (event) => {
         if (event.type !== "log") this.record(event);
         sink(event);
       },
       true,
     );
-    const outcome = audio.interrupt(text, this.spokenRun(options, sentAt, timeoutMs), gone);
+    this.onTurnSent?.(turn.number, text);
+    const outcome = audio.interrupt(text, this.spokenRun(turn.number, options, sentAt, timeoutMs), gone);
     this.interrupting = turn;
     return new Promise((resolve) => {
       const queued: QueuedTurn = {
@@ -527,7 +549,9 @@ export class Session {
     if (!withLogs || logs.length === 0) return kept;
     // A dropped notice leads; the rest by arrival (a stable sort keeps equal times in order).
     const notice = kept.filter((e) => e.type === "dropped");
-    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort((a, b) => a.at - b.at);
+    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort(
+      (a, b) => (a.at ?? 0) - (b.at ?? 0),
+    );
     return [...notice, ...rest];
   }
 

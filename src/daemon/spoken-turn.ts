@@ -33,7 +33,7 @@ export class SpokenTurn {
   readonly agentFrames: AudioFrame[] | undefined;
 
   constructor(
-    /** Its number among the turns spoken in this session (1, 2, …): names its WAV files. */
+    /** Its number in the agent's run (the session's one turn count): names its WAV files. */
     readonly number: number,
     readonly text: string,
     /** 48 kHz mono, the TTS's output with the silence at either end trimmed. */

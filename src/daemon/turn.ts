@@ -34,6 +34,8 @@ export class Turn {
 
   constructor(
     readonly text: string,
+    /** Its number in the session (from 1); what it shows as earlier output belongs to the one before. */
+    readonly number: number,
     private readonly sink: TurnSink,
     /** Spoken into the agent's mic (an audio session): its user message shows what the agent heard. */
     private readonly spoken = false,
@@ -41,7 +43,9 @@ export class Turn {
 
   /** `at`: when it came (an event held back keeps its time). */
   private emit(event: SessionEvent, earlier = false, at = Date.now()): void {
-    const delivered: DeliveredEvent = earlier ? { ...event, earlier, at } : { ...event, at };
+    const delivered: DeliveredEvent = earlier
+      ? { ...event, earlier, at, turn: this.number - 1 }
+      : { ...event, at, turn: this.number };
     this.events.push(delivered);
     this.sink(delivered);
   }

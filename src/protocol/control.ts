@@ -11,6 +11,7 @@ import {
   type SavedAudio,
   type SpokenTurnOptions,
 } from "./audio.ts";
+import { ENV_NAME, type ShownEnv } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
 import { turnTextTooLong } from "./limits.ts";
 import type { ModelUsage } from "./usage.ts";
@@ -25,9 +26,15 @@ export type ControlCommand =
    */
   | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean; audio?: SpokenTurnOptions }
   | { cmd: "listen"; timeoutMs: number }
-  | { cmd: "history" }
+  /** `earlierRuns`: the conversations before the agent's restarts first, each closed by a `restart` marker. */
+  | { cmd: "history"; earlierRuns?: boolean }
   | { cmd: "status" }
   | { cmd: "end" }
+  /**
+   * A fresh agent on the same port, planned again from what `start` was given; `env` adds overrides
+   * (kept for later restarts), the timeouts replace start's when given.
+   */
+  | { cmd: "restart"; env: Record<string, string>; connectTimeoutMs?: number; idleTimeoutMs?: number }
   | { cmd: "ping" }
   /** A live feed of every event, after the `last` kept ones; answered (done) when the session ends. */
   | { cmd: "events"; last: number; logs: boolean };
@@ -61,6 +68,7 @@ export interface DoneData {
   history: undefined;
   status: StatusData;
   end: EndSummary;
+  restart: RestartData;
   ping: undefined;
   events: { ended: string };
 }
@@ -76,7 +84,7 @@ export interface EndSummary {
   uptimeMs: number;
   /** The agent in charge at the end (after handoffs), when known. */
   agentId?: string;
-  /** Kept until the next start on the port. */
+  /** This run's log: kept with the port's last runs' until `end --clean` (state/run-logs.ts). */
   agentLog: string;
   /** The session's cumulative usage (absent when the agent reported none). */
   usage?: ModelUsage[];
@@ -146,6 +154,34 @@ export interface AgentInfo {
   instructions: string;
 }
 
+/** What a restart answers with once its agent is ready (what `start`'s ready report has, and more). */
+export interface RestartData {
+  daemonPid: number;
+  agentPid: number;
+  greeting: DeliveredEvent[];
+  agentLog: string;
+  /** The agent that took the session, and its tools (absent when the agent does not say). */
+  agentInfo?: AgentInfo;
+  /** The launch as planned again. */
+  agent: { label: string; runtime: string; entry: string; root: string; argv: string[] };
+  /** Every override the agent got (start's and restarts'), secrets' values null. */
+  env: ShownEnv;
+  /** Why the old agent's conversation is missing from the transcript (it did not give its history). */
+  unread?: string;
+}
+
+/** Why there is no agent: a restart's agent failed to start (the daemon kept the port and the launch). */
+export interface AgentDown {
+  /** "the agent exited with code 1 before connecting". */
+  reason: string;
+  /** ISO time. */
+  since: string;
+  /** How its process ended: "the agent exited with code 1", "the agent was killed (SIGINT)". */
+  exit: string;
+  /** Its last output lines (a traceback, typically). */
+  lastLines: string[];
+}
+
 /** What `status` answers with (the `data` of its done reply). */
 export interface StatusData {
   port: number;
@@ -176,6 +212,10 @@ export interface StatusData {
   daemonLog: string;
   /** The session's cumulative usage so far (absent when the agent reported none). */
   usage?: ModelUsage[];
+  /** The `--env`/`--env-file` overrides the agent got, secrets' values null. */
+  env: ShownEnv;
+  /** Set when the agent is down (a restart failed): agentPid is then 0. */
+  agentDown?: AgentDown;
 }
 
 /** Why a command failed, for exit codes and tests; `error` carries the sentence for a person. */
@@ -184,6 +224,8 @@ export type ControlErrorCode =
   | "bad_request"
   | "agent_error"
   | "agent_exited"
+  /** There is no agent: a restart's failed (the session waits for the next restart). */
+  | "agent_down"
   | "timeout"
   | "ending"
   | "nothing"
@@ -250,9 +292,14 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
         return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
       return { ...base, cmd: "events", last: r.last, logs: r.logs === true };
+    case "history":
+      if (r.earlierRuns !== undefined && typeof r.earlierRuns !== "boolean")
+        return "history's earlierRuns must be true or false";
+      return r.earlierRuns ? { ...base, cmd: "history", earlierRuns: true } : { ...base, cmd: "history" };
+    case "restart":
+      return parseRestart(r, base);
     case "end":
     case "ping":
-    case "history":
     case "status":
       return { ...base, cmd: r.cmd };
     default:
@@ -281,4 +328,26 @@ function parseSpokenTurn(value: unknown): SpokenTurnOptions | string {
     out.saveAudioDir = a.saveAudioDir;
   }
   return out;
+}
+
+function parseRestart(r: Record<string, unknown>, base: { ackBy?: number }): ControlRequest | string {
+  const env = r.env;
+  if (typeof env !== "object" || env === null || Array.isArray(env)) return "restart needs an env object";
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) return `restart's env has a bad variable name ${JSON.stringify(name)}`;
+    if (typeof value !== "string") return `restart's env value of ${name} must be a string`;
+  }
+  const request: ControlRequest = { ...base, cmd: "restart", env: env as Record<string, string> };
+  const { connectTimeoutMs, idleTimeoutMs } = r;
+  if (connectTimeoutMs !== undefined) {
+    if (typeof connectTimeoutMs !== "number" || !(connectTimeoutMs > 0))
+      return "restart's connectTimeoutMs must be positive";
+    request.connectTimeoutMs = connectTimeoutMs;
+  }
+  if (idleTimeoutMs !== undefined) {
+    if (typeof idleTimeoutMs !== "number" || !(idleTimeoutMs >= 0))
+      return "restart's idleTimeoutMs must be 0 or more";
+    request.idleTimeoutMs = idleTimeoutMs;
+  }
+  return request;
 }

@@ -28,6 +28,11 @@ export interface LaunchRequest {
   choices: LaunchChoices;
   /** `start --audio`: each turn spoken into the agent's microphone (absent: text mode). */
   audio?: AudioSettings;
+  /**
+   * `--env`/`--env-file`: set on top of the environment of the shell that ran `start`. The daemon keeps
+   * both for every restart (and writes only the names of secrets: see env.ts).
+   */
+  env?: Record<string, string>;
 }
 
 /** The request as the daemon gets it, with where to report back. */

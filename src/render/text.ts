@@ -5,6 +5,7 @@ import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
 import { sameWords } from "../protocol/audio.ts";
 import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
+import { clockTime } from "./time.ts";
 import { ToolProgress } from "./tool-progress.ts";
 import { visible as v } from "./visible.ts";
 
@@ -53,6 +54,16 @@ export function unquoteOutput(raw: string): string {
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
 export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
+/** The line between two runs of a session: "── the agent restarted (12:03:07) ──". */
+export function restartLine(at: number | null): string {
+  return `── the agent restarted${at === null ? "" : ` (${clockTime(at)})`} ──`;
+}
+
+/** Under a restart marker whose run before it is missing: why. */
+export function unreadRunLine(why: string): string {
+  return `(the conversation before this restart is missing: the agent did not give it: ${why})`;
 }
 
 /** What an agent_config_update changed: "instructions updated; tools added: a, b". */
@@ -112,7 +123,7 @@ export class TextRenderer {
         return;
       case "tool_started":
         // One from between turns may have ended unseen: no live line for it.
-        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at);
+        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at ?? Date.now());
         return;
       case "tool_ended":
         this.progress?.ended(e.callId);
@@ -177,6 +188,11 @@ export class TextRenderer {
         break;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);
+        break;
+      case "restart":
+        this.showHeld();
+        this.write(`\n  ${this.c.dim(restartLine(e.at))}\n`);
+        if (e.unread) this.write(`  ${this.c.dim(unreadRunLine(v(e.unread)))}\n`);
         break;
     }
     this.lastCallId = undefined;

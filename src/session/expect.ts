@@ -71,7 +71,7 @@ export function parsePattern(raw: string, bare: "regex" | "substring" | "isubstr
 }
 
 /** A reply pattern as `say --expect` and replay files write it (bare text is a regex). */
-export function parseExpectation(raw: string, negated = false): Expectation {
+export function parseExpectation(raw: string, negated = false): Extract<Expectation, { kind: "reply" }> {
   return { kind: "reply", pattern: parsePattern(raw, "regex"), negated };
 }
 
@@ -156,6 +156,39 @@ export function checkTurn(expectations: Expectation[], turn: ObservedTurn): Turn
   return { results, error: new UserError(headline(failed), EXIT.expectation, failureDetail(failed, turn)) };
 }
 
+/**
+ * Reply expectations against the agent's greeting (what it said on its own at start; undefined when
+ * it said nothing, which fails every one of them: a greeting check expects a greeting).
+ */
+export function checkGreeting(
+  expectations: Extract<Expectation, { kind: "reply" }>[],
+  greeting: string | undefined,
+): TurnCheck {
+  const results = expectations.map(
+    (e): ExpectationResult => ({
+      kind: e.kind,
+      expected: describe(e).replace(/^a reply/, "a greeting"),
+      ok: greeting !== undefined && e.pattern.test(greeting) !== e.negated,
+      pattern: e.pattern.source,
+      negated: e.negated,
+    }),
+  );
+  const failed = expectations.filter((_, i) => !results[i]?.ok);
+  if (failed.length === 0) return { results };
+  const heard =
+    greeting === undefined
+      ? ["+ the agent said nothing on its own before the first turn"]
+      : ["+ the agent greeted:", ...greeting.split("\n").map((l) => `    ${l}`)];
+  const headline =
+    greeting === undefined
+      ? "expectation failed: the agent did not greet"
+      : "expectation failed: the agent's greeting did not match";
+  return {
+    results,
+    error: new UserError(headline, EXIT.expectation, [...failureDetail(failed, undefined), ...heard]),
+  };
+}
+
 function holds(e: Expectation, turn: ObservedTurn): boolean {
   switch (e.kind) {
     case "reply":
@@ -197,13 +230,13 @@ function headline(failed: Expectation[]): string {
 }
 
 /** What was expected (the failed ones), then what happened: reply, tools, handoffs, latency, errors. */
-function failureDetail(failed: Expectation[], turn: ObservedTurn): string[] {
+function failureDetail(failed: Expectation[], turn: ObservedTurn | undefined): string[] {
   const lines = failed.map((e) =>
     e.kind === "reply"
       ? `- ${e.negated ? "must not match" : "expected to match"}: ${e.pattern.source}`
       : `- expected ${describe(e)}`,
   );
-  return [...lines, ...whatHappened(turn)];
+  return turn ? [...lines, ...whatHappened(turn)] : lines;
 }
 
 /** The turn as the failure shows it (the same for say, replay and test). */

@@ -3,6 +3,7 @@
 //
 //   name: weather, then billing        agent: ../agent.py       args: ["-X", "dev"]
 //   env: { MY_FLAG: "1" }              timeout: 60s (per turn, default 120s)
+//   greeting: /hello/i                 (what the agent says on its own at start: as reply:, or a list)
 //   turns:
 //     - user: what's the weather in Paris?
 //       expect:
@@ -21,6 +22,7 @@ import { badSpeed } from "../protocol/audio.ts";
 import { isPlainSeconds, parseTimerMs } from "../protocol/duration.ts";
 import { turnTextTooLong } from "../protocol/limits.ts";
 import { type Expectation, isObject, parsePattern, type TextPattern } from "./expect.ts";
+import type { GreetingCheck, ReplyExpectation } from "./greeting.ts";
 import { syntaxErrorLine, YamlLines, type YamlPath } from "./yaml-lines.ts";
 
 export interface ScenarioTurn {
@@ -43,12 +45,14 @@ export interface Scenario {
   timeoutMs: number;
   /** `audio: true` (and `voice:`, `speed:`): the session is started with --audio, each turn spoken. */
   audio?: { voice?: string; speed?: number };
+  /** What the agent must say on its own at start, before the first turn. */
+  greeting?: GreetingCheck;
   turns: ScenarioTurn[];
 }
 
 export const DEFAULT_TURN_TIMEOUT_MS = 120_000;
 
-const TOP_KEYS = ["name", "agent", "args", "env", "timeout", "audio", "voice", "speed", "turns"];
+const TOP_KEYS = ["name", "agent", "args", "env", "timeout", "greeting", "audio", "voice", "speed", "turns"];
 const TURN_KEYS = ["user", "expect"];
 /** Each expectation item has one of these, plus the keys that refine it. */
 const EXPECT_KINDS: Record<string, string[]> = {
@@ -96,6 +100,7 @@ export function parseScenario(content: string, file: string): Scenario {
   return {
     ...scenario,
     agentLine: lines.lineOf(["agent"]),
+    ...(scenario.greeting ? { greeting: { ...scenario.greeting, line: lines.lineOf(["greeting"]) } } : {}),
     turns: scenario.turns.map((t, i) => ({ ...t, line: lines.lineOf(["turns", i]) })),
   };
 }
@@ -130,6 +135,7 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
   const timeoutMs =
     doc.timeout === undefined ? DEFAULT_TURN_TIMEOUT_MS : (duration(doc.timeout, ["timeout"], fail) ?? 0);
   const audio = audioSection(doc, fail);
+  const greeting = doc.greeting === undefined ? undefined : readGreeting(doc.greeting, fail);
   const turns: ScenarioTurn[] = [];
   if (doc.turns === undefined || doc.turns === null)
     fail(["turns"], "turns: missing (expected a list of turns)");
@@ -149,6 +155,7 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
     env,
     timeoutMs,
     ...(audio ? { audio } : {}),
+    ...(greeting ? { greeting } : {}),
     turns,
   };
 }
@@ -170,6 +177,39 @@ function audioSection(doc: Record<string, unknown>, fail: Fail): Scenario["audio
   }
   if (!on) return undefined;
   return { ...(voice !== undefined ? { voice } : {}), ...(speed !== undefined ? { speed } : {}) };
+}
+
+/** `greeting:` takes what a turn's `reply:` takes (a pattern, or { not: pattern }), or a list of them. */
+function readGreeting(value: unknown, fail: Fail): GreetingCheck | undefined {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) {
+    fail(
+      ["greeting"],
+      "greeting: expected a pattern, { not: pattern }, or a list of them (got an empty list)",
+    );
+    return undefined;
+  }
+  const expectations: ReplyExpectation[] = [];
+  items.forEach((item, i) => {
+    const e = replyExpectation(item, Array.isArray(value) ? ["greeting", i] : ["greeting"], fail);
+    if (e) expectations.push(e);
+  });
+  return expectations.length === items.length ? { line: 0, expectations } : undefined;
+}
+
+/** A reply pattern (text is a substring, /re/flags a regex), or { not: pattern } for its negation. */
+function replyExpectation(raw: unknown, at: YamlPath, fail: Fail): ReplyExpectation | undefined {
+  if (isObject(raw)) {
+    unknownKeys(raw, at, ["not"], "a reply expectation", fail);
+    if (raw.not === undefined) {
+      fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
+      return undefined;
+    }
+    const p = pattern(raw.not, [...at, "not"], fail);
+    return p ? { kind: "reply", pattern: p, negated: true } : undefined;
+  }
+  const p = pattern(raw, at, fail);
+  return p ? { kind: "reply", pattern: p, negated: false } : undefined;
 }
 
 type Fail = (path: YamlPath, message: string) => void;
@@ -267,19 +307,8 @@ function readExpectation(
           : nonEmptyString(value.from, [...path, "from"], "the agent handing off", fail);
       return to === undefined ? undefined : { kind: "handoff", to, ...(from !== undefined ? { from } : {}) };
     }
-    case "reply": {
-      if (isObject(raw)) {
-        unknownKeys(raw, at, ["not"], "a reply expectation", fail);
-        if (raw.not === undefined) {
-          fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
-          return undefined;
-        }
-        const p = pattern(raw.not, [...at, "not"], fail);
-        return p ? { kind: "reply", pattern: p, negated: true } : undefined;
-      }
-      const p = pattern(raw, at, fail);
-      return p ? { kind: "reply", pattern: p, negated: false } : undefined;
-    }
+    case "reply":
+      return replyExpectation(raw, at, fail);
     case "latency": {
       if (!isObject(raw)) {
         fail(at, `${pathName(at)}: expected upper bounds, e.g. { e2e: 2s, turn: 3s }, got ${typeName(raw)}`);

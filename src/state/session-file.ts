@@ -5,6 +5,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { AudioSettings } from "../protocol/audio.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
+import type { ShownEnv } from "../protocol/env.ts";
 import { readNoFollow, writeFileAtomic } from "../safe-files.ts";
 import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
 
@@ -14,7 +15,10 @@ export interface SessionState {
   daemonPid: number;
   /** Random, hex, 256 bits: presented on every control connection. */
   token: string;
+  /** When this run (the agent now running) started. */
   startedAt: string;
+  /** When the session's first run started, when it was restarted since (the transcript covers them all). */
+  sessionStartedAt?: string;
   agent: {
     pid?: number;
     /** In the environment of everything the agent started (src/agent/marker.ts). */
@@ -32,10 +36,47 @@ export interface SessionState {
   launch: {
     connectTimeoutMs: number;
     idleTimeoutMs?: number;
+    /** The `--env`/`--env-file` overrides as they may be shown (a secret's value is null: never written here). */
+    env?: ShownEnv;
+    /** `start --audio` and its options: the mode `restart` keeps and the ended record's start command names. */
     audio?: AudioSettings;
   } & Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
+}
+
+/** What a session was started with, for the `start` command a person can run to start it again. */
+export interface Relaunch {
+  entry: string;
+  root: string;
+  runtimeArgs: string[];
+  runtime?: "node" | "bun";
+  skipSdkCheck?: boolean;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  env?: ShownEnv;
+  /** An audio session's --voice, --tts-command and --fast-playback. */
+  audio?: Pick<AudioSettings, "voice" | "ttsCommand" | "fastPlayback">;
+}
+
+export function relaunchOf(state: SessionState): Relaunch {
+  const { entry, root, runtimeArgs } = state.agent;
+  const { runtime, skipSdkCheck, connectTimeoutMs, idleTimeoutMs, env, audio } = state.launch;
+  const relaunch: Relaunch = {
+    entry,
+    root,
+    runtimeArgs,
+    runtime,
+    skipSdkCheck,
+    connectTimeoutMs,
+    idleTimeoutMs,
+    env,
+  };
+  if (audio) {
+    const { voice, ttsCommand, fastPlayback } = audio;
+    relaunch.audio = { voice, ttsCommand, fastPlayback };
+  }
+  return relaunch;
 }
 
 export function statePath(port: number, dir = stateDir()): string {

@@ -114,7 +114,7 @@ describe("restart of an audio session", () => {
   afterAll(cleanupAll);
 
   test(
-    "comes back in audio mode, with its playback option",
+    "comes back in audio mode (the same daemon), with its playback option; its turns counted from 1",
     async () => {
       requireAudioAgent();
       const box = await Sandbox.create();
@@ -131,6 +131,9 @@ describe("restart of an audio session", () => {
       const say = await box.session(["say", "hello", "--speed", "4"]);
       expect(say.code).toBe(0);
       expect(say.stdout).toMatch(/● You \(heard\)\n {4}Hello\n/);
+      // The new run's first turn, in its log like a typed one.
+      const logs = await box.session(["logs", "--last-turn"]);
+      expect(logs.stdout).toContain(`── turn 1: "hello" ──`);
       await box.cleanup();
     },
     SLOW,

@@ -18,15 +18,16 @@ function records(run: RunResult): Json[] {
     .map((l) => JSON.parse(l) as Json);
 }
 
-/** A folder with these scenario files, each pointing at the audio echo agent. */
-function scenarios(files: Record<string, string>): string {
+/**
+ * A folder with these scenario files, each pointing at the audio echo agent, which does not greet
+ * (but in those named in `greeting`).
+ */
+function scenarios(files: Record<string, string>, greeting: string[] = []): string {
   const dir = tempDir("lk-audio-scenarios-");
   const agent = relative(dir, join(AUDIO_AGENT.dir, AUDIO_AGENT.entry));
   for (const [name, body] of Object.entries(files)) {
-    writeFileSync(
-      join(dir, name),
-      `agent: ${JSON.stringify(agent)}\nenv: { ECHO_AGENT_NO_GREETING: "1" }\n${body}`,
-    );
+    const env = greeting.includes(name) ? "" : `env: { ECHO_AGENT_NO_GREETING: "1" }\n`;
+    writeFileSync(join(dir, name), `agent: ${JSON.stringify(agent)}\n${env}${body}`);
   }
   return dir;
 }
@@ -36,12 +37,14 @@ describe("audio scenarios", () => {
   afterAll(cleanupAll);
 
   test(
-    "audio: true speaks each turn; heard: passes on what the agent heard and fails, saying what it heard",
+    "audio: true speaks each turn (greeting: checked too); heard: passes on what the agent heard and fails, saying what it heard",
     async () => {
-      const dir = scenarios({
-        "tokyo.lktest.yaml": `name: spoken weather
+      const dir = scenarios(
+        {
+          "tokyo.lktest.yaml": `name: spoken weather
 audio: true
 speed: 2
+greeting: /echo agent/
 turns:
   - user: what's the weather in Tokyo
     expect:
@@ -51,14 +54,16 @@ turns:
         args: { location: Tokyo }
       - reply: /sunny/
 `,
-        "misheard.lktest.yaml": `name: expects another city
+          "misheard.lktest.yaml": `name: expects another city
 audio: true
 turns:
   - user: what's the weather in London
     expect:
       - heard: Paris
 `,
-      });
+        },
+        ["tokyo.lktest.yaml"],
+      );
       const box = await Sandbox.create();
       const run = await box.lk(["agent", "session", "test", dir, "--jobs", "2", "--json"]);
       expect(run.code).toBe(2);
@@ -67,6 +72,8 @@ turns:
       expect(result).toMatchObject({ scenarios: 2, passed: 1, failed: 1, errors: 0 });
       const byName = (name: string) => all.find((r) => r.kind === "scenario" && r.name === name) as Json;
       expect(byName("spoken weather").status).toBe("passed");
+      // Its greeting, spoken and played at start, checked as a typed session's is.
+      expect(byName("spoken weather").greeting).toMatchObject({ ok: true, source: "start" });
       const failed = byName("expects another city");
       expect(failed.status).toBe("failed");
       const failure = (failed.failures as Json[])[0] as Json;

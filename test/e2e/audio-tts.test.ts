@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { shellQuote } from "../../src/render/shell-quote.ts";
 import { cleanupAll, portIsFree, type RunResult, Sandbox, tempDir } from "../helpers/lk.ts";
 import { AUDIO_AGENT, requireAudioAgent } from "../helpers/real-agents.ts";
 
@@ -109,14 +110,36 @@ describe.skipIf(process.platform === "win32")("--tts-command: a sh script of the
     SLOW,
   );
 
-  test("restart does not run a --tts-command read back from the session's record: refused, the session left as it was", async () => {
-    const restart = await box.session(["restart"]);
-    expect(restart.code).toBe(1);
-    expect(restart.stderr).toContain(
-      "this audio session speaks with a --tts-command, which restart does not run again",
-    );
-    expect((await box.session(["status"])).code).toBe(0);
-  });
+  test(
+    "restart keeps the --tts-command (the daemon's own, not read back from a file); the ended record's start command names it",
+    async () => {
+      const before = result(await box.session(["status", "--json"])).status as Json;
+      const restart = await box.session(["restart"], { env: { ECHO_AGENT_NO_GREETING: "1" } });
+      expect(restart.code).toBe(0);
+      const status = result(await box.session(["status", "--json"])).status as Json;
+      expect(status.agentPid).not.toBe(before.agentPid);
+      expect(status.mode).toBe("audio");
+      expect(status.audio).toMatchObject({ ttsCommand: tts.path, fastPlayback: true });
+      // The new agent is spoken to with that same command, and hears it.
+      const say = await box.session(["say", "goodbye", "--json"]);
+      expect(say.code).toBe(0);
+      expect(result(say).heard).toMatch(/^goodbye$/i);
+      expect(readFileSync(tts.log, "utf8").trimEnd().split("\n").at(-1)).toMatch(/\|goodbye$/);
+      expect((await box.session(["end"])).code).toBe(0);
+      const voice = process.platform === "darwin" ? [] : ["--voice", "en-us+klatt"];
+      const command = [
+        ...["lk", "agent", "session", "start", join(AUDIO_AGENT.dir, "agent.py")],
+        ...(box.port === 8775 ? [] : ["--port", String(box.port)]),
+        ...["--audio", ...voice, "--tts-command", tts.path, "--fast-playback"],
+      ]
+        .map(shellQuote)
+        .join(" ");
+      const after = await box.session(["status"]);
+      expect(after.code).toBe(1);
+      expect(after.stderr).toEndWith(`  to start it again, run: ${command}\n`);
+    },
+    SLOW,
+  );
 });
 
 describe("no TTS on the machine", () => {

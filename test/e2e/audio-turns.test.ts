@@ -89,7 +89,9 @@ describe("an audio session with the real audio echo agent", () => {
       heardAtRealTime = r.heard as string;
       const events = r.events as Json[];
       const user = events.find((e) => e.type === "message" && e.role === "user");
-      expect(user).toMatchObject({ text: "what's the weather in Paris", heard: r.heard });
+      // The session's first turn: every event of it says so, the heard user message too.
+      expect(user).toMatchObject({ text: "what's the weather in Paris", heard: r.heard, turn: 1 });
+      expect(events.every((e) => e.turn === 1)).toBe(true);
       const call = events.find((e) => e.type === "tool_call") as Json;
       expect(call.name).toBe("lookup_weather");
       expect(JSON.parse(call.arguments as string)).toEqual({ location: "Paris" });
@@ -144,7 +146,7 @@ describe("an audio session with the real audio echo agent", () => {
           say.stdout,
         );
       expect(ours).not.toBeNull();
-      // The third turn spoken in this session.
+      // The session's third turn (one count for typed and spoken turns): its files, its log's marker.
       const user = join(dir, "turn-3-user.wav");
       const agent = join(dir, "turn-3-agent.wav");
       expect(say.stdout).toContain(`saved: ${user}, ${agent}`);
@@ -157,6 +159,9 @@ describe("an audio session with the real audio echo agent", () => {
       const speechMs = Number(ours?.[1]) * (ours?.[2] === "s" ? 1000 : 1);
       expect(Math.abs(userWav.ms - (speechMs + 1000))).toBeLessThan(50);
       expect(Math.abs(agentWav.ms - reply.length * TONE_MS)).toBeLessThan(reply.length * TONE_MS * 0.05);
+      const logs = await box.session(["logs", "--last-turn"]);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain(`── turn 3: "what's the weather in London" ──`);
     },
     SLOW,
   );
