@@ -1,4 +1,4 @@
-import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
+import { type EnvRequest, envFromOf, loadEnvOverrides } from "../agent/env-overrides.ts";
 import { realHost } from "../agent/host.ts";
 import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
@@ -116,6 +116,7 @@ export default defineCommand({
       idleTimeoutMs: o.idleTimeoutMs,
       choices,
       env: overrides,
+      envFrom: envFromOf(o.env),
     });
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,

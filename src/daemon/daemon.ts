@@ -11,7 +11,8 @@ import { UserError } from "../errors.ts";
 import { endMarker } from "../protocol/agent-log.ts";
 import type { AgentDown, ControlRequest, DoneReply, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, LaunchRequest, ReadyReport } from "../protocol/daemon-spec.ts";
-import { shownEnv } from "../protocol/env.ts";
+import { type EnvFrom, laterEnvFrom, shownEnv } from "../protocol/env.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { removeEnded } from "../state/ended-record.ts";
@@ -92,6 +93,24 @@ export class Daemon {
     this.daemonLog = paths.daemonLog;
     this.held = { logs: [this.daemonLog], agentLogs: [this.agentLog, `${this.agentLog}.1`] };
     this.current = new AgentRun(1, spec.plan, (report) => this.reportToStart(report));
+  }
+
+  /** Where the overrides came from (a spec without it: all from --env). */
+  private envFrom(): EnvFrom {
+    return this.launch.envFrom ?? { files: [], flags: Object.keys(this.overrides) };
+  }
+
+  /** What the `start` printed after an end needs: the files, the --env (a secret's value null), start's shell. */
+  private relaunchEnv(plan: LaunchPlan): Pick<SessionState["launch"], "envFiles" | "envFlags" | "fromShell"> {
+    const { files, flags } = this.envFrom();
+    const given = Object.fromEntries(
+      flags.flatMap((name) => (name in this.overrides ? [[name, this.overrides[name] as string]] : [])),
+    );
+    return {
+      envFiles: files,
+      envFlags: shownEnv(given),
+      ...(plan.fromShell ? { fromShell: plan.fromShell } : {}),
+    };
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
@@ -198,6 +217,7 @@ export class Daemon {
         ...launch.choices,
         // Names and values, but never a secret's value: the record is a file.
         env: shownEnv(this.overrides),
+        ...this.relaunchEnv(run.plan),
       },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
@@ -355,6 +375,11 @@ export class Daemon {
       plan: prepared.plan,
       connectTimeoutMs: request.connectTimeoutMs ?? this.launch.connectTimeoutMs,
       idleTimeoutMs: request.idleTimeoutMs ?? this.launch.idleTimeoutMs,
+      envFrom: laterEnvFrom(
+        this.envFrom(),
+        request.envFrom ?? { files: [], flags: Object.keys(request.env) },
+        request.env,
+      ),
     };
     this.idle.change(this.launch.idleTimeoutMs);
     this.restarting = channel;

@@ -8,6 +8,7 @@ import {
   copyFileSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   symlinkSync,
@@ -378,7 +379,9 @@ describe("a session that has ended says so, with the exact start command", () =>
           `^the session on 127\\.0\\.0\\.1:${box.port} ended at \\d\\d:\\d\\d:\\d\\d: it was ended \\(\`lk agent session end\`\\)\n`,
         ),
       );
-      expect(after.stderr).toEndWith(`  to start it again, run: ${command}\n`);
+      expect(after.stderr).toEndWith(
+        `  to start it again, run: ${command}\n  (the value of MY_API_KEY is not kept: export it in that shell first)\n`,
+      );
     }
     const json = result(await box.session(["say", "hello?", "--json"]));
     expect(json.detail).toContain(`to start it again, run: ${command}`);
@@ -401,6 +404,64 @@ describe("a session that has ended says so, with the exact start command", () =>
       env: { GREETING_STYLE: "warm and friendly", MY_API_KEY: null },
     });
   });
+
+  test(
+    "the real Python agent, started from a shell with $VIRTUAL_ENV, an --env-file holding a secret and an --env secret: the printed start works from a fresh shell without them",
+    async () => {
+      requireInstalled(PYTHON_AGENT);
+      box = await Sandbox.create();
+      // A copy with no venv of its own: only $VIRTUAL_ENV finds the interpreter that has livekit-agents.
+      const dir = tempDir("lk-py-venv-");
+      copyFileSync(join(PYTHON_AGENT.dir, "agent.py"), join(dir, "agent.py"));
+      const venv = realpathSync(join(PYTHON_AGENT.dir, ".venv"));
+      writeFileSync(join(dir, ".env.local"), "ECHO_AGENT_NO_GREETING=1\nDEMO_API_KEY=sk-from-the-file\n");
+      const shellVars = { VIRTUAL_ENV: undefined, DEMO_API_KEY: undefined, DEMO_TOKEN: undefined };
+      const started = await box.session(
+        ["start", "agent.py", "--env-file", ".env.local", "--env", "LOG_STYLE=plain", "--env", "DEMO_TOKEN"],
+        { cwd: dir, env: { ...shellVars, VIRTUAL_ENV: venv, DEMO_TOKEN: "tok-from-the-shell" } },
+      );
+      expect(started.code).toBe(0);
+      expect(started.stdout).not.toContain(ECHO_GREETING);
+      expect((await box.session(["end"])).code).toBe(0);
+
+      const command =
+        `VIRTUAL_ENV=${venv} lk agent session start ${join(dir, "agent.py")} --port ${box.port} ` +
+        `--env-file ${join(dir, ".env.local")} --env LOG_STYLE=plain --env DEMO_TOKEN`;
+      const after = await box.session(["status"]);
+      expect(after.code).toBe(1);
+      expect(after.stderr).toEndWith(
+        `  to start it again, run: ${command}\n  (the value of DEMO_TOKEN is not kept: export it in that shell first)\n`,
+      );
+      for (const secret of ["sk-from-the-file", "tok-from-the-shell"])
+        expect(after.stderr).not.toContain(secret);
+
+      // Without the prefix, this shell (no $VIRTUAL_ENV, the copy has no venv) finds no agent SDK.
+      const bare = await runProcess(["sh", "-c", command.replace(/^VIRTUAL_ENV=\S+ /, "")], {
+        cwd: tempDir("lk-elsewhere-"),
+        env: box.env({ ...shellVars, PATH: `${join(LK, "..")}:${process.env.PATH}`, DEMO_TOKEN: "tok-2" }),
+      });
+      expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain("livekit-agents");
+      // As printed, from elsewhere, the secret of the command line given (the note says so), the file's not.
+      const shell = await runProcess(["sh", "-c", command], {
+        cwd: tempDir("lk-elsewhere-"),
+        env: box.env({ ...shellVars, PATH: `${join(LK, "..")}:${process.env.PATH}`, DEMO_TOKEN: "tok-2" }),
+      });
+      expect(shell.code).toBe(0);
+      expect(shell.stdout).toContain("Session started.");
+      expect(shell.stdout).not.toContain(ECHO_GREETING);
+      const status = result(await box.session(["status", "--json"]));
+      expect(status.status).toMatchObject({
+        env: { ECHO_AGENT_NO_GREETING: "1", DEMO_API_KEY: null, LOG_STYLE: "plain", DEMO_TOKEN: null },
+      });
+      const record = JSON.parse(readFileSync(join(box.stateDir, `session-${box.port}.json`), "utf8"));
+      expect(record.agent.argv[0]).toBe(join(venv, "bin", "python"));
+      const said = await box.session(["say", "hello there"]);
+      expect(said.code).toBe(0);
+      expect(said.stdout).toContain("hello there");
+    },
+    SLOW,
+  );
 
   test("a daemon killed outright: the next commands say so, with the start command", async () => {
     box = await Sandbox.create();
