@@ -149,11 +149,14 @@ function cleanUp(found: NoSession, reporter: Reporter) {
   return { fields: { port: found.port, logsRemoved: removed } };
 }
 
-/** The closing summary: turns, how long, the agent in charge at the end, usage (where the logs are follows). */
+/** The closing summary, of the whole session (every run): turns, runs, how long, the agent in charge at the end, usage (where the logs are follows). */
 function showSummary(reporter: Reporter, s: EndSummary): void {
   const c = reporter.colors;
   const rows: [string, string][] = [
     ["turns", String(s.turns)],
+    ...(s.runs > 1
+      ? [["runs", `${s.runs} (the agent was restarted; turns and usage are all runs')`] as [string, string]]
+      : []),
     ["duration", formatDuration(s.uptimeMs)],
     ["active agent", s.agentId ?? "unknown"],
     // Only what the agent reported: no row for an agent that reports no usage.

@@ -21,12 +21,14 @@ import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { AgentRun } from "./agent-run.ts";
 import {
+  addRun,
   agentHistory,
   agentInfo,
   type DaemonContext,
   endSummary,
   frameworkInfo,
   handleControl,
+  type PastRuns,
   type ServedRequest,
 } from "./control-handlers.ts";
 import { IdleTimer } from "./idle.ts";
@@ -62,6 +64,10 @@ export class Daemon {
   private current: AgentRun;
   /** The conversations of the runs before it (each agent's chat history, read as it was replaced). */
   private readonly archive = new RunArchive();
+  /** When this daemon started (ISO): the daemon's uptime, whatever the restarts. */
+  private readonly daemonStartedAt = new Date().toISOString();
+  /** The runs before the current one that took the session: for `end`'s whole-session summary. */
+  private readonly pastRuns: PastRuns = { runs: 0, turns: 0 };
   /** When the first run's agent was started (ISO): where the whole session's transcript begins. */
   private sessionStartedAt: string | undefined;
   private ctx: DaemonContext | undefined;
@@ -199,6 +205,8 @@ export class Daemon {
       daemonPid: process.pid,
       token: this.token,
       startedAt,
+      run: run.number,
+      daemonStartedAt: this.daemonStartedAt,
       // Once restarted: the transcript covers every run since the first.
       ...(run.number > 1 ? { sessionStartedAt: this.sessionStartedAt } : {}),
       agent: {
@@ -384,6 +392,8 @@ export class Daemon {
     this.idle.change(this.launch.idleTimeoutMs);
     this.restarting = channel;
     const old = this.current;
+    // Its turns and usage count in `end`'s summary (an agent that never became ready had none).
+    if (state === "ready") addRun(this.pastRuns, old.session);
     this.lifecycle.to("replacing", state === "agent-down" ? "restart (the agent was down)" : "restart");
     old.cancel.abort(new Error("the agent is being restarted"));
     old.session.stop(
@@ -521,7 +531,7 @@ export class Daemon {
     // A restart's start-up is not the session's: stopping then is an ordinary end.
     const plan = planStop(cause, isStarting(this.lifecycle.state) && !this.restarting);
     this.plan = plan;
-    if (this.ctx) this.summary = endSummary(this.ctx);
+    if (this.ctx) this.summary = endSummary(this.ctx, this.pastRuns);
     this.idle.stop();
     this.lifecycle.to("stopping", plan.why);
     this.current.cancel.abort(new Error(plan.why));
@@ -579,7 +589,7 @@ export class Daemon {
 
   /** An `end` got what it asked for: how the session went, as it was when stopping began. */
   private ended(channel: ControlChannel): void {
-    const summary = this.summary ?? (this.ctx && endSummary(this.ctx));
+    const summary = this.summary ?? (this.ctx && endSummary(this.ctx, this.pastRuns));
     if (summary) channel.send({ t: "done", ok: true, data: summary });
     else channel.send({ t: "done", ok: false, code: "ending", error: "the session never started" });
     channel.close();

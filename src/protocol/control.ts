@@ -74,15 +74,19 @@ export const MAX_EVENTS_LAST = 500;
 
 /** What `end` answers with: how the session went. */
 export interface EndSummary {
+  /** Every run's turns: the agent's restarts count from 1 again, this does not. */
   turns: number;
+  /** When the session started (its first run). */
   startedAt: string;
   /** From start until the end began. */
   uptimeMs: number;
+  /** How many agents took the session (1, then one more for each restart whose agent became ready). */
+  runs: number;
   /** The agent in charge at the end (after handoffs), when known. */
   agentId?: string;
   /** This run's log: kept with the port's last runs' until `end --clean` (state/run-logs.ts). */
   agentLog: string;
-  /** The session's cumulative usage (absent when the agent reported none). */
+  /** Every run's usage, summed (absent when no agent reported any). */
   usage?: ModelUsage[];
 }
 
@@ -185,8 +189,13 @@ export interface StatusData {
   /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
   agentInfo?: AgentInfo;
   agentState: string;
+  /** When the daemon started (`start`): a restart does not change it. */
   startedAt: string;
   uptimeMs: number;
+  /** The agent now running: which run of the session (1, then one more for each restart), since when. */
+  run: number;
+  runStartedAt: string;
+  runUptimeMs: number;
   /** No command for this long ends the session; 0: never. */
   idleTimeoutMs: number;
   turns: number;

@@ -17,6 +17,10 @@ export interface SessionState {
   token: string;
   /** When this run (the agent now running) started. */
   startedAt: string;
+  /** Which run it is: 1, then one more at each restart (absent in older records). */
+  run?: number;
+  /** When the daemon started (absent in older records). */
+  daemonStartedAt?: string;
   /** When the session's first run started, when it was restarted since (the transcript covers them all). */
   sessionStartedAt?: string;
   agent: {

@@ -354,6 +354,66 @@ describe("the agent's environment (the fake agent greets with FAKE_GREETING)", (
   });
 });
 
+describe("the whole session across restarts (the real Python echo agent)", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
+
+  test(
+    "status: the daemon's uptime is since start, the agent's run since its restart; end sums every run",
+    async () => {
+      box = await Sandbox.create();
+      const started = await box.session(["start", "agent.py"], { cwd: PYTHON_AGENT.dir });
+      expect(started.code).toBe(0);
+      expect((await box.session(["say", "one"])).code).toBe(0);
+      const first = result(await box.session(["status", "--json"])).status as Json;
+      expect(first).toMatchObject({ run: 1, turns: 1 });
+      expect((await box.session(["restart"])).code).toBe(0);
+      expect((await box.session(["say", "two"])).code).toBe(0);
+      expect((await box.session(["say", "three"])).code).toBe(0);
+      const second = result(await box.session(["status", "--json"])).status as Json;
+      // The daemon's start is start's, not the restart's; the run is the new agent's.
+      expect(second.startedAt).toBe(first.startedAt);
+      expect(second).toMatchObject({ run: 2, turns: 2 });
+      expect(second.runStartedAt).not.toBe(first.runStartedAt);
+      const text = await box.session(["status"]);
+      expect(text.stdout).toMatch(
+        /\n {2}agent: +Python agent\.py in .* \(pid \d+, runtime python, up \S+, run 2\)\n/,
+      );
+
+      const ended = await box.session(["end", "--json"]);
+      expect(ended.code).toBe(0);
+      const summary = result(ended).summary as Json;
+      expect(summary).toMatchObject({ turns: 3, runs: 2, startedAt: first.startedAt });
+      // Every run's usage: the first run's, and the second's (its agent counted from zero).
+      const llm = (u: unknown) =>
+        (u as { kind: string; inputTokens: number }[]).find((m) => m.kind === "llm");
+      expect(llm(summary.usage)?.inputTokens).toBe(
+        (llm(first.usage)?.inputTokens ?? 0) + (llm(second.usage)?.inputTokens ?? 0),
+      );
+      expect(llm(first.usage)?.inputTokens).toBeGreaterThan(0);
+      const plain = await box.lk(["agent", "session", "end", "--port", String(box.port)]);
+      expect(plain.code).toBe(1);
+    },
+    SLOW,
+  );
+
+  test(
+    "end's text names the runs when there was more than one",
+    async () => {
+      box = await Sandbox.create();
+      expect((await box.session(["start", "agent.py"], { cwd: PYTHON_AGENT.dir })).code).toBe(0);
+      expect((await box.session(["say", "one"])).code).toBe(0);
+      expect((await box.session(["restart"])).code).toBe(0);
+      expect((await box.session(["say", "two"])).code).toBe(0);
+      const ended = await box.session(["end"]);
+      expect(ended.code).toBe(0);
+      expect(ended.stdout).toMatch(
+        /\n {2}turns: +2\n {2}runs: +2 \(the agent was restarted; turns and usage are all runs'\)\n/,
+      );
+    },
+    SLOW,
+  );
+});
+
 describe("a session that has ended says so, with the exact start command", () => {
   test("after end: when and why, and a start command that, run as printed in a shell, starts the same session", async () => {
     box = await Sandbox.create();
@@ -441,7 +501,7 @@ describe("a session that has ended says so, with the exact start command", () =>
         env: box.env({ ...shellVars, PATH: `${join(LK, "..")}:${process.env.PATH}`, DEMO_TOKEN: "tok-2" }),
       });
       expect(bare.code).toBe(1);
-    expect(bare.stderr).toContain("livekit-agents");
+      expect(bare.stderr).toContain("livekit-agents");
       // As printed, from elsewhere, the secret of the command line given (the note says so), the file's not.
       const shell = await runProcess(["sh", "-c", command], {
         cwd: tempDir("lk-elsewhere-"),
