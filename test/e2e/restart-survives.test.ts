@@ -414,6 +414,28 @@ describe("the whole session across restarts (the real Python echo agent)", () =>
   );
 });
 
+describe("why an agent failed before connecting (the real Python echo agent)", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
+
+  test(
+    "restart into a crash in the entry: the reason is the traceback's exception line, not the last DEBUG line",
+    async () => {
+      box = await Sandbox.create();
+      expect((await box.session(["start", "agent.py"], { cwd: PYTHON_AGENT.dir })).code).toBe(0);
+      const broken = await box.session(["restart", "--env", "ECHO_AGENT_CRASH=entry"]);
+      expect(broken.code).toBe(1);
+      expect(errors(broken)).toStartWith(
+        'could not restart the agent: the agent failed before connecting ("RuntimeError: echo agent: crash in entry requested")\n',
+      );
+      const status = result(await box.session(["status", "--json"]));
+      expect((status.status as { agentDown: { reason: string } }).agentDown.reason).toBe(
+        'the agent failed before connecting ("RuntimeError: echo agent: crash in entry requested")',
+      );
+    },
+    SLOW,
+  );
+});
+
 describe("a session that has ended says so, with the exact start command", () => {
   test("after end: when and why, and a start command that, run as printed in a shell, starts the same session", async () => {
     box = await Sandbox.create();
