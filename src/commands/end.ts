@@ -15,6 +15,7 @@ import { runLines } from "../session/agent-logs.ts";
 import { currentRun, fetchHistory } from "../session/chat-history.ts";
 import { type NoSession, notRunning, runningSession } from "../session/find-session.ts";
 import { saveTest } from "../session/record-test.ts";
+import { endedPath } from "../state/ended-record.ts";
 import { KEPT_RUNS, keptRuns, removeLeftFiles } from "../state/run-logs.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, portHint, resolvePort } from "./_shared.ts";
@@ -145,7 +146,10 @@ function cleanUp(found: NoSession, reporter: Reporter) {
   const removed = removeLeftFiles(found.port);
   if (removed.length === 0) throw notRunning(found);
   const count = `${removed.length} file${removed.length === 1 ? "" : "s"}`;
-  reporter.info(`No session was running on 127.0.0.1:${found.port}; removed its logs (${count}).`);
+  const logs = removed.filter((path) => path !== endedPath(found.port)).length;
+  const what =
+    logs === removed.length ? "its logs" : logs === 0 ? "its ended record" : "its logs and ended record";
+  reporter.info(`No session was running on 127.0.0.1:${found.port}; removed ${what} (${count}).`);
   return { fields: { port: found.port, logsRemoved: removed } };
 }
 
