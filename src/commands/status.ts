@@ -1,7 +1,7 @@
 import { defineCommand } from "../cli/command.ts";
 import { helpNotes } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
-import type { AgentDown, AgentInfo } from "../protocol/control.ts";
+import type { AgentDown, AgentInfo, StatusData } from "../protocol/control.ts";
 import type { ShownEnv } from "../protocol/env.ts";
 import { instructionsLine } from "../render/agent-info.ts";
 import { shellQuote } from "../render/shell-quote.ts";
@@ -52,7 +52,7 @@ export default defineCommand({
     const rows: [string, string][] = [
       [
         "agent",
-        `${s.label} ${s.entry} in ${s.root} (${down ? "not running" : `pid ${s.agentPid}`}, runtime ${s.runtime})`,
+        `${s.label} ${s.entry} in ${s.root} (${down ? "not running" : `pid ${s.agentPid}`}, runtime ${s.runtime}${agentRun(s, down)})`,
       ],
       ...agentFacts,
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
@@ -126,4 +126,10 @@ function agentRows(info: AgentInfo | undefined): [string, string][] {
     ["tools", info.tools.length ? info.tools.join(", ") : "none"],
     ["instructions", instructionsLine(info.instructions)],
   ];
+}
+
+/** `, up 3s, run 3`: the agent now running's own time (the daemon's is its row's), and which run after a restart. */
+function agentRun(s: StatusData, down: unknown): string {
+  const run = s.run > 1 ? `, run ${s.run}` : "";
+  return down ? run : `, up ${formatDuration(s.runUptimeMs)}${run}`;
 }
