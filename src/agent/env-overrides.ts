@@ -3,7 +3,7 @@
 // over every file.
 
 import { UserError } from "../errors.ts";
-import { ENV_NAME } from "../protocol/env.ts";
+import { ENV_NAME, type EnvFrom } from "../protocol/env.ts";
 import { readEnvFile } from "./env-file.ts";
 
 export interface EnvRequest {
@@ -46,4 +46,9 @@ export function parseEnvFlags(
 export function loadEnvOverrides(req: EnvRequest): Record<string, string> {
   const fromFiles = req.files.map((f) => readEnvFile(f.path, f.shown));
   return Object.assign({}, ...fromFiles, req.vars);
+}
+
+/** Where the overrides come from, as the daemon keeps it for the `start` printed after an end. */
+export function envFromOf(req: EnvRequest): EnvFrom {
+  return { files: req.files.map((f) => f.path), flags: Object.keys(req.vars) };
 }

@@ -15,6 +15,7 @@ import { runLines } from "../session/agent-logs.ts";
 import { currentRun, fetchHistory } from "../session/chat-history.ts";
 import { type NoSession, notRunning, runningSession } from "../session/find-session.ts";
 import { saveTest } from "../session/record-test.ts";
+import { endedPath } from "../state/ended-record.ts";
 import { KEPT_RUNS, keptRuns, removeLeftFiles } from "../state/run-logs.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { type CommandIO, jsonArg, portArg, portHint, resolvePort } from "./_shared.ts";
@@ -145,15 +146,21 @@ function cleanUp(found: NoSession, reporter: Reporter) {
   const removed = removeLeftFiles(found.port);
   if (removed.length === 0) throw notRunning(found);
   const count = `${removed.length} file${removed.length === 1 ? "" : "s"}`;
-  reporter.info(`No session was running on 127.0.0.1:${found.port}; removed its logs (${count}).`);
+  const logs = removed.filter((path) => path !== endedPath(found.port)).length;
+  const what =
+    logs === removed.length ? "its logs" : logs === 0 ? "its ended record" : "its logs and ended record";
+  reporter.info(`No session was running on 127.0.0.1:${found.port}; removed ${what} (${count}).`);
   return { fields: { port: found.port, logsRemoved: removed } };
 }
 
-/** The closing summary: turns, how long, the agent in charge at the end, usage (where the logs are follows). */
+/** The closing summary, of the whole session (every run): turns, runs, how long, the agent in charge at the end, usage (where the logs are follows). */
 function showSummary(reporter: Reporter, s: EndSummary): void {
   const c = reporter.colors;
   const rows: [string, string][] = [
     ["turns", String(s.turns)],
+    ...(s.runs > 1
+      ? [["runs", `${s.runs} (the agent was restarted; turns and usage are all runs')`] as [string, string]]
+      : []),
     ["duration", formatDuration(s.uptimeMs)],
     ["active agent", s.agentId ?? "unknown"],
     // Only what the agent reported: no row for an agent that reports no usage.

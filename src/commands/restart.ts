@@ -1,4 +1,4 @@
-import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
+import { type EnvRequest, envFromOf, loadEnvOverrides } from "../agent/env-overrides.ts";
 import { defineCommand } from "../cli/command.ts";
 import { helpNotes } from "../cli/help.ts";
 import { runningSession } from "../session/find-session.ts";
@@ -91,6 +91,7 @@ export default defineCommand({
     reporter.info(`Restarting ${state.agent.label} agent (${state.agent.entry} in ${state.agent.root})`);
     const restarted = await session.restart(reporter, state, {
       env: overrides,
+      envFrom: envFromOf(o.env),
       ...(o.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: o.connectTimeoutMs }),
       ...(o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.idleTimeoutMs }),
     });

@@ -1,4 +1,4 @@
-import { type EnvRequest, loadEnvOverrides } from "../agent/env-overrides.ts";
+import { type EnvRequest, envFromOf, loadEnvOverrides } from "../agent/env-overrides.ts";
 import { realHost } from "../agent/host.ts";
 import { prepareLaunch } from "../agent/prepare.ts";
 import { defineCommand } from "../cli/command.ts";
@@ -90,6 +90,7 @@ export default defineCommand({
   helpSections: [
     helpNotes(
       "Runtime args: anything after `--` goes to the agent's interpreter (python, node or bun), before the entrypoint: `start agent.py -- -X dev` runs `python -X dev -m livekit.agents console agent.py …`. `restart` passes them again.",
+      "The interpreter: for a Python agent, uv (`uv run --no-sync python`) when the project has a uv.lock and uv is on PATH; else the python of $VIRTUAL_ENV; else a .venv or venv in the project's folder or one above it; else python3, then python, on PATH (Windows: python, py, python3). For a Node.js agent, node on PATH, else the Bun runtime built into lk; --runtime node|bun forces one. `restart` chooses again the same way, in the environment `start` recorded. Once the session has ended, the start printed to run it again sets what of this shell chose it ($VIRTUAL_ENV, a PATH folder).",
       "The agent's environment: that of the shell that runs `start`, then the variables of each --env-file in order, then each --env (which wins over the files). `restart` gives the new agent that same environment again, whatever shell it is run from (a variable you set or change in your shell later does not reach the agent); `restart --env`/`--env-file` add or change variables for that restart and every later one. `status` lists the overrides, values included except those of names containing KEY, SECRET, TOKEN or PASSWORD (any case), which are shown and written to disk by name only.",
       "Secrets: a value given on the command line can be seen by other users of the machine (in ps). Put it in an --env-file, or export it in your shell and pass --env NAME (no value: this shell's value of NAME is taken).",
       "The session keeps running after `start` returns: `say` to talk, `restart` after an edit (if the edited agent fails to start, the session stays up without an agent, on the same port: fix it and run `restart` again), `end` to stop. Once it has ended, every command says when and why, and prints this `start` command again.",
@@ -159,6 +160,7 @@ export default defineCommand({
       choices,
       ...(audio ? { audio } : {}),
       env: overrides,
+      envFrom: envFromOf(o.env),
     });
     reporter.info(
       `Session started. Use \`lk agent session say${p} "..."\` to talk, \`lk agent session end${p}\` to stop.`,

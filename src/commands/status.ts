@@ -52,7 +52,7 @@ export default defineCommand({
     const rows: [string, string][] = [
       [
         "agent",
-        `${s.label} ${s.entry} in ${s.root} (${down ? "not running" : `pid ${s.agentPid}`}, runtime ${s.runtime})`,
+        `${s.label} ${s.entry} in ${s.root} (${down ? "not running" : `pid ${s.agentPid}`}, runtime ${s.runtime}${agentRun(s, down)})`,
       ],
       ["mode", modeLine(s)],
       ...agentFacts,
@@ -136,4 +136,10 @@ function modeLine(s: StatusData): string {
     ? "counted as played at once (--fast-playback)"
     : "played at real time";
   return `audio: turns spoken with ${s.audio.tts}; the agent's speech ${playback}`;
+}
+
+/** `, up 3s, run 3`: the agent now running's own time (the daemon's is its row's), and which run after a restart. */
+function agentRun(s: StatusData, down: unknown): string {
+  const run = s.run > 1 ? `, run ${s.run}` : "";
+  return down ? run : `, up ${formatDuration(s.runUptimeMs)}${run}`;
 }

@@ -13,6 +13,7 @@ import type {
 } from "../protocol/control.ts";
 import type { ShownEnv } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
+import { addUsage, type ModelUsage } from "../protocol/usage.ts";
 import type { SessionState } from "../state/session-file.ts";
 import type {
   ChatContext_ChatItem,
@@ -132,16 +133,33 @@ function watchEvents(
   channel.gone.addEventListener("abort", unwatch, { once: true });
 }
 
-/** The session so far, for `end`'s closing summary. */
-export function endSummary(ctx: DaemonContext): EndSummary {
+/** What the runs before the current one did: the daemon adds each as a restart replaces its agent. */
+export interface PastRuns {
+  runs: number;
+  turns: number;
+  usage?: ModelUsage[];
+}
+
+export function addRun(past: PastRuns, session: Session): void {
+  past.runs++;
+  past.turns += session.turnsDone;
+  const usage = addUsage(past.usage, session.usage);
+  if (usage) past.usage = usage;
+}
+
+/** The whole session so far (every run's turns and usage), for `end`'s closing summary. */
+export function endSummary(ctx: DaemonContext, past: PastRuns): EndSummary {
   const { session, state } = ctx;
+  const startedAt = state.daemonStartedAt ?? state.sessionStartedAt ?? state.startedAt;
+  const usage = ctx.down ? past.usage : addUsage(past.usage, session.usage);
   return {
-    turns: session.turnsDone,
-    startedAt: state.startedAt,
-    uptimeMs: Date.now() - Date.parse(state.startedAt),
+    turns: past.turns + (ctx.down ? 0 : session.turnsDone),
+    startedAt,
+    uptimeMs: Date.now() - Date.parse(startedAt),
+    runs: past.runs + (ctx.down ? 0 : 1),
     ...(session.activeAgent ? { agentId: session.activeAgent } : {}),
     agentLog: state.agentLog,
-    ...(session.usage ? { usage: session.usage } : {}),
+    ...(usage ? { usage } : {}),
   };
 }
 
@@ -223,6 +241,7 @@ async function agentId(session: Session): Promise<string | undefined> {
 
 async function status(ctx: DaemonContext): Promise<StatusData> {
   const { session, state } = ctx;
+  const daemonStartedAt = state.daemonStartedAt ?? state.sessionStartedAt ?? state.startedAt;
   const [id, info] = await Promise.all([agentId(session), agentInfo(session.link)]);
   return {
     port: state.port,
@@ -240,8 +259,11 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     agentId: id,
     agentInfo: info,
     agentState: ctx.down ? "down" : session.agentState,
-    startedAt: state.startedAt,
-    uptimeMs: Date.now() - Date.parse(state.startedAt),
+    startedAt: daemonStartedAt,
+    uptimeMs: Date.now() - Date.parse(daemonStartedAt),
+    run: state.run ?? 1,
+    runStartedAt: state.startedAt,
+    runUptimeMs: Date.now() - Date.parse(state.startedAt),
     idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
     turns: session.turnsDone,
     unseen: session.unseenCount,

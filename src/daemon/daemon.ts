@@ -12,7 +12,8 @@ import { endMarker } from "../protocol/agent-log.ts";
 import type { AudioSettings } from "../protocol/audio.ts";
 import type { AgentDown, ControlRequest, DoneReply, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, LaunchRequest, ReadyReport } from "../protocol/daemon-spec.ts";
-import { shownEnv } from "../protocol/env.ts";
+import { type EnvFrom, laterEnvFrom, shownEnv } from "../protocol/env.ts";
+import type { LaunchPlan } from "../protocol/launch-plan.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { removeEnded } from "../state/ended-record.ts";
@@ -21,12 +22,14 @@ import { ensureStateDir } from "../state/state-dir.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { AgentRun } from "./agent-run.ts";
 import {
+  addRun,
   agentHistory,
   agentInfo,
   type DaemonContext,
   endSummary,
   frameworkInfo,
   handleControl,
+  type PastRuns,
   type ServedRequest,
 } from "./control-handlers.ts";
 import { IdleTimer } from "./idle.ts";
@@ -72,6 +75,10 @@ export class Daemon {
   private readonly archive = new RunArchive();
   /** An audio session's mode (audio-mode.ts), loaded once: each run gets its own from it. */
   private audioModule: typeof import("./audio-mode.ts") | undefined;
+  /** When this daemon started (ISO): the daemon's uptime, whatever the restarts. */
+  private readonly daemonStartedAt = new Date().toISOString();
+  /** The runs before the current one that took the session: for `end`'s whole-session summary. */
+  private readonly pastRuns: PastRuns = { runs: 0, turns: 0 };
   /** When the first run's agent was started (ISO): where the whole session's transcript begins. */
   private sessionStartedAt: string | undefined;
   private ctx: DaemonContext | undefined;
@@ -103,6 +110,24 @@ export class Daemon {
     this.daemonLog = paths.daemonLog;
     this.held = { logs: [this.daemonLog], agentLogs: [this.agentLog, `${this.agentLog}.1`] };
     this.current = new AgentRun(1, spec.plan, (report) => this.reportToStart(report));
+  }
+
+  /** Where the overrides came from (a spec without it: all from --env). */
+  private envFrom(): EnvFrom {
+    return this.launch.envFrom ?? { files: [], flags: Object.keys(this.overrides) };
+  }
+
+  /** What the `start` printed after an end needs: the files, the --env (a secret's value null), start's shell. */
+  private relaunchEnv(plan: LaunchPlan): Pick<SessionState["launch"], "envFiles" | "envFlags" | "fromShell"> {
+    const { files, flags } = this.envFrom();
+    const given = Object.fromEntries(
+      flags.flatMap((name) => (name in this.overrides ? [[name, this.overrides[name] as string]] : [])),
+    );
+    return {
+      envFiles: files,
+      envFlags: shownEnv(given),
+      ...(plan.fromShell ? { fromShell: plan.fromShell } : {}),
+    };
   }
 
   /** Starts the session; once it stops, the process exits (from `lifecycle`). */
@@ -230,6 +255,8 @@ export class Daemon {
       daemonPid: process.pid,
       token: this.token,
       startedAt,
+      run: run.number,
+      daemonStartedAt: this.daemonStartedAt,
       // Once restarted: the transcript covers every run since the first.
       ...(run.number > 1 ? { sessionStartedAt: this.sessionStartedAt } : {}),
       agent: {
@@ -249,6 +276,7 @@ export class Daemon {
         // Names and values, but never a secret's value: the record is a file.
         env: shownEnv(this.overrides),
         ...(launch.audio ? { audio: launch.audio } : {}),
+        ...this.relaunchEnv(run.plan),
       },
       agentLog: this.agentLog,
       daemonLog: this.daemonLog,
@@ -411,10 +439,17 @@ export class Daemon {
       plan: prepared.plan,
       connectTimeoutMs: request.connectTimeoutMs ?? this.launch.connectTimeoutMs,
       idleTimeoutMs: request.idleTimeoutMs ?? this.launch.idleTimeoutMs,
+      envFrom: laterEnvFrom(
+        this.envFrom(),
+        request.envFrom ?? { files: [], flags: Object.keys(request.env) },
+        request.env,
+      ),
     };
     this.idle.change(this.launch.idleTimeoutMs);
     this.restarting = channel;
     const old = this.current;
+    // Its turns and usage count in `end`'s summary (an agent that never became ready had none).
+    if (state === "ready") addRun(this.pastRuns, old.session);
     this.lifecycle.to("replacing", state === "agent-down" ? "restart (the agent was down)" : "restart");
     old.cancel.abort(new Error("the agent is being restarted"));
     old.session.stop(
@@ -552,7 +587,7 @@ export class Daemon {
     // A restart's start-up is not the session's: stopping then is an ordinary end.
     const plan = planStop(cause, isStarting(this.lifecycle.state) && !this.restarting);
     this.plan = plan;
-    if (this.ctx) this.summary = endSummary(this.ctx);
+    if (this.ctx) this.summary = endSummary(this.ctx, this.pastRuns);
     this.idle.stop();
     this.lifecycle.to("stopping", plan.why);
     this.current.cancel.abort(new Error(plan.why));
@@ -610,7 +645,7 @@ export class Daemon {
 
   /** An `end` got what it asked for: how the session went, as it was when stopping began. */
   private ended(channel: ControlChannel): void {
-    const summary = this.summary ?? (this.ctx && endSummary(this.ctx));
+    const summary = this.summary ?? (this.ctx && endSummary(this.ctx, this.pastRuns));
     if (summary) channel.send({ t: "done", ok: true, data: summary });
     else channel.send({ t: "done", ok: false, code: "ending", error: "the session never started" });
     channel.close();

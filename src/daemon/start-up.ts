@@ -1,6 +1,7 @@
 // The steps from a spawned agent to a ready session: it connects, switches to text mode, greets.
 // Each step gives up when `signal` aborts (the daemon is stopping), failing with its reason.
 
+import { failureLine } from "../agent/failure-line.ts";
 import type { AgentOutput } from "../agent/output.ts";
 import type { ReadyReport } from "../protocol/daemon-spec.ts";
 import { isBusy } from "../protocol/events.ts";
@@ -37,11 +38,12 @@ export async function agentConnection(
   signal: AbortSignal,
 ): Promise<AgentLink> {
   const failed = new Promise<never>((_, reject) => {
+    // The marker's own line is the framework's closing chatter: the reason is the error before it.
     output.onCrashMarker = (line) =>
       reject(
         new StartFailure(
           "agent_failed",
-          `the agent failed before connecting ("${line.trim().slice(0, 160)}")`,
+          `the agent failed before connecting ("${(failureLine(output.tail(200)) ?? line.trim()).slice(0, 160)}")`,
         ),
       );
   });

@@ -285,8 +285,11 @@ export const TOOLS: ToolSpec[] = [
           .optional()
           .describe("The active agent after handoffs (absent when the agent does not answer GetAgentInfo)"),
         agentState: z.string().describe("initializing, idle, listening, thinking or speaking"),
-        startedAt: z.string(),
-        uptimeMs: z.number(),
+        startedAt: z.string().describe("When the daemon started (start); a restart does not change it"),
+        uptimeMs: z.number().describe("The daemon's: since start"),
+        run: z.number().describe("Which run the agent now running is: 1, then one more at each restart"),
+        runStartedAt: z.string().describe("When the agent now running was started"),
+        runUptimeMs: z.number(),
         idleTimeoutMs: z.number().describe("No command for this long ends the session; 0: never"),
         turns: z.number(),
         unseen: z.number().describe("Events the agent produced that no turn has shown yet"),
@@ -417,12 +420,15 @@ export const TOOLS: ToolSpec[] = [
       port: z.number(),
       summary: z
         .looseObject({
-          turns: z.number(),
+          turns: z.number().describe("Every run's turns (the whole session, across restarts)"),
           startedAt: z.string(),
           uptimeMs: z.number().describe("From start until the end began"),
+          runs: z.number().describe("How many agents took the session (more than 1 after restarts)"),
           agentId: z.string().optional().describe("The agent in charge at the end (after handoffs)"),
           agentLog: z.string().describe("This run's log, kept with the port's last 3 runs' logs"),
-          usage: s.passthrough.optional().describe("The session's tokens, per model (when lk reports them)"),
+          usage: s.passthrough
+            .optional()
+            .describe("The whole session's tokens (every run's), per model (when lk reports them)"),
         })
         .optional()
         .describe("How the session went (absent when the daemon could not tell)"),

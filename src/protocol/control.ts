@@ -11,7 +11,7 @@ import {
   type SavedAudio,
   type SpokenTurnOptions,
 } from "./audio.ts";
-import { ENV_NAME, type ShownEnv } from "./env.ts";
+import { ENV_NAME, type EnvFrom, type ShownEnv } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
 import { turnTextTooLong } from "./limits.ts";
 import type { ModelUsage } from "./usage.ts";
@@ -34,7 +34,14 @@ export type ControlCommand =
    * A fresh agent on the same port, planned again from what `start` was given; `env` adds overrides
    * (kept for later restarts), the timeouts replace start's when given.
    */
-  | { cmd: "restart"; env: Record<string, string>; connectTimeoutMs?: number; idleTimeoutMs?: number }
+  | {
+      cmd: "restart";
+      env: Record<string, string>;
+      /** Which of `env` came from which --env-file, which from --env (absent from older clients). */
+      envFrom?: EnvFrom;
+      connectTimeoutMs?: number;
+      idleTimeoutMs?: number;
+    }
   | { cmd: "ping" }
   /** A live feed of every event, after the `last` kept ones; answered (done) when the session ends. */
   | { cmd: "events"; last: number; logs: boolean };
@@ -78,15 +85,19 @@ export const MAX_EVENTS_LAST = 500;
 
 /** What `end` answers with: how the session went. */
 export interface EndSummary {
+  /** Every run's turns: the agent's restarts count from 1 again, this does not. */
   turns: number;
+  /** When the session started (its first run). */
   startedAt: string;
   /** From start until the end began. */
   uptimeMs: number;
+  /** How many agents took the session (1, then one more for each restart whose agent became ready). */
+  runs: number;
   /** The agent in charge at the end (after handoffs), when known. */
   agentId?: string;
   /** This run's log: kept with the port's last runs' until `end --clean` (state/run-logs.ts). */
   agentLog: string;
-  /** The session's cumulative usage (absent when the agent reported none). */
+  /** Every run's usage, summed (absent when no agent reported any). */
   usage?: ModelUsage[];
 }
 
@@ -201,8 +212,13 @@ export interface StatusData {
   /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
   agentInfo?: AgentInfo;
   agentState: string;
+  /** When the daemon started (`start`): a restart does not change it. */
   startedAt: string;
   uptimeMs: number;
+  /** The agent now running: which run of the session (1, then one more for each restart), since when. */
+  run: number;
+  runStartedAt: string;
+  runUptimeMs: number;
   /** No command for this long ends the session; 0: never. */
   idleTimeoutMs: number;
   turns: number;
@@ -338,7 +354,14 @@ function parseRestart(r: Record<string, unknown>, base: { ackBy?: number }): Con
     if (typeof value !== "string") return `restart's env value of ${name} must be a string`;
   }
   const request: ControlRequest = { ...base, cmd: "restart", env: env as Record<string, string> };
-  const { connectTimeoutMs, idleTimeoutMs } = r;
+  const { connectTimeoutMs, idleTimeoutMs, envFrom } = r;
+  if (envFrom !== undefined) {
+    const from = envFrom as Partial<EnvFrom> | null;
+    const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+    if (typeof from !== "object" || from === null || !strings(from.files) || !strings(from.flags))
+      return "restart's envFrom needs files and flags (lists of strings)";
+    request.envFrom = { files: from.files as string[], flags: from.flags as string[] };
+  }
   if (connectTimeoutMs !== undefined) {
     if (typeof connectTimeoutMs !== "number" || !(connectTimeoutMs > 0))
       return "restart's connectTimeoutMs must be positive";

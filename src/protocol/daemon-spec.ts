@@ -2,6 +2,7 @@
 
 import type { AudioSettings } from "./audio.ts";
 import type { AgentInfo } from "./control.ts";
+import type { EnvFrom } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
 import type { LaunchPlan } from "./launch-plan.ts";
 
@@ -33,6 +34,8 @@ export interface LaunchRequest {
    * both for every restart (and writes only the names of secrets: see env.ts).
    */
   env?: Record<string, string>;
+  /** Where `env` came from, for the `start` printed once the session has ended. */
+  envFrom?: EnvFrom;
 }
 
 /** The request as the daemon gets it, with where to report back. */

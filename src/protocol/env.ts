@@ -17,3 +17,22 @@ export function shownEnv(env: Record<string, string>): ShownEnv {
     Object.entries(env).map(([name, value]) => [name, isSecretName(name) ? null : value]),
   );
 }
+
+/** Where the overrides came from: the --env-file paths given (absolute, in order), and the names --env set. */
+export interface EnvFrom {
+  files: string[];
+  flags: string[];
+}
+
+/**
+ * After a restart's overrides: its files come last (a file given again moves there), and a name its
+ * files set is no longer one of the earlier --env's (the file's value is the one the agent got).
+ */
+export function laterEnvFrom(before: EnvFrom, restart: EnvFrom, restartEnv: Record<string, string>): EnvFrom {
+  const fromFiles = new Set(Object.keys(restartEnv).filter((name) => !restart.flags.includes(name)));
+  const flags = before.flags.filter((name) => !fromFiles.has(name) && !restart.flags.includes(name));
+  return {
+    files: [...before.files.filter((file) => !restart.files.includes(file)), ...restart.files],
+    flags: [...flags, ...restart.flags],
+  };
+}

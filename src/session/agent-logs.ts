@@ -29,10 +29,15 @@ export function chosenRuns(port: number, choice: RunChoice, dir?: string): strin
   if (choice === "all") return kept.map((run) => run.path).reverse();
   const run = kept[choice];
   if (run) return [run.path];
-  const have = kept.length === 0 ? "none" : `${kept.length} (${kept.map((_, i) => runName(i)).join(", ")})`;
-  throw new UserError(`no ${runName(choice)} run's log is kept for 127.0.0.1:${port}`, 1, [
-    `runs kept: ${have}; the port keeps the last ${KEPT_RUNS} (each start and restart begins one)`,
+  const have = kept.length === 0 ? "none" : kept.map((_, i) => runName(i)).join(", ");
+  throw new UserError(`no log is kept for ${theRun(choice)} on 127.0.0.1:${port} (kept: ${have})`, 1, [
+    `the port keeps the last ${KEPT_RUNS} runs' logs (each start and restart begins one)`,
   ]);
+}
+
+/** "the last run", "the previous run", "the run 5 runs back". */
+function theRun(back: number): string {
+  return back > 1 ? `the run ${runName(back)}` : `the ${runName(back)} run`;
 }
 
 export function runName(back: number): string {

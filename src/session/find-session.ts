@@ -7,7 +7,7 @@ import { readState, relaunchOf, type SessionState } from "../state/session-file.
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
 import { cleanStaleRecord, isOurDaemon } from "./stale.ts";
-import { startCommand } from "./start-command.ts";
+import { secretsToGive, startCommand } from "./start-command.ts";
 
 export type SessionLookup =
   | { kind: "running"; port: number; state: SessionState }
@@ -77,15 +77,21 @@ export function endedError(ended: EndedRecord, notes: string[] = []): UserError 
     ...notes,
     ...outputDetail("agent output (last lines):", ended.lastLines),
     `full agent log: ${ended.agentLog} (\`lk agent session logs${portHint(ended.port)}\` shows it)`,
-    startAgainHint(ended),
+    ...startAgainHint(ended),
   ]);
 }
 
 /** The exact command when the record says how the session was started; else the plain one. */
-export function startAgainHint(ended: EndedRecord): string {
-  return ended.relaunch
-    ? `to start it again, run: ${startCommand(ended.relaunch, ended.port)}`
-    : `start a new session with \`lk agent session start${portHint(ended.port)}\``;
+export function startAgainHint(ended: EndedRecord): string[] {
+  if (!ended.relaunch) return [`start a new session with \`lk agent session start${portHint(ended.port)}\``];
+  const hint = `to start it again, run: ${startCommand(ended.relaunch, ended.port)}`;
+  const secrets = secretsToGive(ended.relaunch);
+  if (!secrets.length) return [hint];
+  const many = secrets.length > 1;
+  return [
+    hint,
+    `(${many ? "the values of" : "the value of"} ${secrets.join(", ")} ${many ? "are" : "is"} not kept: export ${many ? "them" : "it"} in that shell first)`,
+  ];
 }
 
 /** A daemon found dead leaves no record of its own: this one says so, until the next start. */

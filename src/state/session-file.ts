@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { AudioSettings } from "../protocol/audio.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
 import type { ShownEnv } from "../protocol/env.ts";
+import type { ShellChoice } from "../protocol/launch-plan.ts";
 import { readNoFollow, writeFileAtomic } from "../safe-files.ts";
 import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
 
@@ -17,6 +18,10 @@ export interface SessionState {
   token: string;
   /** When this run (the agent now running) started. */
   startedAt: string;
+  /** Which run it is: 1, then one more at each restart (absent in older records). */
+  run?: number;
+  /** When the daemon started (absent in older records). */
+  daemonStartedAt?: string;
   /** When the session's first run started, when it was restarted since (the transcript covers them all). */
   sessionStartedAt?: string;
   agent: {
@@ -40,13 +45,24 @@ export interface SessionState {
     env?: ShownEnv;
     /** `start --audio` and its options: the mode `restart` keeps and the ended record's start command names. */
     audio?: AudioSettings;
-  } & Partial<LaunchChoices>;
+  } & RelaunchEnv &
+    Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
 }
 
+/** The overrides as the `start` printed after an end gives them again (absent in older records). */
+export interface RelaunchEnv {
+  /** The --env-file paths given to start and its restarts, absolute, in the order they apply. */
+  envFiles?: string[];
+  /** What --env set (and no later file changed); a secret's value is null. */
+  envFlags?: ShownEnv;
+  /** What of start's shell chose the interpreter ($VIRTUAL_ENV, a PATH folder). */
+  fromShell?: ShellChoice;
+}
+
 /** What a session was started with, for the `start` command a person can run to start it again. */
-export interface Relaunch {
+export interface Relaunch extends RelaunchEnv {
   entry: string;
   root: string;
   runtimeArgs: string[];
@@ -61,7 +77,17 @@ export interface Relaunch {
 
 export function relaunchOf(state: SessionState): Relaunch {
   const { entry, root, runtimeArgs } = state.agent;
-  const { runtime, skipSdkCheck, connectTimeoutMs, idleTimeoutMs, env, audio } = state.launch;
+  const {
+    runtime,
+    skipSdkCheck,
+    connectTimeoutMs,
+    idleTimeoutMs,
+    env,
+    envFiles,
+    envFlags,
+    fromShell,
+    audio,
+  } = state.launch;
   const relaunch: Relaunch = {
     entry,
     root,
@@ -71,6 +97,9 @@ export function relaunchOf(state: SessionState): Relaunch {
     connectTimeoutMs,
     idleTimeoutMs,
     env,
+    envFiles,
+    envFlags,
+    fromShell,
   };
   if (audio) {
     const { voice, ttsCommand, fastPlayback } = audio;

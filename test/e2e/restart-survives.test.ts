@@ -8,6 +8,7 @@ import {
   copyFileSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   symlinkSync,
@@ -353,6 +354,88 @@ describe("the agent's environment (the fake agent greets with FAKE_GREETING)", (
   });
 });
 
+describe("the whole session across restarts (the real Python echo agent)", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
+
+  test(
+    "status: the daemon's uptime is since start, the agent's run since its restart; end sums every run",
+    async () => {
+      box = await Sandbox.create();
+      const started = await box.session(["start", "agent.py"], { cwd: PYTHON_AGENT.dir });
+      expect(started.code).toBe(0);
+      expect((await box.session(["say", "one"])).code).toBe(0);
+      const first = result(await box.session(["status", "--json"])).status as Json;
+      expect(first).toMatchObject({ run: 1, turns: 1 });
+      expect((await box.session(["restart"])).code).toBe(0);
+      expect((await box.session(["say", "two"])).code).toBe(0);
+      expect((await box.session(["say", "three"])).code).toBe(0);
+      const second = result(await box.session(["status", "--json"])).status as Json;
+      // The daemon's start is start's, not the restart's; the run is the new agent's.
+      expect(second.startedAt).toBe(first.startedAt);
+      expect(second).toMatchObject({ run: 2, turns: 2 });
+      expect(second.runStartedAt).not.toBe(first.runStartedAt);
+      const text = await box.session(["status"]);
+      expect(text.stdout).toMatch(
+        /\n {2}agent: +Python agent\.py in .* \(pid \d+, runtime python, up \S+, run 2\)\n/,
+      );
+
+      const ended = await box.session(["end", "--json"]);
+      expect(ended.code).toBe(0);
+      const summary = result(ended).summary as Json;
+      expect(summary).toMatchObject({ turns: 3, runs: 2, startedAt: first.startedAt });
+      // Every run's usage: the first run's, and the second's (its agent counted from zero).
+      const llm = (u: unknown) =>
+        (u as { kind: string; inputTokens: number }[]).find((m) => m.kind === "llm");
+      expect(llm(summary.usage)?.inputTokens).toBe(
+        (llm(first.usage)?.inputTokens ?? 0) + (llm(second.usage)?.inputTokens ?? 0),
+      );
+      expect(llm(first.usage)?.inputTokens).toBeGreaterThan(0);
+      const plain = await box.lk(["agent", "session", "end", "--port", String(box.port)]);
+      expect(plain.code).toBe(1);
+    },
+    SLOW,
+  );
+
+  test(
+    "end's text names the runs when there was more than one",
+    async () => {
+      box = await Sandbox.create();
+      expect((await box.session(["start", "agent.py"], { cwd: PYTHON_AGENT.dir })).code).toBe(0);
+      expect((await box.session(["say", "one"])).code).toBe(0);
+      expect((await box.session(["restart"])).code).toBe(0);
+      expect((await box.session(["say", "two"])).code).toBe(0);
+      const ended = await box.session(["end"]);
+      expect(ended.code).toBe(0);
+      expect(ended.stdout).toMatch(
+        /\n {2}turns: +2\n {2}runs: +2 \(the agent was restarted; turns and usage are all runs'\)\n/,
+      );
+    },
+    SLOW,
+  );
+});
+
+describe("why an agent failed before connecting (the real Python echo agent)", () => {
+  beforeAll(() => requireInstalled(PYTHON_AGENT));
+
+  test(
+    "restart into a crash in the entry: the reason is the traceback's exception line, not the last DEBUG line",
+    async () => {
+      box = await Sandbox.create();
+      expect((await box.session(["start", "agent.py"], { cwd: PYTHON_AGENT.dir })).code).toBe(0);
+      const broken = await box.session(["restart", "--env", "ECHO_AGENT_CRASH=entry"]);
+      expect(broken.code).toBe(1);
+      expect(errors(broken)).toStartWith(
+        'could not restart the agent: the agent failed before connecting ("RuntimeError: echo agent: crash in entry requested")\n',
+      );
+      const status = result(await box.session(["status", "--json"]));
+      expect((status.status as { agentDown: { reason: string } }).agentDown.reason).toBe(
+        'the agent failed before connecting ("RuntimeError: echo agent: crash in entry requested")',
+      );
+    },
+    SLOW,
+  );
+});
+
 describe("a session that has ended says so, with the exact start command", () => {
   test("after end: when and why, and a start command that, run as printed in a shell, starts the same session", async () => {
     box = await Sandbox.create();
@@ -378,7 +461,9 @@ describe("a session that has ended says so, with the exact start command", () =>
           `^the session on 127\\.0\\.0\\.1:${box.port} ended at \\d\\d:\\d\\d:\\d\\d: it was ended \\(\`lk agent session end\`\\)\n`,
         ),
       );
-      expect(after.stderr).toEndWith(`  to start it again, run: ${command}\n`);
+      expect(after.stderr).toEndWith(
+        `  to start it again, run: ${command}\n  (the value of MY_API_KEY is not kept: export it in that shell first)\n`,
+      );
     }
     const json = result(await box.session(["say", "hello?", "--json"]));
     expect(json.detail).toContain(`to start it again, run: ${command}`);
@@ -401,6 +486,64 @@ describe("a session that has ended says so, with the exact start command", () =>
       env: { GREETING_STYLE: "warm and friendly", MY_API_KEY: null },
     });
   });
+
+  test(
+    "the real Python agent, started from a shell with $VIRTUAL_ENV, an --env-file holding a secret and an --env secret: the printed start works from a fresh shell without them",
+    async () => {
+      requireInstalled(PYTHON_AGENT);
+      box = await Sandbox.create();
+      // A copy with no venv of its own: only $VIRTUAL_ENV finds the interpreter that has livekit-agents.
+      const dir = tempDir("lk-py-venv-");
+      copyFileSync(join(PYTHON_AGENT.dir, "agent.py"), join(dir, "agent.py"));
+      const venv = realpathSync(join(PYTHON_AGENT.dir, ".venv"));
+      writeFileSync(join(dir, ".env.local"), "ECHO_AGENT_NO_GREETING=1\nDEMO_API_KEY=sk-from-the-file\n");
+      const shellVars = { VIRTUAL_ENV: undefined, DEMO_API_KEY: undefined, DEMO_TOKEN: undefined };
+      const started = await box.session(
+        ["start", "agent.py", "--env-file", ".env.local", "--env", "LOG_STYLE=plain", "--env", "DEMO_TOKEN"],
+        { cwd: dir, env: { ...shellVars, VIRTUAL_ENV: venv, DEMO_TOKEN: "tok-from-the-shell" } },
+      );
+      expect(started.code).toBe(0);
+      expect(started.stdout).not.toContain(ECHO_GREETING);
+      expect((await box.session(["end"])).code).toBe(0);
+
+      const command =
+        `VIRTUAL_ENV=${venv} lk agent session start ${join(dir, "agent.py")} --port ${box.port} ` +
+        `--env-file ${join(dir, ".env.local")} --env LOG_STYLE=plain --env DEMO_TOKEN`;
+      const after = await box.session(["status"]);
+      expect(after.code).toBe(1);
+      expect(after.stderr).toEndWith(
+        `  to start it again, run: ${command}\n  (the value of DEMO_TOKEN is not kept: export it in that shell first)\n`,
+      );
+      for (const secret of ["sk-from-the-file", "tok-from-the-shell"])
+        expect(after.stderr).not.toContain(secret);
+
+      // Without the prefix, this shell (no $VIRTUAL_ENV, the copy has no venv) finds no agent SDK.
+      const bare = await runProcess(["sh", "-c", command.replace(/^VIRTUAL_ENV=\S+ /, "")], {
+        cwd: tempDir("lk-elsewhere-"),
+        env: box.env({ ...shellVars, PATH: `${join(LK, "..")}:${process.env.PATH}`, DEMO_TOKEN: "tok-2" }),
+      });
+      expect(bare.code).toBe(1);
+      expect(bare.stderr).toContain("livekit-agents");
+      // As printed, from elsewhere, the secret of the command line given (the note says so), the file's not.
+      const shell = await runProcess(["sh", "-c", command], {
+        cwd: tempDir("lk-elsewhere-"),
+        env: box.env({ ...shellVars, PATH: `${join(LK, "..")}:${process.env.PATH}`, DEMO_TOKEN: "tok-2" }),
+      });
+      expect(shell.code).toBe(0);
+      expect(shell.stdout).toContain("Session started.");
+      expect(shell.stdout).not.toContain(ECHO_GREETING);
+      const status = result(await box.session(["status", "--json"]));
+      expect(status.status).toMatchObject({
+        env: { ECHO_AGENT_NO_GREETING: "1", DEMO_API_KEY: null, LOG_STYLE: "plain", DEMO_TOKEN: null },
+      });
+      const record = JSON.parse(readFileSync(join(box.stateDir, `session-${box.port}.json`), "utf8"));
+      expect(record.agent.argv[0]).toBe(join(venv, "bin", "python"));
+      const said = await box.session(["say", "hello there"]);
+      expect(said.code).toBe(0);
+      expect(said.stdout).toContain("hello there");
+    },
+    SLOW,
+  );
 
   test("a daemon killed outright: the next commands say so, with the start command", async () => {
     box = await Sandbox.create();

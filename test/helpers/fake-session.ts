@@ -20,6 +20,7 @@ export const FAKE_SUMMARY: EndSummary = {
   turns: 1,
   startedAt: "2026-01-01T00:00:00.000Z",
   uptimeMs: 3_725_000,
+  runs: 1,
   agentId: "echo_agent",
   agentLog: "/state/session-8775.agent.log",
 };

@@ -189,7 +189,9 @@ describe("the runs a port keeps", () => {
       "run 3\n",
       "run 4\n",
     ]);
-    expect(() => chosenRuns(port, 3, folder)).toThrow("no 3 runs back run's log is kept for 127.0.0.1:9001");
+    expect(() => chosenRuns(port, 3, folder)).toThrow(
+      "no log is kept for the run 3 runs back on 127.0.0.1:9001 (kept: last, previous, 2 runs back)",
+    );
     writeFileSync(join(folder, `session-${port}.daemon.log`), "daemon\n");
     writeFileSync(join(folder, `session-${port}.ended.json`), "{}");
     writeFileSync(join(folder, `session-${port + 1}.agent.log`), "another port\n");

@@ -174,6 +174,6 @@ describe("restart --replay", () => {
     const f = fake({ command: "restart", found });
     await restart.run(options({ replay: false }), f.io);
     expect(f.sent).toEqual([]);
-    expect(f.restarts).toEqual([{ env: {} }]);
+    expect(f.restarts).toEqual([{ env: {}, envFrom: { files: [], flags: [] } }]);
   });
 });

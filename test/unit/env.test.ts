@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnvFile, readEnvFile } from "../../src/agent/env-file.ts";
 import { loadEnvOverrides, parseEnvFlags } from "../../src/agent/env-overrides.ts";
-import { isSecretName, shownEnv } from "../../src/protocol/env.ts";
+import { isSecretName, laterEnvFrom, shownEnv } from "../../src/protocol/env.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lk-unit-env-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,5 +147,17 @@ describe("secrets", () => {
       LIVEKIT_API_SECRET: null,
       EMPTY: "",
     });
+  });
+});
+
+describe("where the overrides came from, across restarts (for the start printed after an end)", () => {
+  test("a restart's files come last; a name its files set is no longer start's --env", () => {
+    const start = { files: ["/a.env", "/b.env"], flags: ["LOG_LEVEL", "MODE", "API_KEY"] };
+    const later = laterEnvFrom(
+      start,
+      { files: ["/a.env", "/c.env"], flags: ["API_KEY"] },
+      { MODE: "from-c", OTHER: "x", API_KEY: "new" },
+    );
+    expect(later).toEqual({ files: ["/b.env", "/a.env", "/c.env"], flags: ["LOG_LEVEL", "API_KEY"] });
   });
 });

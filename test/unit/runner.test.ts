@@ -199,6 +199,9 @@ describe("help", () => {
       start: [
         "NOTES\n",
         "Runtime args:",
+        "The interpreter: for a Python agent, uv",
+        "else the python of $VIRTUAL_ENV; else a .venv or venv in the project's folder",
+        "--runtime node|bun forces one",
         "The agent's environment:",
         "State folder:",
         "LK_SESSION_STATE_DIR",

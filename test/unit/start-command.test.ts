@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { shellQuote } from "../../src/render/shell-quote.ts";
-import { exactDuration, startCommand } from "../../src/session/start-command.ts";
+import { exactDuration, secretsToGive, startCommand } from "../../src/session/start-command.ts";
 
 describe("start command", () => {
   test("the default port and timeouts are left out: the entrypoint's full path is enough", () => {
@@ -40,6 +40,51 @@ describe("start command", () => {
         "--timeout 1m30s --idle-timeout 0 --env LOG_LEVEL=debug --env 'GREETING=hi there; rm -rf /' " +
         "--env OPENAI_API_KEY -- --smol 'it'\\''s'",
     );
+  });
+
+  test("for a fresh shell: start's --env-file files (not their variables), --env, and what chose the interpreter", () => {
+    const command = startCommand(
+      {
+        entry: "agent.py",
+        root: "/work/agent",
+        runtimeArgs: [],
+        // The older field, all the overrides: not used once the record says where they came from.
+        env: { FROM_FILE: "1", DB_PASSWORD: null, LOG_LEVEL: "debug", OPENAI_API_KEY: null },
+        envFiles: ["/work/agent/.env.local", "/work/my env/.env"],
+        envFlags: { LOG_LEVEL: "debug", OPENAI_API_KEY: null },
+        fromShell: { VIRTUAL_ENV: "/work/my venv", pathDir: "/opt/uv's/bin" },
+      },
+      8775,
+    );
+    expect(command).toBe(
+      "VIRTUAL_ENV='/work/my venv' PATH='/opt/uv'\\''s/bin':\"$PATH\" lk agent session start /work/agent/agent.py " +
+        "--env-file /work/agent/.env.local --env-file '/work/my env/.env' --env LOG_LEVEL=debug --env OPENAI_API_KEY",
+    );
+    expect(
+      secretsToGive({ entry: "a.py", root: "/", runtimeArgs: [], envFlags: { OPENAI_API_KEY: null } }),
+    ).toEqual(["OPENAI_API_KEY"]);
+    // Read back by a shell: the prefix sets what it says.
+    const shown = Bun.spawnSync([
+      "sh",
+      "-c",
+      `${command.slice(0, command.indexOf(" lk "))} sh -c 'printf "%s|%s" "$VIRTUAL_ENV" "\${PATH%%:*}"'`,
+    ]);
+    expect(shown.stdout.toString()).toBe("/work/my venv|/opt/uv's/bin");
+  });
+
+  test("an --env of VIRTUAL_ENV or PATH is the one printed: no prefix for it", () => {
+    const command = startCommand(
+      {
+        entry: "agent.py",
+        root: "/a",
+        runtimeArgs: [],
+        envFiles: [],
+        envFlags: { VIRTUAL_ENV: "/v" },
+        fromShell: { VIRTUAL_ENV: "/v" },
+      },
+      8775,
+    );
+    expect(command).toBe("lk agent session start /a/agent.py --env VIRTUAL_ENV=/v");
   });
 
   test("an audio session: --audio with its voice, its --tts-command quoted, --fast-playback", () => {
