@@ -27,7 +27,12 @@ export interface HelpSection {
 
 /** Paragraphs as a NOTES section: each wrapped to the terminal's usual 100 columns, a blank line between. */
 export function helpNotes(...paragraphs: string[]): HelpSection {
-  return { title: "NOTES", lines: paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]) };
+  return helpParagraphs("NOTES", ...paragraphs);
+}
+
+/** Paragraphs under a title of their own (AUDIO MODE), wrapped as helpNotes wraps them. */
+export function helpParagraphs(title: string, ...paragraphs: string[]): HelpSection {
+  return { title, lines: paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]) };
 }
 
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {

@@ -125,6 +125,12 @@ export default defineCommand({
       reporter.note(
         "note: replay uses the running session; the scenario's agent, args and env apply to `test`",
       );
+    if (scenario.audio && !state.launch.audio)
+      reporter.note(
+        "note: the scenario has `audio: true` but this is a text session: its turns are typed, and `heard:` cannot hold",
+      );
+    // Spoken at the scenario's speed, when the session speaks.
+    const speed = state.launch.audio ? scenario.audio?.speed : undefined;
     const c = reporter.colors;
     const fields: Record<string, unknown> = {};
     let greeting: { events: DeliveredEvent[]; source: GreetingSource } | undefined;
@@ -156,7 +162,10 @@ export default defineCommand({
     let checked = scenario.greeting?.expectations.length ?? 0;
     for (const [index, turn] of scenario.turns.entries()) {
       const timeoutMs = o.timeoutMs ?? scenario.timeoutMs;
-      const played = await playTurn(session, state, { ...turn, timeoutMs }, (e) => reporter.event(e));
+      const spoken = speed !== undefined ? { audio: { speed } } : {};
+      const played = await playTurn(session, state, { ...turn, timeoutMs, ...spoken }, (e) =>
+        reporter.event(e),
+      );
       const result: Record<string, unknown> = {
         turn: index + 1,
         line: turn.line,

@@ -65,6 +65,7 @@ export default defineCommand({
       "The daemon and its port stay; only the agent is replaced. It is planned again from what `start` was given (entrypoint, runtime, runtime args) and gets the environment `start` recorded (start's shell, its --env-file and --env), not this shell's, plus any --env/--env-file given here, which are kept for later restarts.",
       "The conversation so far is kept for `end --transcript`, which writes every run: the daemon reads the old agent's chat history just before stopping it (bounded: an agent that does not answer within 3 s is restarted anyway, with a note, and that run is missing from the transcript). `history` is the new agent's own, from its greeting; its turns count from 1 again, as its log's turn markers do.",
       "If the new agent fails to start (a syntax error, a crash before it connects), restart exits 1 with its last output, and the session stays up without an agent: `status` says why, `say` refuses, and after fixing the file, `restart` again starts it on the same port with the same environment. `end` ends it.",
+      "An audio session (`start --audio`) stays one: the new agent is switched to audio the same way, spoken to with the same voice and TTS (a --tts-command too) and played back on a fresh simulated speaker; the old one gets an audio agent's 3.5 s to stop.",
     ),
   ],
   examples: [
@@ -95,8 +96,11 @@ export default defineCommand({
       ...(o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: o.idleTimeoutMs }),
     });
     reporter.info(`Session restarted. Use \`lk agent session say${portHint(o.port)} "..."\` to talk.`);
-    if (!past) return { fields: { ...restarted } };
+    // The daemon keeps start's mode (an audio session's settings too): as `start` reports it.
+    const audio = state.launch.audio;
+    const fields = { ...restarted, mode: audio ? "audio" : "text", ...(audio ? { audio } : {}) };
+    if (!past) return { fields };
     const replayed = await rerunTurns(past, session, runningSession(await session.find(o.port)), reporter);
-    return { fields: { ...restarted, turns: replayed.turns }, error: replayed.error };
+    return { fields: { ...fields, turns: replayed.turns }, error: replayed.error };
   },
 });

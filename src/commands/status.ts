@@ -54,6 +54,7 @@ export default defineCommand({
         "agent",
         `${s.label} ${s.entry} in ${s.root} (${down ? "not running" : `pid ${s.agentPid}`}, runtime ${s.runtime}${agentRun(s, down)})`,
       ],
+      ["mode", modeLine(s)],
       ...agentFacts,
       ["daemon", `pid ${s.daemonPid}, up ${formatDuration(s.uptimeMs)}`],
       ["turns", `${s.turns}${s.queued ? `, ${s.queued} running or queued` : ""}`],
@@ -126,6 +127,15 @@ function agentRows(info: AgentInfo | undefined): [string, string][] {
     ["tools", info.tools.length ? info.tools.join(", ") : "none"],
     ["instructions", instructionsLine(info.instructions)],
   ];
+}
+
+/** "text", or "audio: spoken with espeak-ng -v en-us+klatt, played at real time". */
+function modeLine(s: StatusData): string {
+  if (s.mode !== "audio" || !s.audio) return s.mode ?? "text";
+  const playback = s.audio.fastPlayback
+    ? "counted as played at once (--fast-playback)"
+    : "played at real time";
+  return `audio: turns spoken with ${s.audio.tts}; the agent's speech ${playback}`;
 }
 
 /** `, up 3s, run 3`: the agent now running's own time (the daemon's is its row's), and which run after a restart. */

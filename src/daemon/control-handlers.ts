@@ -1,6 +1,7 @@
 // What the daemon does for each control command once the session is ready (`end` and `restart` are
 // the daemon's own).
 
+import { TEXT_SESSION_REFUSAL } from "../protocol/audio.ts";
 import type {
   AgentDown,
   AgentInfo,
@@ -64,12 +65,18 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
     case "ping":
       finish("ping", { t: "done", ok: true });
       return;
-    case "say":
+    case "say": {
+      if (request.audio && !session.audio) {
+        finish("say", { t: "done", ok: false, code: "bad_request", error: TEXT_SESSION_REFUSAL });
+        return;
+      }
       channel.send({ t: "accepted", ahead: session.queueLength });
+      const options = { logs: request.logs, ...(request.audio ? { audio: request.audio } : {}) };
       void session
-        .say(request.text, request.timeoutMs, stream, channel.gone, { logs: request.logs })
+        .say(request.text, request.timeoutMs, stream, channel.gone, options)
         .then((r) => finish("say", { t: "done", ...r }));
       return;
+    }
     case "listen":
       channel.send({ t: "accepted", ahead: 0 });
       void session
@@ -246,6 +253,9 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
+    // The session's mode, as start set it: also while a restart left no agent (and no audio mode of its own).
+    mode: state.launch.audio ? "audio" : "text",
+    ...(state.launch.audio ? { audio: state.launch.audio } : {}),
     agentId: id,
     agentInfo: info,
     agentState: ctx.down ? "down" : session.agentState,

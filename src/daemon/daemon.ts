@@ -9,6 +9,7 @@ import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
 import { endMarker } from "../protocol/agent-log.ts";
+import type { AudioSettings } from "../protocol/audio.ts";
 import type { AgentDown, ControlRequest, DoneReply, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, LaunchRequest, ReadyReport } from "../protocol/daemon-spec.ts";
 import { type EnvFrom, laterEnvFrom, shownEnv } from "../protocol/env.ts";
@@ -39,8 +40,16 @@ import { downRefusal, planAgain } from "./restart.ts";
 import { RunArchive } from "./run-archive.ts";
 import { beginRunLog } from "./run-log.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
-import { type Held, planStop, release, releaseAgent, type StopCause, type StopPlan } from "./shutdown.ts";
-import { agentConnection, greetingDone, StartFailure, switchToText } from "./start-up.ts";
+import {
+  AUDIO_STOP_GRACE_MS,
+  type Held,
+  planStop,
+  release,
+  releaseAgent,
+  type StopCause,
+  type StopPlan,
+} from "./shutdown.ts";
+import { agentConnection, greetingDone, StartFailure, switchMode } from "./start-up.ts";
 
 /** How long an agent that dropped its connection gets to exit on its own before we call it hung up. */
 const HANGUP_GRACE_MS = 1000;
@@ -64,6 +73,8 @@ export class Daemon {
   private current: AgentRun;
   /** The conversations of the runs before it (each agent's chat history, read as it was replaced). */
   private readonly archive = new RunArchive();
+  /** An audio session's mode (audio-mode.ts), loaded once: each run gets its own from it. */
+  private audioModule: typeof import("./audio-mode.ts") | undefined;
   /** When this daemon started (ISO): the daemon's uptime, whatever the restarts. */
   private readonly daemonStartedAt = new Date().toISOString();
   /** The runs before the current one that took the session: for `end`'s whole-session summary. */
@@ -129,6 +140,7 @@ export class Daemon {
       });
     }
     if (!this.bind()) return;
+    if (this.launch.audio && !(await this.loadAudio(this.launch.audio))) return;
     const agent = this.spawn();
     if (agent) await this.startUp(agent);
   }
@@ -164,11 +176,49 @@ export class Daemon {
     return true;
   }
 
+  /** An audio session's mic, speaker and TTS: their code is loaded only for one, before the first agent. */
+  private async loadAudio(settings: AudioSettings): Promise<boolean> {
+    try {
+      this.audioModule = await import("./audio-mode.ts");
+    } catch (error) {
+      this.startFailed(new StartFailure("spawn_failed", (error as Error).message));
+      return false;
+    }
+    // Every agent of the session, a restart's replaced one too: it may wait 2 s for a last transcript.
+    this.held.stopGraceMs = AUDIO_STOP_GRACE_MS;
+    log(`audio mode: ${settings.tts}${settings.fastPlayback ? ", fast playback" : ""}`);
+    return true;
+  }
+
+  /**
+   * Gives the run's session its audio mode (a fresh mic, speaker and TTS for each agent: a restart's
+   * too, with the settings `start` gave); false when its TTS is gone (the start has failed then).
+   */
+  private equipAudio(run: AgentRun): boolean {
+    const settings = this.launch.audio;
+    if (!settings || !this.audioModule) return true;
+    const { session } = run;
+    try {
+      session.audio = this.audioModule.AudioMode.create(settings, {
+        activity: session.activity,
+        agentState: () => session.agentState,
+        lastEventAt: () => session.lastEventAt,
+        agentOutput: () => this.held.output?.tail(12) ?? [],
+      });
+      return true;
+    } catch (error) {
+      const detail = error instanceof UserError ? error.detail : [];
+      this.startFailed(new StartFailure("spawn_failed", (error as Error).message, detail));
+      return false;
+    }
+  }
+
   private spawn(): AgentProcess | undefined {
     const { launch, current: run } = this;
     // This start wins the port: what the last session there left is forgotten, but for the logs of
     // its last runs, which move back one place: each agent process begins a run (run-log.ts).
     removeEnded(launch.port);
+    if (!this.equipAudio(run)) return undefined;
     let output: AgentOutput;
     try {
       output = beginRunLog(launch.port, run.number, launch.entry, run.session);
@@ -225,6 +275,7 @@ export class Daemon {
         ...launch.choices,
         // Names and values, but never a secret's value: the record is a file.
         env: shownEnv(this.overrides),
+        ...(launch.audio ? { audio: launch.audio } : {}),
         ...this.relaunchEnv(run.plan),
       },
       agentLog: this.agentLog,
@@ -239,17 +290,22 @@ export class Daemon {
     return agent;
   }
 
-  // --- start-up: connect, text mode, greeting -----------------------------------------------------
+  // --- start-up: connect, text (or audio) mode, greeting ------------------------------------------
+
+  private get mode(): "text" | "audio" {
+    return this.launch.audio ? "audio" : "text";
+  }
 
   private async startUp(agent: AgentProcess): Promise<void> {
     const run = this.current;
     const { signal } = run.cancel;
     try {
       const link = await agentConnection(run.connection, this.launch.connectTimeoutMs, agent.output, signal);
-      await switchToText(link, signal);
-      run.session.textModeAt = Date.now();
-      this.lifecycle.to("greeting", "text mode on");
-      await greetingDone(run.session, signal);
+      await switchMode(link, this.mode, signal);
+      run.session.modeSetAt = Date.now();
+      run.session.audio?.inputOn(run.session.modeSetAt);
+      this.lifecycle.to("greeting", `${this.mode} mode on`);
+      await greetingDone(run.session, signal, run.session.audio?.inputReadyAt);
       // Asked together: each costs the agent a round trip, and start waits for both.
       const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
       signal.throwIfAborted();
@@ -285,7 +341,7 @@ export class Daemon {
     this.current.session.attach(link);
     this.held.link = link;
     link.onClose = (reason) => this.onLinkClosed(link, reason);
-    this.lifecycle.to("switching-to-text", `agent connected (pid ${this.held.agent?.pid})`);
+    this.lifecycle.to("switching-mode", `agent connected (pid ${this.held.agent?.pid})`);
     this.current.connected(link);
   }
 
@@ -498,7 +554,7 @@ export class Daemon {
     const exit = agent.describeExit();
     const phase: Partial<Record<DaemonState, string>> = {
       "awaiting-agent": "before connecting",
-      "switching-to-text": "while switching to text mode",
+      "switching-mode": `while switching to ${this.mode} mode`,
       greeting: "while it was greeting",
     };
     const { state } = this.lifecycle;
@@ -511,7 +567,7 @@ export class Daemon {
   private onLinkClosed(link: AgentLink, reason: string): void {
     if (link !== this.held.link) return;
     const { state } = this.lifecycle;
-    if (state === "switching-to-text" || state === "greeting") {
+    if (state === "switching-mode" || state === "greeting") {
       this.startFailed(new StartFailure("agent_failed", `the agent failed: ${reason}`));
     } else if (state === "ready") {
       // An agent that drops its connection but keeps running (a Python worker whose job crashed) is of

@@ -1,8 +1,8 @@
 // The daemon's named states and the only place they change.
 //
-//   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-to-text ─▶ greeting ─▶ ready
-//      │          └────────────┴──────────────────┴─────────────────┴──────────┴─▶ stopping ─▶ stopped
-//      └──────────────────────────────────────────────────────────────────────────────────────▶ stopped
+//   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-mode ─▶ greeting ─▶ ready
+//      │          └────────────┴──────────────────┴──────────────┴──────────┴─▶ stopping ─▶ stopped
+//      └───────────────────────────────────────────────────────────────────────────────────▶ stopped
 //
 // A restart keeps the daemon and its port, and runs the start-up path again with a fresh agent:
 //
@@ -19,8 +19,8 @@ export type DaemonState =
   | "spawning"
   /** Waiting for the agent to connect to the port. */
   | "awaiting-agent"
-  /** Connected; waiting for the agent to acknowledge text mode (update_io). */
-  | "switching-to-text"
+  /** Connected; waiting for the agent to acknowledge text (or audio) mode (update_io). */
+  | "switching-mode"
   /** Letting a greeting finish, and asking the agent's framework. */
   | "greeting"
   /** Serving control commands. */
@@ -37,8 +37,8 @@ export type DaemonState =
 const NEXT: Record<DaemonState, readonly DaemonState[]> = {
   binding: ["spawning", "stopped"],
   spawning: ["awaiting-agent", "agent-down", "stopping"],
-  "awaiting-agent": ["switching-to-text", "agent-down", "stopping"],
-  "switching-to-text": ["greeting", "agent-down", "stopping"],
+  "awaiting-agent": ["switching-mode", "agent-down", "stopping"],
+  "switching-mode": ["greeting", "agent-down", "stopping"],
   greeting: ["ready", "agent-down", "stopping"],
   ready: ["replacing", "stopping"],
   replacing: ["spawning", "stopping"],
@@ -53,7 +53,7 @@ export function isStarting(state: DaemonState): boolean {
     state === "replacing" ||
     state === "spawning" ||
     state === "awaiting-agent" ||
-    state === "switching-to-text" ||
+    state === "switching-mode" ||
     state === "greeting"
   );
 }

@@ -2,11 +2,13 @@
 // everything the agent says between turns kept for the next client.
 
 import type { OutputLine } from "../agent/output.ts";
+import type { SpokenTurnOptions } from "../protocol/audio.ts";
 import type { ControlErrorCode, SayData } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import { type ModelUsage, usageSince } from "../protocol/usage.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import { type AgentLink, RequestFailed } from "./agent-link.ts";
+import type { AudioMode, SpokenOutcome, SpokenTurnRun } from "./audio-mode.ts";
 import { Feed } from "./feed.ts";
 import { ToolErrors, ToolNames, translateEvent, translateItem, translateUsage } from "./translate.ts";
 import { isUserInput, Turn, type TurnSink } from "./turn.ts";
@@ -26,6 +28,8 @@ export type TurnResult = { ok: true; data: SayData } | StopReason;
 export interface TurnOptions {
   /** The agent's output lines of the turn (and those since the last turn, as earlier) as `log` events. */
   logs?: boolean;
+  /** How to speak it (an audio session). */
+  audio?: SpokenTurnOptions;
 }
 
 /** How waiting for a turn's response ended. */
@@ -43,6 +47,8 @@ interface QueuedTurn {
   /** Aborted when the client leaves. */
   gone: AbortSignal;
   done: (result: TurnResult) => void;
+  /** A barge-in (`say --interrupt-after`): its turn, already speaking over the one before, and how it ends. */
+  prepared?: { turn: Turn; outcome: Promise<SpokenOutcome>; sentAt: number };
 }
 
 const CLIENT_LEFT: StopReason = {
@@ -88,11 +94,17 @@ export class Session {
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number; turn: number } | undefined;
   lastEventAt = 0;
-  /** When the agent acknowledged text mode. */
-  textModeAt = 0;
+  /** When the agent acknowledged its mode, text or audio (update_io). */
+  modeSetAt = 0;
+  /** An audio session's mic, speaker and TTS (loaded for audio sessions only). */
+  audio: AudioMode | undefined;
+  /** Aborted when the session stops: what a spoken turn's waits watch. */
+  private readonly stopping = new AbortController();
   /** Woken by every agent event and by stop: what the waits below (and the daemon's greeting wait) watch. */
   readonly activity = new Wakeup();
   private current: Turn | undefined;
+  /** A barge-in's turn, speaking over the current one: the agent's events are its own from its user message on. */
+  private interrupting: Turn | undefined;
   private readonly toolErrors = new ToolErrors();
   private readonly toolNames = new ToolNames();
   /** The session's cumulative usage, as the agent last reported it. */
@@ -120,10 +132,16 @@ export class Session {
   attach(link: AgentLink): void {
     this.link = link;
     link.onEvent = (event) => this.onAgentEvent(event);
+    this.audio?.attach(link);
   }
 
   onAgentEvent(event: AgentSessionEvent): void {
     this.lastEventAt = Date.now();
+    if (this.audio?.observe(event) && this.interrupting) {
+      // The interrupting turn's user message: the turn it spoke over is over.
+      this.current = this.interrupting;
+      this.interrupting = undefined;
+    }
     if (event.event.oneofKind === "sessionUsageUpdated") {
       const usage = event.event.sessionUsageUpdated.usage;
       const models = usage ? translateUsage(usage) : [];
@@ -216,6 +234,8 @@ export class Session {
     options: TurnOptions = {},
   ): Promise<TurnResult> {
     if (this.stopReason) return Promise.resolve(this.stoppedResult());
+    if (options.audio?.interruptAfterMs !== undefined)
+      return this.sayOver(text, timeoutMs, sink, gone, options);
     return new Promise((resolve) => {
       const leave = () => {
         // A client that gave up while waiting (a harness timeout) must not have its turn, and the
@@ -289,6 +309,7 @@ export class Session {
     if (this.stopReason) return;
     this.stopReason = { ok: false, code, error, detail };
     this.listenStopError = listenError;
+    this.stopping.abort();
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
     this.activity.notify();
@@ -314,11 +335,22 @@ export class Session {
     const link = this.link;
     if (this.stopReason) return this.stoppedResult();
     if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
+    if (q.prepared) return this.runPrepared(q, q.prepared);
+    // From here a barge-in may wait for this turn to play (it is readied first).
+    const endAudio = this.audio?.begin();
+    try {
+      return await this.runQueuedTurn(q, link);
+    } finally {
+      endAudio?.();
+    }
+  }
 
+  /** A turn from the queue: once the agent is quiet, typed (run_input) or spoken (an audio session). */
+  private async runQueuedTurn(q: QueuedTurn, link: AgentLink): Promise<TurnResult> {
     // The agent may be mid-utterance on its own (a greeting), or about to start one just after text
     // mode came on: a turn sent now would cancel it without a trace.
     const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
-    const greetingWindowEnds = this.textModeAt + GREETING_WINDOW_MS;
+    const greetingWindowEnds = this.modeSetAt + GREETING_WINDOW_MS;
     for (;;) {
       const now = Date.now();
       const busy = isBusy(this.agentState);
@@ -333,10 +365,15 @@ export class Session {
     // were recorded when they came.
     let replaying = true;
     // Numbered now (its earlier output belongs to the turn before), counted as sent just below.
-    const turn = new Turn(q.text, ++this.turnsSent, (event) => {
-      if (!replaying && event.type !== "log") this.record(event);
-      q.sink(event);
-    });
+    const turn = new Turn(
+      q.text,
+      ++this.turnsSent,
+      (event) => {
+        if (!replaying && event.type !== "log") this.record(event);
+        q.sink(event);
+      },
+      this.audio !== undefined,
+    );
     for (const earlier of this.earlierOutput(q.options.logs === true)) turn.emitKept(earlier);
     replaying = false;
     this.current = turn;
@@ -344,7 +381,18 @@ export class Session {
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
     const sentAt = Date.now();
+    // Typed or spoken, its log's turn marker comes first.
     this.onTurnSent?.(turn.number, q.text);
+    if (this.audio) {
+      try {
+        const run = this.spokenRun(turn.number, q.options, sentAt, q.timeoutMs);
+        return this.spokenResult(await this.audio.turn(q.text, run), sentAt, usageBefore, reportsBefore);
+      } finally {
+        turn.sortOut({ inputSeen: false });
+        if (this.current === turn) this.current = undefined;
+        this.currentWantsLogs = false;
+      }
+    }
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
@@ -380,6 +428,116 @@ export class Session {
       // A turn that ends without the agent's answer (a timeout, an exit) still shows what it got.
       turn.sortOut({ inputSeen: false });
       this.current = undefined;
+      this.currentWantsLogs = false;
+    }
+  }
+
+  // --- spoken turns (an audio session) --------------------------------------------------------
+
+  /** What a spoken turn is played with: its options, its deadline, the session's stop. */
+  private spokenRun(turn: number, options: TurnOptions, sentAt: number, timeoutMs: number): SpokenTurnRun {
+    return {
+      turn,
+      options: options.audio ?? {},
+      deadline: sentAt + timeoutMs,
+      timeoutMs,
+      stopped: this.stopping.signal,
+    };
+  }
+
+  /** A spoken turn's outcome as the turn's result: with its time and usage when it went well. */
+  private spokenResult(
+    outcome: SpokenOutcome,
+    sentAt: number,
+    usageBefore: ModelUsage[] | undefined,
+    reportsBefore: number,
+  ): TurnResult {
+    if (this.stopReason) return this.stoppedResult();
+    if (!outcome.ok) return outcome;
+    this.turnsDone++;
+    const data: SayData = { turnMs: Date.now() - sentAt, ...outcome.data };
+    const usage = this.usageReports > reportsBefore && usageSince(this.usage ?? [], usageBefore);
+    if (usage) data.usage = usage;
+    return { ok: true, data };
+  }
+
+  /**
+   * `say --interrupt-after`: not queued behind the running turn but spoken over its reply. Its
+   * turn is made now, and waits at the head of the queue; the agent's events become its own with
+   * its user message (the running turn then ends with its reply cut short).
+   */
+  private sayOver(
+    text: string,
+    timeoutMs: number,
+    sink: TurnSink,
+    gone: AbortSignal,
+    options: TurnOptions,
+  ): Promise<TurnResult> {
+    const audio = this.audio;
+    if (!audio)
+      return Promise.resolve({
+        ok: false,
+        code: "bad_request",
+        error: "--interrupt-after needs an audio session",
+      });
+    const refusal = audio.refuseInterrupt();
+    if (refusal) return Promise.resolve({ ok: false, code: "bad_request", error: refusal });
+    const sentAt = Date.now();
+    // Numbered now, the turn after the one it speaks over; its log's turn marker too.
+    const turn = new Turn(
+      text,
+      ++this.turnsSent,
+      (event) => {
+        if (event.type !== "log") this.record(event);
+        sink(event);
+      },
+      true,
+    );
+    this.onTurnSent?.(turn.number, text);
+    const outcome = audio.interrupt(text, this.spokenRun(turn.number, options, sentAt, timeoutMs), gone);
+    this.interrupting = turn;
+    return new Promise((resolve) => {
+      const queued: QueuedTurn = {
+        text,
+        timeoutMs,
+        sink,
+        options,
+        gone,
+        done: resolve,
+        prepared: { turn, outcome, sentAt },
+      };
+      this.queue.unshift(queued);
+      // One that fails before its turn comes (not heard, its client gone) need not wait for it.
+      void outcome.then((r) => {
+        const at = this.queue.indexOf(queued);
+        if (r.ok || at === -1) return;
+        this.queue.splice(at, 1);
+        if (this.interrupting === turn) this.interrupting = undefined;
+        turn.sortOut({ inputSeen: false });
+        resolve(r);
+      });
+      void this.pump();
+    });
+  }
+
+  /** A barge-in's turn, when the turn it spoke over is done: it is the current one until it ends. */
+  private async runPrepared(
+    q: QueuedTurn,
+    prepared: NonNullable<QueuedTurn["prepared"]>,
+  ): Promise<TurnResult> {
+    if (this.interrupting === prepared.turn) {
+      // The turn before ended on its own (its reply played out before the agent heard this one).
+      this.current = prepared.turn;
+      this.interrupting = undefined;
+    }
+    this.currentWantsLogs = q.options.logs === true;
+    const usageBefore = this.usage;
+    const reportsBefore = this.usageReports;
+    try {
+      return this.spokenResult(await prepared.outcome, prepared.sentAt, usageBefore, reportsBefore);
+    } finally {
+      prepared.turn.sortOut({ inputSeen: false });
+      if (this.current === prepared.turn) this.current = undefined;
       this.currentWantsLogs = false;
     }
   }

@@ -15,6 +15,14 @@ import { StartFailure } from "./start-up.ts";
 /** SIGINT first; whatever still runs after this is killed. */
 export const STOP_GRACE_MS = 1500;
 
+/**
+ * An audio session's agent takes longer: on SIGINT, livekit-agents waits up to 2 s for a last user
+ * transcript whenever its session has an STT (measured: the audio echo agent exits 2.3 s after
+ * SIGINT). A second SIGINT would end it at once, but by killing itself (exit 137) and skipping
+ * whatever shutdown hooks the agent has, so it gets the time instead.
+ */
+export const AUDIO_STOP_GRACE_MS = 3500;
+
 export type StopCause =
   | { kind: "signal"; signal: string }
   | { kind: "end" }
@@ -152,6 +160,8 @@ export interface Held {
   link?: AgentLink;
   output?: AgentOutput;
   port?: SessionPort;
+  /** How long the agent gets after SIGINT (STOP_GRACE_MS unless set). */
+  stopGraceMs?: number;
   /** The port whose session record we wrote (it must go). */
   recordOf?: number;
   logs: string[];
@@ -171,7 +181,7 @@ export async function releaseAgent(held: Held, why: string, endMark?: string): P
   held.link = undefined;
   held.output = undefined;
   // SIGINT first, with the connection still open: the agent closing it tells us it is done.
-  await agent?.stop(STOP_GRACE_MS, link?.whenClosed);
+  await agent?.stop(held.stopGraceMs ?? STOP_GRACE_MS, link?.whenClosed);
   // All it would kill is gone: it must not outlive the session.
   await watchdog?.stop();
   link?.close(why);

@@ -59,33 +59,45 @@ export async function agentConnection(
   }
 }
 
-/** Turns the agent's audio off and waits for it to say so. */
-export async function switchToText(link: AgentLink, signal: AbortSignal): Promise<void> {
+/**
+ * Turns the agent's audio off (text mode), or on, in and out, with transcription (audio mode:
+ * the console's default, asked for explicitly all the same), and waits for it to say so.
+ */
+export async function switchMode(
+  link: AgentLink,
+  mode: "text" | "audio",
+  signal: AbortSignal,
+): Promise<void> {
+  const audio = mode === "audio";
   const io = link.request({
     oneofKind: "updateIo",
     updateIo: {
-      input: { audioEnabled: false },
-      output: { audioEnabled: false, transcriptionEnabled: false },
+      input: { audioEnabled: audio },
+      output: { audioEnabled: audio, transcriptionEnabled: audio },
     },
   });
   const ack = await within(
     io.response,
     UPDATE_IO_TIMEOUT_MS,
-    () => new StartFailure("timeout", "the agent did not acknowledge text mode (update_io) in time"),
+    () => new StartFailure("timeout", `the agent did not acknowledge ${mode} mode (update_io) in time`),
     signal,
   );
-  if (ack.error) throw new StartFailure("agent_failed", `the agent refused text mode: ${ack.error}`);
+  if (ack.error) throw new StartFailure("agent_failed", `the agent refused ${mode} mode: ${ack.error}`);
 }
 
-/** Lets a greeting started by on_enter arrive (and not be cancelled by the first turn). */
-export async function greetingDone(session: Session, signal: AbortSignal): Promise<void> {
+/**
+ * Lets a greeting started by on_enter arrive (and not be cancelled by the first turn). `notBefore`:
+ * the wait lasts at least until then (an audio session's mic is read from about a second after
+ * update_io, and its agent greets a little after connecting: the greeting is then start's to show).
+ */
+export async function greetingDone(session: Session, signal: AbortSignal, notBefore = 0): Promise<void> {
   const since = Date.now();
   const deadline = since + GREETING_MAX_MS;
   for (;;) {
     signal.throwIfAborted();
     const now = Date.now();
     const busy = isBusy(session.agentState);
-    const quietAt = Math.max(session.lastEventAt, since) + GREETING_QUIET_MS;
+    const quietAt = Math.max(session.lastEventAt + GREETING_QUIET_MS, since + GREETING_QUIET_MS, notBefore);
     if ((!busy && now >= quietAt) || now >= deadline) return;
     // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
     await session.activity.wait((busy ? deadline : Math.min(quietAt, deadline)) - now, signal);

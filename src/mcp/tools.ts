@@ -194,8 +194,10 @@ export const TOOLS: ToolSpec[] = [
       "turn's events (messages, tool calls and outputs, handoffs, state changes; events marked earlier: " +
       "true happened before this turn, such as a greeting). Use it to check what the agent answers, which " +
       "tools it picks and with which arguments. `port` defaults to the session this server started last, " +
-      "else 8775; `timeout` (seconds, default 120) bounds the turn. No session, an agent error or a timeout " +
-      "is an error result with the reason and the agent's last output lines.",
+      "else 8775; `timeout` (seconds, default 120) bounds the turn. In an audio session the text is spoken " +
+      "into the agent's microphone, and `heard` and `audio` (latencies measured on our side) come too. No " +
+      "session, an agent error, a timeout or a turn the agent did not hear is an error result with the " +
+      "reason and the agent's last output lines.",
     input: {
       text: z.string().min(1).describe("What the user says"),
       port: s.port.optional(),
@@ -212,6 +214,17 @@ export const TOOLS: ToolSpec[] = [
         .optional()
         .describe("Latency figures per assistant message (when lk reports them)"),
       usage: s.passthrough.optional().describe("Tokens used in the turn, per model (when lk reports them)"),
+      heard: z
+        .string()
+        .optional()
+        .describe(
+          "An audio session (start --audio): what the agent heard, its transcript of the spoken turn",
+        ),
+      audio: s.passthrough
+        .optional()
+        .describe(
+          "An audio session: userMs (the speech), transcriptMs and firstAudioMs (after the end of speech), agentMs (its speech), playback",
+        ),
     },
     command: "say",
     waiting: "waiting for the agent's turn",

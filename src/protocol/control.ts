@@ -3,6 +3,14 @@
 // {v, token} (at most AUTH_FRAME_BYTES: all a stranger can make the daemon read), then one request.
 // Version 2 put the token in a frame of its own; version 1 sent it inside the request.
 
+import {
+  type AudioMeasures,
+  type AudioSettings,
+  badSpeed,
+  type InterruptedReply,
+  type SavedAudio,
+  type SpokenTurnOptions,
+} from "./audio.ts";
 import { ENV_NAME, type EnvFrom, type ShownEnv } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
 import { turnTextTooLong } from "./limits.ts";
@@ -12,8 +20,11 @@ export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
 export const CONTROL_VERSION = 2;
 
 export type ControlCommand =
-  /** `logs`: the agent's output lines of the turn come as `log` events. */
-  | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean }
+  /**
+   * `logs`: the agent's output lines of the turn come as `log` events; `audio`: how to speak it,
+   * in an audio session (refused in a text one).
+   */
+  | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean; audio?: SpokenTurnOptions }
   | { cmd: "listen"; timeoutMs: number }
   /** `earlierRuns`: the conversations before the agent's restarts first, each closed by a `restart` marker. */
   | { cmd: "history"; earlierRuns?: boolean }
@@ -136,6 +147,14 @@ export interface SayData {
   turnMs: number;
   /** What the turn used (absent when the agent reported no usage during it). */
   usage?: ModelUsage[];
+  /** An audio session's turn: what the agent heard (its transcript), absent when it heard nothing. */
+  heard?: string;
+  /** An audio session's turn: what was measured of it. */
+  audio?: AudioMeasures;
+  /** `say --save-audio`: the WAV files written. */
+  savedAudio?: SavedAudio;
+  /** `say --interrupt-after`: the reply this turn spoke over. */
+  interrupted?: InterruptedReply;
 }
 
 /** The active agent, as the agent's GetAgentInfo tells it. */
@@ -185,6 +204,10 @@ export interface StatusData {
   label: string;
   runtimeArgs: string[];
   framework?: { sdk: string; version: string };
+  /** Text (run_input), or audio (each turn spoken into the agent's microphone); the daemon always says. */
+  mode?: "text" | "audio";
+  /** An audio session's TTS and playback. */
+  audio?: AudioSettings;
   agentId?: string;
   /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
   agentInfo?: AgentInfo;
@@ -221,7 +244,11 @@ export type ControlErrorCode =
   | "agent_down"
   | "timeout"
   | "ending"
-  | "nothing";
+  | "nothing"
+  /** An audio turn the agent did not transcribe. */
+  | "not_heard"
+  /** The local TTS failed to speak a turn. */
+  | "tts_failed";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -263,9 +290,16 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (tooLong) return tooLong;
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
       if (r.logs !== undefined && typeof r.logs !== "boolean") return "say's logs must be true or false";
-      return r.logs
-        ? { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs, logs: true }
-        : { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      const audio = r.audio === undefined ? undefined : parseSpokenTurn(r.audio);
+      if (typeof audio === "string") return audio;
+      return {
+        ...base,
+        cmd: "say",
+        text: r.text,
+        timeoutMs: r.timeoutMs,
+        ...(r.logs ? { logs: true } : {}),
+        ...(audio ? { audio } : {}),
+      };
     }
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
@@ -287,6 +321,29 @@ export function parseRequest(value: unknown): ControlRequest | string {
     default:
       return `unknown command ${JSON.stringify(r.cmd)}`;
   }
+}
+
+/** A say's audio options, checked; a message for a person when they are not. */
+function parseSpokenTurn(value: unknown): SpokenTurnOptions | string {
+  if (typeof value !== "object" || value === null) return "say's audio must be an object";
+  const a = value as Record<string, unknown>;
+  const out: SpokenTurnOptions = {};
+  if (a.speed !== undefined) {
+    const bad = badSpeed(a.speed);
+    if (bad) return `say's audio.speed: ${bad}`;
+    out.speed = a.speed as number;
+  }
+  if (a.interruptAfterMs !== undefined) {
+    if (typeof a.interruptAfterMs !== "number" || !(a.interruptAfterMs >= 0))
+      return "say's audio.interruptAfterMs must be a number of ms, 0 or more";
+    out.interruptAfterMs = a.interruptAfterMs;
+  }
+  if (a.saveAudioDir !== undefined) {
+    if (typeof a.saveAudioDir !== "string" || a.saveAudioDir === "")
+      return "say's audio.saveAudioDir must be a folder's path";
+    out.saveAudioDir = a.saveAudioDir;
+  }
+  return out;
 }
 
 function parseRestart(r: Record<string, unknown>, base: { ackBy?: number }): ControlRequest | string {

@@ -6,6 +6,8 @@ export type SessionEvent =
       type: "message";
       role: "user" | "assistant" | "system" | "developer";
       text: string;
+      /** An audio session's user message: what the agent heard (its transcript); `text` is what was spoken. */
+      heard?: string;
       interrupted?: boolean;
       /** What the agent measured for this message (assistant messages; absent when it sent none). */
       metrics?: MessageMetrics;

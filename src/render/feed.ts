@@ -27,6 +27,7 @@ function feedText(e: DeliveredEvent, c: Colors): string {
   switch (e.type) {
     case "message": {
       const who = e.role === "user" ? c.cyan("You") : c.green(e.role === "assistant" ? "Agent" : e.role);
+      if (e.heard !== undefined) return `${who} ${c.dim("(heard)")}: ${oneLine(e.heard)}`;
       return `${who}: ${oneLine(e.text)}${e.interrupted ? c.dim(" (interrupted)") : ""}`;
     }
     case "tool_call": {

@@ -3,6 +3,7 @@
 // picocolors' own colorless build: the same functions, each returning its input.
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
+import { sameWords } from "../protocol/audio.ts";
 import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
 import { clockTime } from "./time.ts";
 import { ToolProgress } from "./tool-progress.ts";
@@ -149,6 +150,15 @@ export class TextRenderer {
       }
       case "message": {
         this.showHeld();
+        if (e.role === "user" && e.heard !== undefined) {
+          // A spoken turn: what the agent heard, and what was said when the words differ.
+          const sent = sameWords(e.heard, e.text) ? [] : [this.c.dim(`(sent: ${v(e.text)})`)];
+          this.block(`${this.c.cyan("You")}${this.c.dim(" (heard)")}${earlier}`, [
+            ...v(e.heard).split("\n"),
+            ...sent,
+          ]);
+          break;
+        }
         const who =
           e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
         const note = e.interrupted ? this.c.dim(" (interrupted)") : "";

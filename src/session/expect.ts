@@ -5,7 +5,14 @@ import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { summarizeToolOutput, unquoteOutput as unquote } from "../render/text.ts";
 import { formatMs } from "../render/time.ts";
-import { e2eLatencyMs, handoffs, type ObservedTurn, type ToolCallSeen, toolCalls } from "./observed-turn.ts";
+import {
+  e2eLatencyMs,
+  handoffs,
+  heardText,
+  type ObservedTurn,
+  type ToolCallSeen,
+  toolCalls,
+} from "./observed-turn.ts";
 
 export interface TextPattern {
   /** As the user wrote it, for messages. */
@@ -24,7 +31,9 @@ export type Expectation =
   /** The turn ends with (true) or without (false) an agent error. */
   | { kind: "error"; expected: boolean }
   /** Whether any tool of the turn failed, even when the agent recovered from it. */
-  | { kind: "tool_error"; expected: boolean };
+  | { kind: "tool_error"; expected: boolean }
+  /** What the agent heard of a spoken turn (an audio session): its transcript matches. */
+  | { kind: "heard"; pattern: TextPattern };
 
 export interface ExpectationResult {
   kind: Expectation["kind"];
@@ -42,10 +51,15 @@ export interface TurnCheck {
   error?: UserError;
 }
 
-/** `/body/flags` is a regex; anything else is a regex too (say, replay) or a plain substring (scenarios). */
-export function parsePattern(raw: string, bare: "regex" | "substring"): TextPattern {
+/**
+ * `/body/flags` is a regex; anything else is a regex too (say, replay), a plain substring
+ * (scenarios), or one in any case (`isubstring`: what a speech recogniser heard).
+ */
+export function parsePattern(raw: string, bare: "regex" | "substring" | "isubstring"): TextPattern {
   const literal = /^\/(.*)\/([dgimsuvy]*)$/s.exec(raw);
   if (!literal && bare === "substring") return { source: raw, test: (text) => text.includes(raw) };
+  if (!literal && bare === "isubstring")
+    return { source: raw, test: (text) => text.toLowerCase().includes(raw.toLowerCase()) };
   try {
     // No `g` or `y` state carried from one test to the next.
     const flags = (literal?.[2] ?? "").replace(/[gy]/g, "");
@@ -126,6 +140,8 @@ export function describe(e: Expectation): string {
       return e.expected ? "an agent error" : "no agent error";
     case "tool_error":
       return e.expected ? "a failing tool" : "no failing tool";
+    case "heard":
+      return `the agent to hear ${e.pattern.source}`;
   }
 }
 
@@ -192,6 +208,10 @@ function holds(e: Expectation, turn: ObservedTurn): boolean {
       return (turn.agentError !== undefined) === e.expected;
     case "tool_error":
       return toolCalls(turn).some((call) => call.isError === true) === e.expected;
+    case "heard": {
+      const text = heardText(turn);
+      return text !== undefined && e.pattern.test(text);
+    }
   }
 }
 
@@ -222,7 +242,9 @@ function failureDetail(failed: Expectation[], turn: ObservedTurn | undefined): s
 /** The turn as the failure shows it (the same for say, replay and test). */
 export function whatHappened(turn: ObservedTurn): string[] {
   const indent = (text: string) => text.split("\n").map((l) => `    ${l}`);
+  const heard = heardText(turn);
   const lines = [
+    ...(heard !== undefined ? [`+ the agent heard: ${heard}`] : []),
     "+ the agent replied:",
     ...(turn.reply === "" ? ["    (the agent said nothing)"] : indent(turn.reply)),
   ];

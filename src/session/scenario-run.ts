@@ -9,6 +9,7 @@ import { Reporter } from "../render/reporter.ts";
 import { removeLeftFiles } from "../state/run-logs.ts";
 import { logPaths, type SessionState } from "../state/session-file.ts";
 import { agentTail } from "./agent-logs.ts";
+import { audioSettings } from "./audio-settings.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
 import type { PortPicker } from "./free-port.ts";
@@ -110,6 +111,8 @@ export async function runAttempt(
     const port = await ctx.ports.next();
     result.port = port;
     const plan = agent.planFor(port);
+    // `audio: true`: the TTS is found first, or the scenario cannot run (it says what to install).
+    const audio = scenario.audio && (await audioSettings({ ...scenario.audio, fastPlayback: false }));
     // Never cancelled half-way: a session that starts is always ended below.
     const started = await ctx.session.start(quietReporter(), {
       port,
@@ -120,6 +123,7 @@ export async function runAttempt(
       connectTimeoutMs: ctx.connectTimeoutMs,
       idleTimeoutMs: ctx.idleTimeoutMs,
       choices: ctx.choices,
+      ...(audio ? { audio } : {}),
     });
     state = runningSession(await ctx.session.find(port));
     // A fresh agent each run: what it said on its own at start is its greeting.
@@ -135,7 +139,12 @@ export async function runAttempt(
     for (const [i, turn] of turns.entries()) {
       const expectations = withErrorDefault(turn.expectations);
       const played = await untilAborted(
-        playTurn(ctx.session, state, { text: turn.text, timeoutMs: scenario.timeoutMs, expectations }),
+        playTurn(ctx.session, state, {
+          text: turn.text,
+          timeoutMs: scenario.timeoutMs,
+          expectations,
+          ...(scenario.audio?.speed !== undefined ? { audio: { speed: scenario.audio.speed } } : {}),
+        }),
         ctx.signal,
       );
       const record = turnRecord(i + 1, turn, played);

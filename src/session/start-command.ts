@@ -1,7 +1,7 @@
 // The `start` command that starts a session again as it was started, for a person to paste into a
 // POSIX shell, a fresh one: what of start's shell chose the interpreter ($VIRTUAL_ENV, a PATH folder),
-// then its entrypoint, port, runtime choices, timeouts, --env-file files, --env and runtime args. A
-// secret's value is never printed: `--env NAME` takes it from the shell the command is run in.
+// then its entrypoint, port, runtime choices, timeouts, audio mode, --env-file files, --env and runtime
+// args. A secret's value is never printed: `--env NAME` takes it from the shell the command is run in.
 
 import { shellQuote } from "../render/shell-quote.ts";
 import type { Relaunch } from "../state/session-file.ts";
@@ -20,6 +20,12 @@ export function startCommand(r: Relaunch, port: number): string {
     words.push("--timeout", exactDuration(r.connectTimeoutMs));
   if (r.idleTimeoutMs !== undefined && r.idleTimeoutMs !== DEFAULT_IDLE_TIMEOUT_MS)
     words.push("--idle-timeout", exactDuration(r.idleTimeoutMs));
+  if (r.audio) {
+    words.push("--audio");
+    if (r.audio.voice !== undefined) words.push("--voice", r.audio.voice);
+    if (r.audio.ttsCommand !== undefined) words.push("--tts-command", r.audio.ttsCommand);
+    if (r.audio.fastPlayback) words.push("--fast-playback");
+  }
   for (const file of r.envFiles ?? []) words.push("--env-file", file);
   for (const [name, value] of Object.entries(flags))
     words.push("--env", typeof value === "string" ? `${name}=${value}` : name);

@@ -3,6 +3,7 @@
 
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import type { AudioSettings } from "../protocol/audio.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
 import type { ShownEnv } from "../protocol/env.ts";
 import type { ShellChoice } from "../protocol/launch-plan.ts";
@@ -42,6 +43,8 @@ export interface SessionState {
     idleTimeoutMs?: number;
     /** The `--env`/`--env-file` overrides as they may be shown (a secret's value is null: never written here). */
     env?: ShownEnv;
+    /** `start --audio` and its options: the mode `restart` keeps and the ended record's start command names. */
+    audio?: AudioSettings;
   } & RelaunchEnv &
     Partial<LaunchChoices>;
   agentLog: string;
@@ -68,13 +71,24 @@ export interface Relaunch extends RelaunchEnv {
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
   env?: ShownEnv;
+  /** An audio session's --voice, --tts-command and --fast-playback. */
+  audio?: Pick<AudioSettings, "voice" | "ttsCommand" | "fastPlayback">;
 }
 
 export function relaunchOf(state: SessionState): Relaunch {
   const { entry, root, runtimeArgs } = state.agent;
-  const { runtime, skipSdkCheck, connectTimeoutMs, idleTimeoutMs, env, envFiles, envFlags, fromShell } =
-    state.launch;
-  return {
+  const {
+    runtime,
+    skipSdkCheck,
+    connectTimeoutMs,
+    idleTimeoutMs,
+    env,
+    envFiles,
+    envFlags,
+    fromShell,
+    audio,
+  } = state.launch;
+  const relaunch: Relaunch = {
     entry,
     root,
     runtimeArgs,
@@ -87,6 +101,11 @@ export function relaunchOf(state: SessionState): Relaunch {
     envFlags,
     fromShell,
   };
+  if (audio) {
+    const { voice, ttsCommand, fastPlayback } = audio;
+    relaunch.audio = { voice, ttsCommand, fastPlayback };
+  }
+  return relaunch;
 }
 
 export function statePath(port: number, dir = stateDir()): string {

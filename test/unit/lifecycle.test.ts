@@ -18,7 +18,7 @@ function lifecycle() {
 describe("daemon states", () => {
   test("the start-up path, each transition logged", () => {
     const { life, logged } = lifecycle();
-    for (const next of ["spawning", "awaiting-agent", "switching-to-text", "greeting", "ready"] as const)
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
       life.to(next);
     life.to("stopping", "end requested");
     expect(life.state).toBe("stopping");
@@ -46,7 +46,7 @@ describe("daemon states", () => {
 
   test("starting means: commands wait for the outcome (a first start's, or a restart's)", () => {
     expect(
-      ["replacing", "spawning", "awaiting-agent", "switching-to-text", "greeting"].every((s) =>
+      ["replacing", "spawning", "awaiting-agent", "switching-mode", "greeting"].every((s) =>
         isStarting(s as never),
       ),
     ).toBe(true);
@@ -57,7 +57,7 @@ describe("daemon states", () => {
 
   test("a restart: ready → replacing → the start-up path; a failed one → agent-down, and from there again", () => {
     const { life, logged } = lifecycle();
-    for (const next of ["spawning", "awaiting-agent", "switching-to-text", "greeting", "ready"] as const)
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
       life.to(next);
     life.to("replacing", "restart");
     life.to("spawning");
@@ -68,7 +68,7 @@ describe("daemon states", () => {
     expect(() => life.to("ready")).toThrow("the daemon cannot go from agent-down to ready");
     expect(() => life.to("spawning")).toThrow(IllegalTransition);
     life.to("replacing");
-    for (const next of ["spawning", "awaiting-agent", "switching-to-text", "greeting", "ready"] as const)
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
       life.to(next);
     life.to("replacing");
     life.to("stopping", "end requested");

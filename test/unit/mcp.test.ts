@@ -112,6 +112,30 @@ describe("mcp tools", () => {
     expect(progress.filter((p) => !p.startsWith("waiting"))).toHaveLength(WEATHER.length);
   });
 
+  test("say in an audio session: what the agent heard and what our side measured come too", async () => {
+    const audio = {
+      userMs: 1275,
+      transcriptMs: 750,
+      firstAudioMs: 845,
+      agentMs: 3139,
+      playback: { flushes: 1, finished: 1, clears: 0 },
+    };
+    const heard = "What's the weather in Paris";
+    const { call } = await connect({
+      ...RUNNING,
+      answer: (cmd) =>
+        cmd.cmd === "say"
+          ? {
+              events: [{ type: "message", role: "user", text: cmd.text, heard }],
+              done: { data: { turnMs: 5000, heard, audio } } as Answer["done"],
+            }
+          : {},
+    });
+    const result = await call("session_say", { text: "what's the weather in Paris" });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ heard, audio });
+  });
+
   test("say: text that looks like an option is text; a turn with no words is silent", async () => {
     const { call, fake: f } = await connect({ ...RUNNING, answer: () => ({}) });
     const result = await call("session_say", { text: "--json -x" });

@@ -205,12 +205,14 @@ describe("help", () => {
         "The agent's environment:",
         "State folder:",
         "LK_SESSION_STATE_DIR",
+        "AUDIO MODE\n",
+        "restart keeps the mode",
       ],
       restart: ["NOTES\n", "The daemon and its port stay", "the session stays up without an agent"],
       status: ["NOTES\n", "env lists the --env/--env-file overrides", "status.agentDown"],
       logs: ["NOTES\n", "turns count from 1 in each run", "see: lk agent session logs --last-turn"],
       replay: ["FILE FORMAT\n", "EXIT CODES\n", "JSON\n", "a restart counts from 1 again"],
-      say: ["THE TEXT\n", "EXIT CODES\n", "JSON\n", "from 1 again after a restart"],
+      say: ["THE TEXT\n", "EXIT CODES\n", "JSON\n", "from 1 again after a restart", "AUDIO SESSIONS\n"],
     };
     for (const [name, parts] of Object.entries(sections)) {
       const help = (await lk(name, "--help")).out;

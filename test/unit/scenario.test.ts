@@ -93,6 +93,16 @@ describe("greeting:", () => {
     expect(parseScenario("turns:\n- user: hi\n", "t.yaml").greeting).toBeUndefined();
   });
 
+  test("with audio: true and heard: in the same scenario: both kept", () => {
+    const s = parseScenario(
+      "audio: true\nspeed: 2\ngreeting: /hello/i\nturns:\n- user: hi\n  expect:\n  - heard: hi\n",
+      "t.lktest.yaml",
+    );
+    expect(s.audio).toEqual({ speed: 2 });
+    expect(s.greeting?.expectations.map(reply)).toEqual([["/hello/i", false]]);
+    expect(s.turns[0]?.expectations.map((e) => e.kind)).toEqual(["heard"]);
+  });
+
   test("malformed: file:line and what was expected", () => {
     expect(problems("greeting: 3\nturns:\n- user: hi\n")).toEqual([
       "t.lktest.yaml:1: greeting: expected a pattern (text to find, or /regex/flags), got a number (3)",
@@ -141,7 +151,7 @@ turns:
       - reply: { nott: x }
 `);
     expect(found).toEqual([
-      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, greeting, turns)',
+      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, greeting, audio, voice, speed, turns)',
       't.lktest.yaml:5: unknown key "expects" in a turn (expected user, expect)',
       't.lktest.yaml:10: unknown key "arguments" in a tool expectation (expected tool, args, output)',
       't.lktest.yaml:11: unknown key "ttft" in a latency expectation (expected e2e, turn)',
@@ -190,7 +200,7 @@ turns:
     expect(
       problems("turns:\n  - user: a\n    expect:\n      - handof: x\n      - tool: a\n        reply: b\n"),
     ).toEqual([
-      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error (got handof)",
+      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error, heard (got handof)",
       "t.lktest.yaml:5: turns[0].expect[1]: one expectation per item (got tool and reply; start another with `-`)",
     ]);
   });

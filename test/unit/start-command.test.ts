@@ -87,6 +87,28 @@ describe("start command", () => {
     expect(command).toBe("lk agent session start /a/agent.py --env VIRTUAL_ENV=/v");
   });
 
+  test("an audio session: --audio with its voice, its --tts-command quoted, --fast-playback", () => {
+    const command = startCommand(
+      {
+        entry: "agent.py",
+        root: "/work/agent",
+        runtimeArgs: [],
+        audio: {
+          voice: "en-us",
+          ttsCommand: "piper --model it's.onnx --output_file /dev/stdout",
+          fastPlayback: true,
+        },
+      },
+      8775,
+    );
+    expect(command).toBe(
+      "lk agent session start /work/agent/agent.py --audio --voice en-us " +
+        "--tts-command 'piper --model it'\\''s.onnx --output_file /dev/stdout' --fast-playback",
+    );
+    const text = startCommand({ entry: "agent.py", root: "/w", runtimeArgs: [] }, 8775);
+    expect(text).not.toContain("--audio");
+  });
+
   test("read back by a POSIX shell, the words are the same", () => {
     const words = ["/a b/agent.py", "it's", 'say "hi" $HOME `x`', "", "a\nb", "--env=X=1"];
     const line = words.map(shellQuote).join(" ");
