@@ -1,12 +1,12 @@
 // The import rules of src/ (npm run lint): folders import one way only.
 //
 //   main.ts -> mcp -> commands, cli, session, render, protocol  (the MCP server runs commands in-process)
-//   main.ts -> commands -> cli, session, control, render, state, agent, protocol
-//   session -> control, render, state, agent, protocol      (the client side)
+//   main.ts -> commands -> cli, session, control, render, state, agent, protocol, audio
+//   session -> control, render, state, agent, protocol, audio   (the client side)
 //   control -> protocol, wire                                (the LKCP client)
-//   daemon  -> agent, state, protocol, wire                  (the background session)
+//   daemon  -> agent, state, protocol, wire, audio           (the background session)
 //   cli     -> render, protocol                              (the command runner and its IO)
-//   agent, render, state -> protocol                         protocol, wire -> nothing
+//   agent, render, state -> protocol                         protocol, wire, audio -> nothing
 //
 // src/errors.ts, src/version.ts, src/self.ts, src/safe-files.ts, src/interrupt.ts and src/profile.ts are leaves every folder may use.
 // Any import not allowed below fails, and so does any cycle, inside a folder or between folders.
@@ -14,16 +14,18 @@
 /** Folders each folder may import besides itself (and the top-level leaves). */
 const ALLOWED = {
   mcp: ["commands", "cli", "session", "render", "protocol"],
-  commands: ["cli", "session", "control", "render", "state", "agent", "protocol", "daemon"],
-  session: ["control", "render", "state", "agent", "protocol"],
+  commands: ["cli", "session", "control", "render", "state", "agent", "protocol", "daemon", "audio"],
+  session: ["control", "render", "state", "agent", "protocol", "audio"],
   control: ["protocol", "wire"],
-  daemon: ["agent", "state", "protocol", "wire"],
+  daemon: ["agent", "state", "protocol", "wire", "audio"],
   cli: ["render", "protocol"],
   agent: ["protocol"],
   render: ["protocol"],
   state: ["protocol"],
   protocol: [],
   wire: [],
+  // PCM, WAV and the local TTS of the audio mode: loaded by audio sessions only.
+  audio: [],
 };
 
 const LEAVES = "^src/(errors|version|self|safe-files|interrupt|profile)\\.ts$";

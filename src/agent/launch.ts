@@ -3,7 +3,7 @@
 
 import { posix, win32 } from "node:path";
 import { UserError } from "../errors.ts";
-import type { LaunchPlan } from "../protocol/launch-plan.ts";
+import type { LaunchPlan, ShellChoice } from "../protocol/launch-plan.ts";
 import type { AgentProject } from "./detect.ts";
 
 export interface Host {
@@ -35,7 +35,8 @@ export function planLaunch(opts: LaunchOptions, host: Host): LaunchPlan {
   if (project.kind === "python") {
     if (opts.runtime)
       throw new UserError(`--runtime ${opts.runtime} applies to Node.js agents; this is a Python agent`);
-    const python = pythonCommand(project, host);
+    const choice = pythonChoice(project, host);
+    const python = choice.argv;
     return {
       runtime: "python",
       label: "Python",
@@ -51,6 +52,7 @@ export function planLaunch(opts: LaunchOptions, host: Host): LaunchPlan {
         connectAddr,
       ],
       env: {},
+      ...shellChoice(choice, host),
     };
   }
 
@@ -87,15 +89,40 @@ export function planLaunch(opts: LaunchOptions, host: Host): LaunchPlan {
     cwd: project.root,
     argv: [node, ...flags, ...runtimeArgs, ...agentArgs],
     env: {},
+    ...shellChoice({ argv: [node], from: "path" }, host),
   };
+}
+
+/** How the interpreter was found: what a fresh shell needs of start's to find the same one. */
+interface InterpreterChoice {
+  argv: string[];
+  from: "path" | "virtual-env" | "project-venv";
+}
+
+/** Folders every shell's PATH has: an interpreter found there needs no PATH of start's. */
+const SYSTEM_DIRS = new Set(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]);
+
+function shellChoice(choice: InterpreterChoice, host: Host): { fromShell?: ShellChoice } {
+  const { dirname } = host.platform === "win32" ? win32 : posix;
+  if (choice.from === "virtual-env" && host.env.VIRTUAL_ENV)
+    return { fromShell: { VIRTUAL_ENV: host.env.VIRTUAL_ENV } };
+  const exe = choice.argv[0];
+  if (choice.from === "path" && exe && !SYSTEM_DIRS.has(dirname(exe)))
+    return { fromShell: { pathDir: dirname(exe) } };
+  return {};
 }
 
 /** How to run the project's python: uv for uv projects, else a venv, else the system's. */
 export function pythonCommand(project: AgentProject, host: Host): string[] {
+  return pythonChoice(project, host).argv;
+}
+
+function pythonChoice(project: AgentProject, host: Host): InterpreterChoice {
+  const onPath = (...argv: string[]): InterpreterChoice => ({ argv, from: "path" });
   if (project.pythonFlavor === "uv") {
     const uv = host.which("uv");
     // --no-sync: starting a session must never install anything as a side effect.
-    if (uv) return [uv, "run", "--no-sync", "python"];
+    if (uv) return onPath(uv, "run", "--no-sync", "python");
   }
   const windows = host.platform === "win32";
   // The host's path rules, not this process's: the same decisions are unit-tested on any OS.
@@ -105,11 +132,11 @@ export function pythonCommand(project: AgentProject, host: Host): string[] {
     return host.exists(exe) ? exe : undefined;
   };
   const active = host.env.VIRTUAL_ENV ? fromVenv(host.env.VIRTUAL_ENV) : undefined;
-  if (active) return [active];
+  if (active) return { argv: [active], from: "virtual-env" };
   for (let dir = project.root; ; dir = dirname(dir)) {
     for (const name of [".venv", "venv"]) {
       const exe = fromVenv(join(dir, name));
-      if (exe) return [exe];
+      if (exe) return { argv: [exe], from: "project-venv" };
     }
     if (dirname(dir) === dir) break;
   }
@@ -117,12 +144,12 @@ export function pythonCommand(project: AgentProject, host: Host): string[] {
     // python.org installs have python.exe and the py launcher but no python3.exe, so `python3`
     // is usually the Microsoft Store stub (WindowsApps\python3.exe) that only says to install Python.
     const python = host.which("python");
-    if (python) return [python];
+    if (python) return onPath(python);
     const launcher = host.which("py");
-    if (launcher) return [launcher, "-3"];
+    if (launcher) return onPath(launcher, "-3");
   }
   const system = host.which("python3") ?? host.which("python");
-  if (system) return [system];
+  if (system) return onPath(system);
   throw new UserError("no Python interpreter found for this agent", 1, [
     `looked for $VIRTUAL_ENV, .venv or venv in ${project.root} and its parents, then ${windows ? "python, py and python3" : "python3 and python"} on PATH`,
     "create a virtual environment in the project (python3 -m venv .venv) and install livekit-agents into it",

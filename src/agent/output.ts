@@ -1,7 +1,9 @@
-// The agent's own output: kept in a size-capped log file, its last lines in memory,
-// and watched for the markers real frameworks print when they have failed.
+// The agent's own output: kept in a size-capped log file, a line at a time, each stamped and
+// tagged with its stream (protocol/agent-log.ts), its last lines in memory, and watched for the
+// markers real frameworks print when they have failed.
 
 import { closeSync, renameSync, writeSync } from "node:fs";
+import { formatLogLine } from "../protocol/agent-log.ts";
 import { openNoFollow } from "../safe-files.ts";
 
 export type OutputStream = "stdout" | "stderr";
@@ -36,6 +38,9 @@ export function crashMarkerIn(line: string): string | undefined {
   return undefined;
 }
 
+/** Longer than this, a line is written without waiting for its end. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
 export class AgentOutput {
   private fd: number;
   private written = 0;
@@ -62,26 +67,20 @@ export class AgentOutput {
   }
 
   write(chunk: Uint8Array, stream: OutputStream = "stdout"): void {
-    // Never let a log problem (disk full, a file held open elsewhere) stop the draining of the agent's
-    // pipes: an undrained pipe would block the agent mid-turn. The log is given up instead.
-    if (this.fd >= 0) {
-      try {
-        if (this.written + chunk.length > this.capBytes) this.rotate();
-        writeSync(this.fd, chunk);
-        this.written += chunk.length;
-      } catch {
-        this.abandonLog();
-      }
-    }
     const text = this.partial[stream] + this.decoders[stream].decode(chunk, { stream: true });
     const parts = text.split("\n");
     this.partial[stream] = parts.pop() ?? "";
     for (const raw of parts) this.addLine(raw, stream);
+    // A line that never ends is written in pieces: memory stays bounded, and the log shows it.
+    if (this.partial[stream].length > MAX_LINE_CHARS) {
+      this.addLine(this.partial[stream], stream);
+      this.partial[stream] = "";
+    }
   }
 
-  /** A note of our own in the log (e.g. "agent exited with code 1"). */
-  note(text: string): void {
-    this.write(new TextEncoder().encode(`[lk] ${text}\n`));
+  /** A line of lk's own in the log (a run's or a turn's marker), stamped now. */
+  mark(text: string): void {
+    this.append(formatLogLine(Date.now(), "lk", text));
   }
 
   /** The last lines, colors and carriage returns removed. */
@@ -90,11 +89,13 @@ export class AgentOutput {
     return [...this.lines, ...pending].filter((l) => l.trim() !== "").slice(-count);
   }
 
-  close(): void {
+  /** Writes what is left of each stream's last line, then `lastMark` (the run's end marker), and closes the log. */
+  close(lastMark?: string): void {
     for (const stream of ["stdout", "stderr"] as const) {
       if (this.partial[stream]) this.addLine(this.partial[stream], stream);
       this.partial[stream] = "";
     }
+    if (lastMark) this.mark(lastMark);
     this.abandonLog();
   }
 
@@ -123,15 +124,33 @@ export class AgentOutput {
   }
 
   private addLine(raw: string, stream: OutputStream): void {
+    const at = Date.now();
+    // As written (escapes and all: `logs --json` gives it exactly), but for the line's own CRs at
+    // either end (Python begins every line with one; a CRLF ends others), which show nothing.
+    this.append(formatLogLine(at, stream, raw.replace(/^\r+|\r+$/g, "")));
     const line = clean(raw);
     this.lastAt = Date.now();
     if (SESSION_CLOSED.some((marker) => line.includes(marker))) this.closedSeen = true;
     this.wake?.();
     this.lines.push(line);
     // Before a crash marker's handling: the line is seen before the session ends for it.
-    if (this.onLine && line.trim() !== "") this.onLine({ line, stream, at: Date.now() });
+    if (this.onLine && line.trim() !== "") this.onLine({ line, stream, at });
     if (this.lines.length > this.keepLines) this.lines.splice(0, this.lines.length - this.keepLines);
     if (crashMarkerIn(line)) this.onCrashMarker?.(line);
+  }
+
+  private append(line: string): void {
+    // Never let a log problem (disk full, a file held open elsewhere) stop the draining of the agent's
+    // pipes: an undrained pipe would block the agent mid-turn. The log is given up instead.
+    if (this.fd < 0) return;
+    const bytes = Buffer.from(`${line}\n`);
+    try {
+      if (this.written > 0 && this.written + bytes.length > this.capBytes) this.rotate();
+      writeSync(this.fd, bytes);
+      this.written += bytes.length;
+    } catch {
+      this.abandonLog();
+    }
   }
 
   /** Keeps one previous file so a chatty agent cannot fill the disk. */

@@ -24,10 +24,16 @@ export class AgentProcess {
     void this.pump(child.stderr, "stderr");
   }
 
-  static spawn(plan: LaunchPlan, output: AgentOutput, marker: string): AgentProcess {
+  /** `env`: the agent's environment (the plan adds its own variables, and the marker). */
+  static spawn(
+    plan: LaunchPlan,
+    output: AgentOutput,
+    marker: string,
+    env: Record<string, string | undefined> = process.env,
+  ): AgentProcess {
     const child = Bun.spawn(plan.argv, {
       cwd: plan.cwd,
-      env: { ...process.env, ...plan.env, [MARKER_ENV]: marker },
+      env: { ...env, ...plan.env, [MARKER_ENV]: marker },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",

@@ -4,6 +4,7 @@
 import type { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
+import type { HelpSection } from "./help.ts";
 import { type FlagsDef, type ParsedArgs, parseArgs } from "./parse-args.ts";
 
 export type { Flag, FlagsDef } from "./parse-args.ts";
@@ -29,6 +30,8 @@ export interface Command<O, IO> {
   description: string;
   args: FlagsDef;
   examples: string[];
+  /** Help beyond the flags: a file format, exit codes. */
+  helpSections?: HelpSection[];
   /** What follows `--`: runtime args for the agent (`start`), or more text (every other command). */
   afterDashDash: "runtime-args" | "text";
   /** The command installs its own signal handlers (the daemon); the runner leaves SIGINT alone. */
@@ -52,6 +55,8 @@ export interface CommandSpec<A extends FlagsDef, O, IO> {
   description: string;
   args: A;
   examples: string[];
+  /** Help beyond the flags (a file format, exit codes), shown after the options. */
+  helpSections?: HelpSection[];
   afterDashDash?: "runtime-args" | "text";
   ownsSignals?: boolean;
   /** 0 for a command that runs until stopped (`events`): Ctrl-C is its ordinary end. Default 130. */
@@ -70,6 +75,7 @@ export function defineCommand<const A extends FlagsDef, O, IO>(spec: CommandSpec
     description: spec.description,
     args: spec.args,
     examples: spec.examples,
+    helpSections: spec.helpSections,
     afterDashDash,
     ownsSignals: spec.ownsSignals,
     interruptExitCode: spec.interruptExitCode ?? EXIT.interrupted,

@@ -13,8 +13,26 @@ export interface HelpPage {
   args?: ArgsDef;
   commands?: { name: string; aliases: string[]; description: string }[];
   examples?: string[];
+  /** What the flags do not say (a file format, exit codes): sections after the options, before the examples. */
+  sections?: HelpSection[];
   /** Appended to the USAGE line (`[-- RUNTIME_ARGS]`). */
   usageTail?: string;
+}
+
+/** A titled part of a command's help (FILE FORMAT, EXIT CODES, NOTES): its lines as written, indented. */
+export interface HelpSection {
+  title: string;
+  lines: string[];
+}
+
+/** Paragraphs as a NOTES section: each wrapped to the terminal's usual 100 columns, a blank line between. */
+export function helpNotes(...paragraphs: string[]): HelpSection {
+  return helpParagraphs("NOTES", ...paragraphs);
+}
+
+/** Paragraphs under a title of their own (AUDIO MODE), wrapped as helpNotes wraps them. */
+export function helpParagraphs(title: string, ...paragraphs: string[]): HelpSection {
+  return { title, lines: paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]) };
 }
 
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
@@ -37,6 +55,10 @@ export async function renderHelp(page: HelpPage, colored: boolean): Promise<stri
   const usage = page.commands ? `${c.underline(c.bold("USAGE"))} ${c.cyan(`${page.path} <command>`)}` : citty;
   const also = page.aliases?.length ? [`Also: ${page.aliases.join(", ")}`, ""] : [];
   const lines = [`${usage.trimEnd()}${page.usageTail ?? ""}`, "", page.description, "", ...also, ...sections];
+  for (const section of page.sections ?? []) {
+    while (lines.at(-1)?.trim() === "") lines.pop();
+    lines.push("", c.underline(c.bold(section.title)), "", ...section.lines.map((l) => (l ? `  ${l}` : "")));
+  }
   if (page.examples?.length) {
     while (lines.at(-1)?.trim() === "") lines.pop();
     lines.push("", c.underline(c.bold("EXAMPLES")), "", ...page.examples.map((e) => `  ${e}`));
@@ -64,6 +86,20 @@ function shortAliasesOnly(args: ArgsDef | undefined): ArgsDef | undefined {
     ];
   });
   return Object.fromEntries(entries);
+}
+
+/** Words to lines of at most `width` (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** Trailing spaces off, those just inside a closing color code too (citty's USAGE line has one). */

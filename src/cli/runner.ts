@@ -194,6 +194,7 @@ function commandPage(command: Command<unknown, unknown>, aliases: string[]): Hel
     description: command.description,
     args: command.args,
     examples: command.examples,
+    sections: command.helpSections,
     usageTail: command.afterDashDash === "runtime-args" ? " [-- RUNTIME_ARGS]" : undefined,
   };
 }

@@ -101,6 +101,7 @@ export default defineCommand({
     "lk agent session test",
     "lk agent session test tests/ --jobs 3 --junit results.xml",
     "lk agent session test --shard 2/3 --repeat 5 --min-pass-rate 0.8",
+    "lk agent session test tests/spoken.lktest.yaml   # `audio: true` at its top: each turn spoken, `- heard: …` checked",
   ],
   options: (args, env): TestOptions => {
     return {

@@ -5,6 +5,7 @@ import { encodeFrame, FrameTooLargeError, type SkippedFrame } from "../wire/fram
 import {
   type AgentSessionEvent,
   AgentSessionMessage,
+  type AgentSessionMessage_ConsoleIO_AudioFrame as AudioFrame,
   type SessionRequest,
   type SessionResponse,
 } from "../wire/gen/livekit_agent_session.ts";
@@ -15,6 +16,17 @@ type RequestBody = SessionRequest["request"];
 
 /** One request failed (too large a question or answer); the connection is fine. */
 export class RequestFailed extends Error {}
+
+export type { AudioFrame };
+
+/** The agent's speech and its playback requests, for an audio session's simulated speaker. */
+export interface AudioOutput {
+  frame(frame: AudioFrame): void;
+  /** A segment is complete: answer with `playbackFinished` once it has played. */
+  flush(): void;
+  /** The user interrupted: what is pending is dropped. */
+  clear(): void;
+}
 
 interface Pending {
   /** The request's name on the wire, for messages: "get_chat_history". */
@@ -30,6 +42,8 @@ export class AgentLink {
   onEvent?: (event: AgentSessionEvent) => void;
   /** Why it closed, for the user: "the agent closed its connection" unless we know better. */
   onClose?: (reason: string) => void;
+  /** An audio session's speaker; without one, a flush is answered at once (text mode plays nothing). */
+  audioOutput?: AudioOutput;
   /** Resolves when the connection is gone, whichever side closed it. */
   readonly whenClosed: Promise<void>;
   private markClosed!: () => void;
@@ -58,9 +72,16 @@ export class AgentLink {
         }
         return;
       }
+      case "audioOutput":
+        this.audioOutput?.frame(m.audioOutput);
+        return;
       case "audioPlaybackFlush":
         // Without this answer the agent waits for playback that will never happen.
-        this.send({ message: { oneofKind: "audioPlaybackFinished", audioPlaybackFinished: {} } });
+        if (this.audioOutput) this.audioOutput.flush();
+        else this.playbackFinished();
+        return;
+      case "audioPlaybackClear":
+        this.audioOutput?.clear();
         return;
       default:
         return;
@@ -104,6 +125,17 @@ export class AgentLink {
     });
     if (frame && !this.closed) this.writer.write(frame);
     return { id, response };
+  }
+
+  /** Tells the agent its last flushed segment has played. */
+  playbackFinished(): void {
+    if (!this.closed)
+      this.send({ message: { oneofKind: "audioPlaybackFinished", audioPlaybackFinished: {} } });
+  }
+
+  /** One frame of the user's microphone (48 kHz mono s16le). */
+  micFrame(frame: AudioFrame): void {
+    if (!this.closed) this.send({ message: { oneofKind: "audioInput", audioInput: frame } });
   }
 
   /** Drops a request we no longer wait for (timed out or abandoned). */

@@ -1,6 +1,9 @@
-// What the daemon does for each control command once the session is ready (`end` is the daemon's own).
+// What the daemon does for each control command once the session is ready (`end` and `restart` are
+// the daemon's own).
 
+import { TEXT_SESSION_REFUSAL } from "../protocol/audio.ts";
 import type {
+  AgentDown,
   AgentInfo,
   CommandName,
   ControlRequest,
@@ -8,18 +11,32 @@ import type {
   EndSummary,
   StatusData,
 } from "../protocol/control.ts";
+import type { ShownEnv } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
+import { addUsage, type ModelUsage } from "../protocol/usage.ts";
 import type { SessionState } from "../state/session-file.ts";
-import type { SessionRequest, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
+import type {
+  ChatContext_ChatItem,
+  SessionRequest,
+  SessionResponse,
+} from "../wire/gen/livekit_agent_session.ts";
 import type { AgentLink } from "./agent-link.ts";
+import type { RunArchive } from "./run-archive.ts";
 import type { ControlChannel } from "./server.ts";
 import type { Session } from "./session.ts";
 import { translateItem } from "./translate.ts";
 
 export interface DaemonContext {
+  /** The current agent's session (a new one for each restart). */
   session: Session;
   state: SessionState;
+  /** The conversations before the agent's restarts. */
+  archive: RunArchive;
   framework?: FrameworkInfo;
+  /** The overrides the agent got, as they may be shown. */
+  env: ShownEnv;
+  /** Set while there is no agent (a restart failed). */
+  down?: AgentDown;
 }
 
 export interface FrameworkInfo {
@@ -29,7 +46,7 @@ export interface FrameworkInfo {
 
 const QUERY_TIMEOUT_MS = 3000;
 
-type ServedRequest = Exclude<ControlRequest, { cmd: "end" }>;
+export type ServedRequest = Exclude<ControlRequest, { cmd: "end" } | { cmd: "restart" }>;
 
 export function handleControl(ctx: DaemonContext, request: ServedRequest, channel: ControlChannel): void {
   const { session } = ctx;
@@ -48,12 +65,18 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
     case "ping":
       finish("ping", { t: "done", ok: true });
       return;
-    case "say":
+    case "say": {
+      if (request.audio && !session.audio) {
+        finish("say", { t: "done", ok: false, code: "bad_request", error: TEXT_SESSION_REFUSAL });
+        return;
+      }
       channel.send({ t: "accepted", ahead: session.queueLength });
+      const options = { logs: request.logs, ...(request.audio ? { audio: request.audio } : {}) };
       void session
-        .say(request.text, request.timeoutMs, stream, channel.gone, { logs: request.logs })
+        .say(request.text, request.timeoutMs, stream, channel.gone, options)
         .then((r) => finish("say", { t: "done", ...r }));
       return;
+    }
     case "listen":
       channel.send({ t: "accepted", ahead: 0 });
       void session
@@ -62,8 +85,14 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
       return;
     case "history":
       channel.send({ t: "accepted", ahead: 0 });
-      void history(session).then(
+      // While the agent is down there is none to ask: the earlier runs are all there is.
+      // Before the first turn it is the greeting that is asked for (a greeting check): one under way ends first.
+      void (
+        ctx.down ? Promise.resolve([]) : session.settledBeforeFirstTurn().then(() => agentHistory(session))
+      ).then(
         (events) => {
+          if (request.earlierRuns)
+            for (const event of ctx.archive.events) channel.send({ t: "event", event });
           for (const event of events) channel.send({ t: "event", event });
           finish("history", { t: "done", ok: true });
         },
@@ -107,16 +136,33 @@ function watchEvents(
   channel.gone.addEventListener("abort", unwatch, { once: true });
 }
 
-/** The session so far, for `end`'s closing summary. */
-export function endSummary(ctx: DaemonContext): EndSummary {
+/** What the runs before the current one did: the daemon adds each as a restart replaces its agent. */
+export interface PastRuns {
+  runs: number;
+  turns: number;
+  usage?: ModelUsage[];
+}
+
+export function addRun(past: PastRuns, session: Session): void {
+  past.runs++;
+  past.turns += session.turnsDone;
+  const usage = addUsage(past.usage, session.usage);
+  if (usage) past.usage = usage;
+}
+
+/** The whole session so far (every run's turns and usage), for `end`'s closing summary. */
+export function endSummary(ctx: DaemonContext, past: PastRuns): EndSummary {
   const { session, state } = ctx;
+  const startedAt = state.daemonStartedAt ?? state.sessionStartedAt ?? state.startedAt;
+  const usage = ctx.down ? past.usage : addUsage(past.usage, session.usage);
   return {
-    turns: session.turnsDone,
-    startedAt: state.startedAt,
-    uptimeMs: Date.now() - Date.parse(state.startedAt),
+    turns: past.turns + (ctx.down ? 0 : session.turnsDone),
+    startedAt,
+    uptimeMs: Date.now() - Date.parse(startedAt),
+    runs: past.runs + (ctx.down ? 0 : 1),
     ...(session.activeAgent ? { agentId: session.activeAgent } : {}),
     agentLog: state.agentLog,
-    ...(session.usage ? { usage: session.usage } : {}),
+    ...(usage ? { usage } : {}),
   };
 }
 
@@ -143,11 +189,25 @@ async function ask(
   }
 }
 
-async function history(session: Session): Promise<DeliveredEvent[]> {
+/** The agent's chat history as events (bounded: QUERY_TIMEOUT_MS); throws when it cannot be read. */
+export async function agentHistory(session: Session): Promise<DeliveredEvent[]> {
   const answer = await ask(session.link, { oneofKind: "getChatHistory", getChatHistory: {} });
   const items = answer.oneofKind === "getChatHistory" ? answer.getChatHistory.items : [];
-  const at = Date.now();
-  return items.flatMap((item) => translateItem(item, { includeUser: true }).map((k) => ({ ...k.event, at })));
+  return historyEvents(items);
+}
+
+/**
+ * The agent's chat items as events: each at the time the agent recorded for it (null when it gives
+ * none), and in the turn it belongs to, counted by the user messages before it (0: the greeting).
+ */
+export function historyEvents(items: ChatContext_ChatItem[]): DeliveredEvent[] {
+  let turn = 0;
+  return items.flatMap((item) =>
+    translateItem(item, { includeUser: true }).map(({ event, madeAt }) => {
+      if (event.type === "message" && event.role === "user") turn++;
+      return { ...event, at: madeAt === undefined ? null : Math.round(madeAt), turn };
+    }),
+  );
 }
 
 /** Asks the agent once for its framework (kept by the caller); undefined when it does not say. */
@@ -184,22 +244,29 @@ async function agentId(session: Session): Promise<string | undefined> {
 
 async function status(ctx: DaemonContext): Promise<StatusData> {
   const { session, state } = ctx;
+  const daemonStartedAt = state.daemonStartedAt ?? state.sessionStartedAt ?? state.startedAt;
   const [id, info] = await Promise.all([agentId(session), agentInfo(session.link)]);
   return {
     port: state.port,
     daemonPid: state.daemonPid,
-    agentPid: state.agent.pid ?? 0,
+    agentPid: ctx.down ? 0 : (state.agent.pid ?? 0),
     entry: state.agent.entry,
     root: state.agent.root,
     runtime: state.agent.runtime,
     label: state.agent.label,
     runtimeArgs: state.agent.runtimeArgs,
     framework: ctx.framework,
+    // The session's mode, as start set it: also while a restart left no agent (and no audio mode of its own).
+    mode: state.launch.audio ? "audio" : "text",
+    ...(state.launch.audio ? { audio: state.launch.audio } : {}),
     agentId: id,
     agentInfo: info,
-    agentState: session.agentState,
-    startedAt: state.startedAt,
-    uptimeMs: Date.now() - Date.parse(state.startedAt),
+    agentState: ctx.down ? "down" : session.agentState,
+    startedAt: daemonStartedAt,
+    uptimeMs: Date.now() - Date.parse(daemonStartedAt),
+    run: state.run ?? 1,
+    runStartedAt: state.startedAt,
+    runUptimeMs: Date.now() - Date.parse(state.startedAt),
     idleTimeoutMs: state.launch.idleTimeoutMs ?? 0,
     turns: session.turnsDone,
     unseen: session.unseenCount,
@@ -207,5 +274,7 @@ async function status(ctx: DaemonContext): Promise<StatusData> {
     agentLog: state.agentLog,
     daemonLog: state.daemonLog,
     ...(session.usage ? { usage: session.usage } : {}),
+    env: ctx.env,
+    ...(ctx.down ? { agentDown: ctx.down } : {}),
   };
 }

@@ -96,7 +96,7 @@ export class Feed {
     const since = events.length === count ? (events[0]?.at ?? 0) : 0;
     return mergeByTime(
       events,
-      this.logs.toArray().filter((line) => line.at >= since),
+      this.logs.toArray().filter((line) => (line.at ?? 0) >= since),
     );
   }
 
@@ -125,7 +125,7 @@ function mergeByTime(a: DeliveredEvent[], b: DeliveredEvent[]): DeliveredEvent[]
   while (i < a.length || j < b.length) {
     const x = a[i];
     const y = b[j];
-    if (y === undefined || (x !== undefined && x.at <= y.at)) {
+    if (y === undefined || (x !== undefined && (x.at ?? 0) <= (y.at ?? 0))) {
       out.push(x as DeliveredEvent);
       i++;
     } else {

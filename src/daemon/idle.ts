@@ -3,19 +3,37 @@
 
 export class IdleTimer {
   private running = 0;
+  private limitMs: number;
   private lastAt = Date.now();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** Counting (once started: a session that has been ready). */
+  private armed = false;
 
   /** `ms` 0: never. */
   constructor(
-    readonly ms: number,
+    ms: number,
     private readonly onIdle: () => void,
-  ) {}
+  ) {
+    this.limitMs = ms;
+  }
+
+  get ms(): number {
+    return this.limitMs;
+  }
+
+  /** A new limit (a restart's --idle-timeout), counted from the last command as the old one was. */
+  change(ms: number): void {
+    this.limitMs = ms;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (ms > 0 && !this.stopped && this.armed) this.arm(Math.max(1, ms - (Date.now() - this.lastAt)));
+  }
 
   /** Counting from now (once the session is ready). */
   start(): void {
     this.lastAt = Date.now();
+    this.armed = true;
     if (this.ms > 0 && !this.stopped) this.arm(this.ms);
   }
 

@@ -1,8 +1,16 @@
 // The daemon's named states and the only place they change.
 //
-//   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-to-text ─▶ greeting ─▶ ready
-//      │          └────────────┴──────────────────┴─────────────────┴──────────┴─▶ stopping ─▶ stopped
-//      └──────────────────────────────────────────────────────────────────────────────────────▶ stopped
+//   binding ─▶ spawning ─▶ awaiting-agent ─▶ switching-mode ─▶ greeting ─▶ ready
+//      │          └────────────┴──────────────────┴──────────────┴──────────┴─▶ stopping ─▶ stopped
+//      └───────────────────────────────────────────────────────────────────────────────────▶ stopped
+//
+// A restart keeps the daemon and its port, and runs the start-up path again with a fresh agent:
+//
+//   ready | agent-down ─▶ replacing ─▶ spawning ─▶ … ─▶ ready
+//                                         └────────┴─ (the new agent failed) ─▶ agent-down
+//
+// In agent-down there is no agent: turns are refused with why, `status` says why, `restart` tries
+// again, and `end`, a signal or the idle timeout stop the daemon (agent-down ─▶ stopping).
 
 export type DaemonState =
   /** Taking the session port. */
@@ -11,12 +19,16 @@ export type DaemonState =
   | "spawning"
   /** Waiting for the agent to connect to the port. */
   | "awaiting-agent"
-  /** Connected; waiting for the agent to acknowledge text mode (update_io). */
-  | "switching-to-text"
+  /** Connected; waiting for the agent to acknowledge text (or audio) mode (update_io). */
+  | "switching-mode"
   /** Letting a greeting finish, and asking the agent's framework. */
   | "greeting"
   /** Serving control commands. */
   | "ready"
+  /** A restart: stopping the old agent (the port stays ours), before spawning its successor. */
+  | "replacing"
+  /** A restart's agent failed to start: the port is held, the launch remembered, no agent runs. */
+  | "agent-down"
   /** Stopping the agent, freeing the port, answering who is still waiting. */
   | "stopping"
   /** Everything released; the process exits once its replies are flushed. */
@@ -24,21 +36,24 @@ export type DaemonState =
 
 const NEXT: Record<DaemonState, readonly DaemonState[]> = {
   binding: ["spawning", "stopped"],
-  spawning: ["awaiting-agent", "stopping"],
-  "awaiting-agent": ["switching-to-text", "stopping"],
-  "switching-to-text": ["greeting", "stopping"],
-  greeting: ["ready", "stopping"],
-  ready: ["stopping"],
+  spawning: ["awaiting-agent", "agent-down", "stopping"],
+  "awaiting-agent": ["switching-mode", "agent-down", "stopping"],
+  "switching-mode": ["greeting", "agent-down", "stopping"],
+  greeting: ["ready", "agent-down", "stopping"],
+  ready: ["replacing", "stopping"],
+  replacing: ["spawning", "stopping"],
+  "agent-down": ["replacing", "stopping"],
   stopping: ["stopped"],
   stopped: [],
 };
 
-/** Before ready: commands wait, and a stop fails the start. */
+/** Before ready (a first start, or a restart's): commands wait for the outcome. */
 export function isStarting(state: DaemonState): boolean {
   return (
+    state === "replacing" ||
     state === "spawning" ||
     state === "awaiting-agent" ||
-    state === "switching-to-text" ||
+    state === "switching-mode" ||
     state === "greeting"
   );
 }

@@ -318,7 +318,8 @@ function replyFrame(reply: ControlReply): Uint8Array {
   } catch (error) {
     if (!(error instanceof FrameTooLargeError) || reply.t !== "event") throw error;
     const message = `an event of ${error.length} bytes was too large to pass on (the limit is ${error.limit})`;
-    return encodeFrame(encodeJson({ t: "event", event: { type: "error", message, at: reply.event.at } }));
+    const { at, turn } = reply.event;
+    return encodeFrame(encodeJson({ t: "event", event: { type: "error", message, at, turn } }));
   }
 }
 

@@ -2,12 +2,14 @@
 // everything the agent says between turns kept for the next client.
 
 import type { OutputLine } from "../agent/output.ts";
+import type { SpokenTurnOptions } from "../protocol/audio.ts";
 import type { ControlErrorCode, SayData } from "../protocol/control.ts";
 import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/events.ts";
 import { type ModelUsage, usageSince } from "../protocol/usage.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import { type AgentLink, RequestFailed } from "./agent-link.ts";
 import { askAgentState } from "./agent-state.ts";
+import type { AudioMode, SpokenOutcome, SpokenTurnRun } from "./audio-mode.ts";
 import { Feed } from "./feed.ts";
 import { ToolErrors, ToolNames, translateEvent, translateItem, translateUsage } from "./translate.ts";
 import { isUserInput, Turn, type TurnSink } from "./turn.ts";
@@ -27,6 +29,8 @@ export type TurnResult = { ok: true; data: SayData } | StopReason;
 export interface TurnOptions {
   /** The agent's output lines of the turn (and those since the last turn, as earlier) as `log` events. */
   logs?: boolean;
+  /** How to speak it (an audio session). */
+  audio?: SpokenTurnOptions;
 }
 
 /** How waiting for a turn's response ended. */
@@ -44,6 +48,8 @@ interface QueuedTurn {
   /** Aborted when the client leaves. */
   gone: AbortSignal;
   done: (result: TurnResult) => void;
+  /** A barge-in (`say --interrupt-after`): its turn, already speaking over the one before, and how it ends. */
+  prepared?: { turn: Turn; outcome: Promise<SpokenOutcome>; sentAt: number };
 }
 
 const CLIENT_LEFT: StopReason = {
@@ -54,6 +60,8 @@ const CLIENT_LEFT: StopReason = {
 
 /** A turn waits at most this long for the agent to finish something it started on its own. */
 const BUSY_WAIT_MAX_MS = 5000;
+/** Before the first turn, for a greeting check: how long after its mode is on an agent may still begin to greet. */
+const GREETING_WINDOW_MS = 200;
 
 /** `listen` returns once the agent, having said something, stays quiet this long. */
 const LISTEN_QUIET_MS = 300;
@@ -72,17 +80,30 @@ export class Session {
   /** The agent in charge: the one that started, then each handoff's. */
   activeAgent: string | undefined;
   turnsDone = 0;
-  /** Every event as it happens, for `events` clients (never consumed). */
-  readonly feed = new Feed();
+  /**
+   * Turns sent to the agent in this run (a failed one too), each numbered by it: 1 is the first. The
+   * one count events' `turn`, the log's turn markers and the chat history's turns agree on.
+   */
+  turnsSent = 0;
+  /** Told as each turn is sent, before the agent can write a line of it (run-log.ts marks its log). */
+  onTurnSent?: (turn: number, text: string) => void;
   private readonly unseen: DeliveredEvent[] = [];
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
-  private dropped: { count: number; since: number } | undefined;
+  private dropped: { count: number; since: number; turn: number } | undefined;
   lastEventAt = 0;
   /** The agent said it was not speaking just before the first turn (which asks it): later turns need not. */
   private askedBeforeFirstTurn = false;
+  /** When the agent acknowledged its mode, text or audio (update_io). */
+  modeSetAt = 0;
+  /** An audio session's mic, speaker and TTS (loaded for audio sessions only). */
+  audio: AudioMode | undefined;
+  /** Aborted when the session stops: what a spoken turn's waits watch. */
+  private readonly stopping = new AbortController();
   /** Woken by every agent event and by stop: what the waits below (and the daemon's greeting wait) watch. */
   readonly activity = new Wakeup();
   private current: Turn | undefined;
+  /** A barge-in's turn, speaking over the current one: the agent's events are its own from its user message on. */
+  private interrupting: Turn | undefined;
   private readonly toolErrors = new ToolErrors();
   private readonly toolNames = new ToolNames();
   /** The session's cumulative usage, as the agent last reported it. */
@@ -101,15 +122,25 @@ export class Session {
   private listenStopError: string | undefined;
   private readonly stopListeners = new Set<() => void>();
 
-  constructor(private readonly maxUnseen = MAX_UNSEEN) {}
+  constructor(
+    private readonly maxUnseen = MAX_UNSEEN,
+    /** Every event as it happens, for `events` clients (never consumed); a restart's session shares it. */
+    readonly feed = new Feed(),
+  ) {}
 
   attach(link: AgentLink): void {
     this.link = link;
     link.onEvent = (event) => this.onAgentEvent(event);
+    this.audio?.attach(link);
   }
 
   onAgentEvent(event: AgentSessionEvent): void {
     this.lastEventAt = Date.now();
+    if (this.audio?.observe(event) && this.interrupting) {
+      // The interrupting turn's user message: the turn it spoke over is over.
+      this.current = this.interrupting;
+      this.interrupting = undefined;
+    }
     if (event.event.oneofKind === "sessionUsageUpdated") {
       const usage = event.event.sessionUsageUpdated.usage;
       const models = usage ? translateUsage(usage) : [];
@@ -120,14 +151,15 @@ export class Session {
       if (keyed.event.type === "state") this.agentState = keyed.event.agent;
       if (keyed.event.type === "user_state") {
         // Only the feed shows it: turns and kept output stay as they were.
-        this.record({ ...keyed.event, at: Date.now() });
+        this.record({ ...keyed.event, at: Date.now(), turn: this.turnsSent });
       } else if (this.current) {
         // Recorded by the turn's sink, once it has dropped duplicates.
         this.current.deliver(keyed);
       } else if (isUserInput(keyed.event)) {
         // Outside a turn, a user message was not typed here: nothing to show or keep.
       } else {
-        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now() };
+        // Between turns: it follows the last one (0, before any: a greeting).
+        const delivered: DeliveredEvent = { ...keyed.event, at: Date.now(), turn: this.turnsSent };
         this.record(delivered);
         if (this.listener && delivered.type !== "state") this.listener(delivered);
         else this.keep(delivered);
@@ -147,7 +179,7 @@ export class Session {
    * comes, and into the running turn if it asked for logs, else kept for the next turn that does.
    */
   onAgentLog({ line, stream, at }: OutputLine): void {
-    const event: DeliveredEvent = { type: "log", line, stream, at };
+    const event: DeliveredEvent = { type: "log", line, stream, at, turn: this.turnsSent };
     this.record(event);
     if (this.current) {
       if (this.currentWantsLogs) this.current.deliver({ event, keys: [] }, at);
@@ -162,12 +194,12 @@ export class Session {
     if (event.type === "state") return;
     if (event.type === "dropped") {
       // A client left before seeing this notice: it joins the next one.
-      this.countDropped(event.count, event.at);
+      this.countDropped(event.count, event.at ?? Date.now(), event.turn ?? this.turnsSent);
       return;
     }
     if (this.unseen.length >= this.maxUnseen) {
-      this.unseen.shift();
-      this.countDropped(1, Date.now());
+      const gone = this.unseen.shift();
+      this.countDropped(1, Date.now(), gone?.turn ?? this.turnsSent);
     }
     this.unseen.push({ ...event, earlier: true });
   }
@@ -178,7 +210,10 @@ export class Session {
     const dropped = this.dropped;
     if (!dropped) return kept;
     this.dropped = undefined;
-    return [{ type: "dropped", count: dropped.count, earlier: true, at: dropped.since }, ...kept];
+    return [
+      { type: "dropped", count: dropped.count, earlier: true, at: dropped.since, turn: dropped.turn },
+      ...kept,
+    ];
   }
 
   get unseenCount(): number {
@@ -198,6 +233,8 @@ export class Session {
     options: TurnOptions = {},
   ): Promise<TurnResult> {
     if (this.stopReason) return Promise.resolve(this.stoppedResult());
+    if (options.audio?.interruptAfterMs !== undefined)
+      return this.sayOver(text, timeoutMs, sink, gone, options);
     return new Promise((resolve) => {
       const leave = () => {
         // A client that gave up while waiting (a harness timeout) must not have its turn, and the
@@ -271,13 +308,15 @@ export class Session {
     if (this.stopReason) return;
     this.stopReason = { ok: false, code, error, detail };
     this.listenStopError = listenError;
+    this.stopping.abort();
     for (const queued of this.queue.splice(0)) queued.done({ ok: false, code, error, detail });
     for (const listener of this.stopListeners) listener();
     this.activity.notify();
   }
 
-  private countDropped(count: number, at: number): void {
-    this.dropped = { count: (this.dropped?.count ?? 0) + count, since: this.dropped?.since ?? at };
+  private countDropped(count: number, at: number, turn: number): void {
+    const first = this.dropped ?? { count: 0, since: at, turn };
+    this.dropped = { ...first, count: first.count + count };
   }
 
   private async pump(): Promise<void> {
@@ -295,7 +334,18 @@ export class Session {
     const link = this.link;
     if (this.stopReason) return this.stoppedResult();
     if (!link || link.closed) return { ok: false, code: "agent_exited", error: "the agent is not connected" };
+    if (q.prepared) return this.runPrepared(q, q.prepared);
+    // From here a barge-in may wait for this turn to play (it is readied first).
+    const endAudio = this.audio?.begin();
+    try {
+      return await this.runQueuedTurn(q, link);
+    } finally {
+      endAudio?.();
+    }
+  }
 
+  /** A turn from the queue: once the agent is quiet, typed (run_input) or spoken (an audio session). */
+  private async runQueuedTurn(q: QueuedTurn, link: AgentLink): Promise<TurnResult> {
     // The agent may be mid-utterance on its own (a greeting), or about to start one just after text
     // mode came on: a turn sent now would cancel it without a trace.
     await this.agentSettles(link, Date.now() + BUSY_WAIT_MAX_MS);
@@ -305,10 +355,16 @@ export class Session {
     // What the turn shows is recorded for the feed, but for the kept output and log lines: those
     // were recorded when they came.
     let replaying = true;
-    const turn = new Turn(q.text, (event) => {
-      if (!replaying && event.type !== "log") this.record(event);
-      q.sink(event);
-    });
+    // Numbered now (its earlier output belongs to the turn before), counted as sent just below.
+    const turn = new Turn(
+      q.text,
+      ++this.turnsSent,
+      (event) => {
+        if (!replaying && event.type !== "log") this.record(event);
+        q.sink(event);
+      },
+      this.audio !== undefined,
+    );
     for (const earlier of this.earlierOutput(q.options.logs === true)) turn.emitKept(earlier);
     replaying = false;
     this.current = turn;
@@ -316,6 +372,18 @@ export class Session {
     const usageBefore = this.usage;
     const reportsBefore = this.usageReports;
     const sentAt = Date.now();
+    // Typed or spoken, its log's turn marker comes first.
+    this.onTurnSent?.(turn.number, q.text);
+    if (this.audio) {
+      try {
+        const run = this.spokenRun(turn.number, q.options, sentAt, q.timeoutMs);
+        return this.spokenResult(await this.audio.turn(q.text, run), sentAt, usageBefore, reportsBefore);
+      } finally {
+        turn.sortOut({ inputSeen: false });
+        if (this.current === turn) this.current = undefined;
+        this.currentWantsLogs = false;
+      }
+    }
     const request = link.request({ oneofKind: "runInput", runInput: { text: q.text } });
     try {
       const outcome = await this.race(request.response, q.timeoutMs);
@@ -356,6 +424,28 @@ export class Session {
   }
 
   /**
+   * Before the first turn: once a greeting the agent began after start was ready has ended (asked as
+   * the first turn asks), so that its chat history holds the whole greeting. At once afterwards.
+   */
+  async settledBeforeFirstTurn(): Promise<void> {
+    const link = this.link;
+    if (this.turnsSent > 0 || !link || link.closed) return;
+    const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
+    // Whether it greeted at all is the question here: an agent may begin a moment after it said it
+    // was listening (the echo agents wait for text mode to be on), so it gets GREETING_WINDOW_MS from
+    // its mode (start and say never wait this window: they take the agent's word).
+    for (;;) {
+      const now = Date.now();
+      const windowEnds = Math.max(this.modeSetAt, this.lastEventAt) + GREETING_WINDOW_MS;
+      if (isBusy(this.agentState) || now >= windowEnds || now >= settleBy || this.stopReason) break;
+      await this.activity.wait(Math.min(windowEnds, settleBy) - now);
+    }
+    // Asked again: its earlier answer may predate the greeting.
+    this.askedBeforeFirstTurn = false;
+    await this.agentSettles(link, settleBy);
+  }
+
+  /**
    * Until the agent is not speaking on its own (its state events say), at most until `settleBy`.
    * Before the first turn it is also asked (get_session_state): a greeting it started since start
    * asked is under way by its answer, though its events may not have come yet.
@@ -378,6 +468,116 @@ export class Session {
     }
   }
 
+  // --- spoken turns (an audio session) --------------------------------------------------------
+
+  /** What a spoken turn is played with: its options, its deadline, the session's stop. */
+  private spokenRun(turn: number, options: TurnOptions, sentAt: number, timeoutMs: number): SpokenTurnRun {
+    return {
+      turn,
+      options: options.audio ?? {},
+      deadline: sentAt + timeoutMs,
+      timeoutMs,
+      stopped: this.stopping.signal,
+    };
+  }
+
+  /** A spoken turn's outcome as the turn's result: with its time and usage when it went well. */
+  private spokenResult(
+    outcome: SpokenOutcome,
+    sentAt: number,
+    usageBefore: ModelUsage[] | undefined,
+    reportsBefore: number,
+  ): TurnResult {
+    if (this.stopReason) return this.stoppedResult();
+    if (!outcome.ok) return outcome;
+    this.turnsDone++;
+    const data: SayData = { turnMs: Date.now() - sentAt, ...outcome.data };
+    const usage = this.usageReports > reportsBefore && usageSince(this.usage ?? [], usageBefore);
+    if (usage) data.usage = usage;
+    return { ok: true, data };
+  }
+
+  /**
+   * `say --interrupt-after`: not queued behind the running turn but spoken over its reply. Its
+   * turn is made now, and waits at the head of the queue; the agent's events become its own with
+   * its user message (the running turn then ends with its reply cut short).
+   */
+  private sayOver(
+    text: string,
+    timeoutMs: number,
+    sink: TurnSink,
+    gone: AbortSignal,
+    options: TurnOptions,
+  ): Promise<TurnResult> {
+    const audio = this.audio;
+    if (!audio)
+      return Promise.resolve({
+        ok: false,
+        code: "bad_request",
+        error: "--interrupt-after needs an audio session",
+      });
+    const refusal = audio.refuseInterrupt();
+    if (refusal) return Promise.resolve({ ok: false, code: "bad_request", error: refusal });
+    const sentAt = Date.now();
+    // Numbered now, the turn after the one it speaks over; its log's turn marker too.
+    const turn = new Turn(
+      text,
+      ++this.turnsSent,
+      (event) => {
+        if (event.type !== "log") this.record(event);
+        sink(event);
+      },
+      true,
+    );
+    this.onTurnSent?.(turn.number, text);
+    const outcome = audio.interrupt(text, this.spokenRun(turn.number, options, sentAt, timeoutMs), gone);
+    this.interrupting = turn;
+    return new Promise((resolve) => {
+      const queued: QueuedTurn = {
+        text,
+        timeoutMs,
+        sink,
+        options,
+        gone,
+        done: resolve,
+        prepared: { turn, outcome, sentAt },
+      };
+      this.queue.unshift(queued);
+      // One that fails before its turn comes (not heard, its client gone) need not wait for it.
+      void outcome.then((r) => {
+        const at = this.queue.indexOf(queued);
+        if (r.ok || at === -1) return;
+        this.queue.splice(at, 1);
+        if (this.interrupting === turn) this.interrupting = undefined;
+        turn.sortOut({ inputSeen: false });
+        resolve(r);
+      });
+      void this.pump();
+    });
+  }
+
+  /** A barge-in's turn, when the turn it spoke over is done: it is the current one until it ends. */
+  private async runPrepared(
+    q: QueuedTurn,
+    prepared: NonNullable<QueuedTurn["prepared"]>,
+  ): Promise<TurnResult> {
+    if (this.interrupting === prepared.turn) {
+      // The turn before ended on its own (its reply played out before the agent heard this one).
+      this.current = prepared.turn;
+      this.interrupting = undefined;
+    }
+    this.currentWantsLogs = q.options.logs === true;
+    const usageBefore = this.usage;
+    const reportsBefore = this.usageReports;
+    try {
+      return this.spokenResult(await prepared.outcome, prepared.sentAt, usageBefore, reportsBefore);
+    } finally {
+      prepared.turn.sortOut({ inputSeen: false });
+      if (this.current === prepared.turn) this.current = undefined;
+      this.currentWantsLogs = false;
+    }
+  }
+
   /** What came since the last turn, in the order it came: kept output, and log lines if asked for. */
   private earlierOutput(withLogs: boolean): DeliveredEvent[] {
     const kept = this.takeUnseen();
@@ -385,7 +585,9 @@ export class Session {
     if (!withLogs || logs.length === 0) return kept;
     // A dropped notice leads; the rest by arrival (a stable sort keeps equal times in order).
     const notice = kept.filter((e) => e.type === "dropped");
-    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort((a, b) => a.at - b.at);
+    const rest = [...kept.filter((e) => e.type !== "dropped"), ...logs].sort(
+      (a, b) => (a.at ?? 0) - (b.at ?? 0),
+    );
     return [...notice, ...rest];
   }
 

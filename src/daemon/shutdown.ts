@@ -18,6 +18,14 @@ export const STOP_GRACE_MS = 1500;
 /** An agent whose framework we do not know has written its last lines once it writes nothing for this long. */
 const LAST_LINES_QUIET_MS = 50;
 
+/**
+ * An audio session's agent takes longer: on SIGINT, livekit-agents waits up to 2 s for a last user
+ * transcript whenever its session has an STT (measured: the audio echo agent exits 2.3 s after
+ * SIGINT). A second SIGINT would end it at once, but by killing itself (exit 137) and skipping
+ * whatever shutdown hooks the agent has, so it gets the time instead.
+ */
+export const AUDIO_STOP_GRACE_MS = 3500;
+
 export type StopCause =
   | { kind: "signal"; signal: string }
   | { kind: "end" }
@@ -43,8 +51,10 @@ export interface StopPlan {
   exitCode: number;
   /** Set when the session had not started: what `start` reports. */
   startFailure?: StartFailure;
-  /** A started session that ended on its own (its agent, or idle): the next command on the port is told why (ended-record.ts). */
+  /** A started session that ended (an end, a signal, idle, its agent): the next command on the port is told why (ended-record.ts). */
   leavesRecord?: boolean;
+  /** What that record says happened, when not `why` (which is for the daemon's log). */
+  recordWhy?: string;
   /** The answer to commands that wait for a start that failed, or arrive while stopping. */
   refusal: { code: ControlErrorCode; error: string };
 }
@@ -61,7 +71,9 @@ export function planStop(cause: StopCause, starting: boolean): StopPlan {
 }
 
 function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal"> {
-  const failStart = (failure: StartFailure) => (starting ? { startFailure: failure } : {});
+  /** Stopped from outside: before ready, start reports it; after, an ended record tells the next command. */
+  const failStart = (failure: StartFailure, recordWhy: string) =>
+    starting ? { startFailure: failure } : { leavesRecord: true, recordWhy };
   /** The agent's own doing: before ready, start reports it; after, an ended record tells the next command. */
   const onItsOwn = (failure: StartFailure) => (starting ? { startFailure: failure } : { leavesRecord: true });
   switch (cause.kind) {
@@ -72,7 +84,10 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
         withOutput: false,
         keepLogs: false,
         exitCode: 0,
-        ...failStart(new StartFailure("agent_failed", `the session daemon was stopped (${cause.signal})`)),
+        ...failStart(
+          new StartFailure("agent_failed", `the session daemon was stopped (${cause.signal})`),
+          `the session daemon was stopped (${cause.signal})`,
+        ),
       };
     case "end":
       // Ending a start that has not finished is a failed start: its logs stay, start says why.
@@ -96,6 +111,8 @@ function planFor(cause: StopCause, starting: boolean): Omit<StopPlan, "refusal">
             keepLogs: false,
             keepAgentLog: true,
             exitCode: 0,
+            leavesRecord: true,
+            recordWhy: "it was ended (`lk agent session end`)",
           };
     case "idle": {
       const why = `it was idle, with no command for ${formatDuration(cause.ms)} (--idle-timeout; 0: never)`;
@@ -146,6 +163,8 @@ export interface Held {
   link?: AgentLink;
   output?: AgentOutput;
   port?: SessionPort;
+  /** How long the agent gets after SIGINT (STOP_GRACE_MS unless set). */
+  stopGraceMs?: number;
   /** The port whose session record we wrote (it must go). */
   recordOf?: number;
   logs: string[];
@@ -153,29 +172,48 @@ export interface Held {
   agentLogs: string[];
 }
 
-/** Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave. */
+/**
+ * Stops the agent and everything it started, then its watchdog, link and output, and forgets them
+ * (a restart holds the next agent's in their place). `why` is told to the link; `endMark`, the run's
+ * end marker, is its log's last line, written once the agent has stopped. Resolves once all is gone.
+ */
+export async function releaseAgent(held: Held, why: string, endMark?: string): Promise<void> {
+  const { agent, watchdog, link, output } = held;
+  held.agent = undefined;
+  held.watchdog = undefined;
+  held.link = undefined;
+  held.output = undefined;
+  // SIGINT first, with the connection still open: the agent closing it tells us its session is
+  // closed, and once its last lines are out, it is done (what it does after is its runtime's teardown).
+  // A replaced agent's too: its log's end marker comes after its last lines.
+  const done = link?.whenClosed.then(() => output?.lastLinesOut(LAST_LINES_QUIET_MS, RELEASED_GRACE_MS));
+  await agent?.stop(held.stopGraceMs ?? STOP_GRACE_MS, done);
+  // All it would kill is gone: it must not outlive the session.
+  await watchdog?.stop();
+  link?.close(why);
+  output?.close(endMark);
+}
+
+/**
+ * Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave;
+ * `endMark`: the last line of the running agent's log (see releaseAgent).
+ */
 export async function release(
   held: Held,
   keepLogs: boolean,
   ended?: Omit<EndedRecord, "port">,
   keepAgentLog = keepLogs,
+  endMark?: string,
 ): Promise<void> {
-  // SIGINT first, with the connection still open: the agent closing it tells us its session is
-  // closed, and once its last lines are out, it is done (what it does after is its runtime's teardown).
-  const output = held.output;
-  const done = held.link?.whenClosed.then(() => output?.lastLinesOut(LAST_LINES_QUIET_MS, RELEASED_GRACE_MS));
-  await held.agent?.stop(STOP_GRACE_MS, done);
-  // All it would kill is gone: it must not outlive the session.
-  await held.watchdog?.stop();
-  held.link?.close("the session is ending");
-  held.output?.close();
-  // Stop listening before anyone is told the session ended: the port is then free.
-  held.port?.stop();
+  await releaseAgent(held, "the session is ending", endMark);
+  // The record is written before the port is freed: whoever waits for the port (end, test's clean-up)
+  // then finds the files as they will stay, and no late write lands after its clean-up.
   if (held.recordOf !== undefined) {
     // Written first: a command that finds no session record finds this one.
     if (ended) leaveRecord({ ...ended, port: held.recordOf });
     removeState(held.recordOf);
   }
+  held.port?.stop();
   if (!keepLogs) for (const path of held.logs) rmSync(path, { force: true });
   if (!keepAgentLog) for (const path of held.agentLogs) rmSync(path, { force: true });
 }

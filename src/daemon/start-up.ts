@@ -1,6 +1,7 @@
 // The steps from a spawned agent to a ready session: it connects, switches to text mode, greets.
 // Each step gives up when `signal` aborts (the daemon is stopping), failing with its reason.
 
+import { failureLine } from "../agent/failure-line.ts";
 import type { AgentOutput } from "../agent/output.ts";
 import type { ReadyReport } from "../protocol/daemon-spec.ts";
 import { isBusy } from "../protocol/events.ts";
@@ -35,11 +36,12 @@ export async function agentConnection(
   signal: AbortSignal,
 ): Promise<AgentLink> {
   const failed = new Promise<never>((_, reject) => {
+    // The marker's own line is the framework's closing chatter: the reason is the error before it.
     output.onCrashMarker = (line) =>
       reject(
         new StartFailure(
           "agent_failed",
-          `the agent failed before connecting ("${line.trim().slice(0, 160)}")`,
+          `the agent failed before connecting ("${(failureLine(output.tail(200)) ?? line.trim()).slice(0, 160)}")`,
         ),
       );
   });
@@ -55,60 +57,86 @@ export async function agentConnection(
   }
 }
 
-/** Turns the agent's audio off and waits for it to say so. */
-export async function switchToText(link: AgentLink, signal: AbortSignal): Promise<void> {
+/**
+ * Turns the agent's audio off (text mode), or on, in and out, with transcription (audio mode:
+ * the console's default, asked for explicitly all the same), and waits for it to say so.
+ */
+export async function switchMode(
+  link: AgentLink,
+  mode: "text" | "audio",
+  signal: AbortSignal,
+): Promise<void> {
+  const audio = mode === "audio";
   const io = link.request({
     oneofKind: "updateIo",
     updateIo: {
-      input: { audioEnabled: false },
-      output: { audioEnabled: false, transcriptionEnabled: false },
+      input: { audioEnabled: audio },
+      output: { audioEnabled: audio, transcriptionEnabled: audio },
     },
   });
   const ack = await within(
     io.response,
     UPDATE_IO_TIMEOUT_MS,
-    () => new StartFailure("timeout", "the agent did not acknowledge text mode (update_io) in time"),
+    () => new StartFailure("timeout", `the agent did not acknowledge ${mode} mode (update_io) in time`),
     signal,
   );
-  if (ack.error) throw new StartFailure("agent_failed", `the agent refused text mode: ${ack.error}`);
+  if (ack.error) throw new StartFailure("agent_failed", `the agent refused ${mode} mode: ${ack.error}`);
 }
 
 /**
  * Lets a greeting the agent has under way finish, so that start shows it and the first turn does not
  * cancel it. The agent says whether one is coming: its state events, and its answer to
- * get_session_state, asked once text mode is on (the answer comes after whatever it started by
+ * get_session_state, asked once its mode is on (the answer comes after whatever it started by
  * then). Busy by either: wait for its events until it is listening again, then ask again (another
  * utterance may follow). Idle by both: nothing is coming, the session is ready at once. A greeting
  * the agent starts later still is kept for the next command (and the first turn asks again).
+ * `notBefore`: the wait lasts at least until then, and the agent is asked only then (an audio
+ * session's mic is read from about a second after update_io, and its agent greets a little after
+ * connecting: the greeting is then start's to show).
  */
-export async function greetingDone(link: AgentLink, session: Session, signal: AbortSignal): Promise<void> {
+export async function greetingDone(
+  link: AgentLink,
+  session: Session,
+  signal: AbortSignal,
+  notBefore = 0,
+): Promise<void> {
   const deadline = Date.now() + GREETING_MAX_MS;
-  const wait = () => session.activity.wait(deadline - Date.now(), signal);
+  const until = (at: number) => session.activity.wait(Math.min(at, deadline) - Date.now(), signal);
   for (;;) {
     signal.throwIfAborted();
-    if (Date.now() >= deadline) return;
+    const now = Date.now();
+    if (now >= deadline) return;
     // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
     if (isBusy(session.agentState)) {
-      await wait();
+      await until(deadline);
+      continue;
+    }
+    if (now < notBefore) {
+      await until(notBefore);
       continue;
     }
     const answer = await askAgentState(link, signal);
     signal.throwIfAborted();
-    if (answer === undefined) return quietFor(session, deadline, signal);
+    if (answer === undefined) return quietFor(session, deadline, signal, notBefore);
     if (!isBusy(answer) && !isBusy(session.agentState)) return;
     // It says it is speaking before its events do: they will come.
-    if (!isBusy(session.agentState)) await wait();
+    if (!isBusy(session.agentState)) await until(deadline);
   }
 }
 
 /** For an agent that cannot say: ready once it stays quiet for GREETING_QUIET_MS (busy: until its events end). */
-async function quietFor(session: Session, deadline: number, signal: AbortSignal): Promise<void> {
+async function quietFor(
+  session: Session,
+  deadline: number,
+  signal: AbortSignal,
+  notBefore: number,
+): Promise<void> {
   const since = Date.now();
   for (;;) {
     signal.throwIfAborted();
     const now = Date.now();
     const busy = isBusy(session.agentState);
-    const quietAt = Math.max(session.lastEventAt, since) + GREETING_QUIET_MS;
+    const quietAt = Math.max(session.lastEventAt + GREETING_QUIET_MS, since + GREETING_QUIET_MS, notBefore);
     if ((!busy && now >= quietAt) || now >= deadline) return;
     await session.activity.wait((busy ? deadline : Math.min(quietAt, deadline)) - now, signal);
   }

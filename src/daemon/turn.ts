@@ -28,16 +28,24 @@ export class Turn {
   private settleWaiter: (() => void) | undefined;
   /** Made just before the turn is sent: when the user said it, if the agent never says it took it in. */
   private readonly sentAt = Date.now();
+  /** A spoken turn's user message as the agent made it: what it heard. */
+  private heard: string | undefined;
   readonly events: DeliveredEvent[] = [];
 
   constructor(
     readonly text: string,
+    /** Its number in the session (from 1); what it shows as earlier output belongs to the one before. */
+    readonly number: number,
     private readonly sink: TurnSink,
+    /** Spoken into the agent's mic (an audio session): its user message shows what the agent heard. */
+    private readonly spoken = false,
   ) {}
 
   /** `at`: when it came (an event held back keeps its time). */
   private emit(event: SessionEvent, earlier = false, at = Date.now()): void {
-    const delivered: DeliveredEvent = earlier ? { ...event, earlier, at } : { ...event, at };
+    const delivered: DeliveredEvent = earlier
+      ? { ...event, earlier, at, turn: this.number - 1 }
+      : { ...event, at, turn: this.number };
     this.events.push(delivered);
     this.sink(delivered);
   }
@@ -52,8 +60,9 @@ export class Turn {
   deliver(keyed: KeyedEvent, at = Date.now()): void {
     if (isUserInput(keyed.event)) {
       // Shown as sent, not as the agent echoes it; its keys are not kept, or an echo of the same
-      // text would pass for a reply already seen.
+      // text would pass for a reply already seen. A spoken turn shows what the agent heard beside it.
       if (this.held) this.inputMadeAt = keyed.madeAt;
+      if (this.held && this.spoken && keyed.event.type === "message") this.heard = keyed.event.text;
       this.sortOut({ inputSeen: true });
       return;
     }
@@ -89,7 +98,8 @@ export class Turn {
     // Each keeps when it came; the user's text comes no later than the first of its turn's own.
     for (const { event, at } of earlier) this.emit(event, true, at);
     const userAt = inputSeen ? Math.min(Date.now(), own[0]?.at ?? Infinity) : this.sentAt;
-    this.emit({ type: "message", role: "user", text: this.text }, false, userAt);
+    const heard = this.heard === undefined ? {} : { heard: this.heard };
+    this.emit({ type: "message", role: "user", text: this.text, ...heard }, false, userAt);
     for (const { event, at } of own) this.emit(event, false, at);
   }
 

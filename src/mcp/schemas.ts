@@ -18,7 +18,19 @@ export const event = z
     type: z
       .string()
       .describe("message, tool_call, tool_output, handoff, config, error, state, dropped (more may come)"),
-    at: z.number().describe("ms since the epoch"),
+    at: z
+      .number()
+      .nullable()
+      .describe(
+        "ms since the epoch; for a chat-history item the agent's own time for it, null when it gives none",
+      ),
+    turn: z
+      .number()
+      .nullable()
+      .optional()
+      .describe(
+        "the turn it belongs to in the agent's run: 0 for its greeting, N for the Nth turn (from 1 again after a restart, as the log's turn markers)",
+      ),
     earlier: z.boolean().optional().describe("produced between turns (a greeting, a timer)"),
   })
   .describe("An event exactly as `--json` reports it");

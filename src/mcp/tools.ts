@@ -7,6 +7,7 @@ import * as z from "zod";
 import type { CommandLoader } from "../cli/runner.ts";
 import type { CommandIO } from "../commands/_shared.ts";
 import type { AgentInfo } from "../protocol/control.ts";
+import { ENV_NAME } from "../protocol/env.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { OwnedSessions } from "./owned-sessions.ts";
 import type { CommandRun, ResultLine } from "./run-command.ts";
@@ -73,6 +74,19 @@ function portArgs(port: number | undefined, ctx: ToolContext): string[] {
 
 const flag = (name: string, value: string | number | undefined) =>
   value === undefined ? [] : [`--${name}=${value}`];
+
+/** `env` as `--env=NAME=VALUE` flags, one per variable. */
+const envFlags = (env: Record<string, string> | undefined) =>
+  Object.entries(env ?? {}).map(([name, value]) => `--env=${name}=${value}`);
+
+const envInput = (what: string) =>
+  z
+    .record(
+      z.string().regex(ENV_NAME, "a variable name: letters, digits and _, not first a digit"),
+      z.string(),
+    )
+    .optional()
+    .describe(what);
 
 const eventsOf = (fields: Fields) => (fields.events ?? []) as DeliveredEvent[];
 
@@ -145,6 +159,9 @@ export const TOOLS: ToolSpec[] = [
         )
         .optional(),
       keep: z.boolean().optional().describe("Keep the session running after this MCP connection closes"),
+      env: envInput(
+        "Variables for the agent, on top of this server's environment (as --env); session_restart reuses them",
+      ),
     },
     output: { ...startedOutput, keep: z.boolean() },
     command: "start",
@@ -154,6 +171,7 @@ export const TOOLS: ToolSpec[] = [
       ...flag("runtime", i.runtime),
       ...flag("timeout", i.timeout),
       ...flag("idle-timeout", i.idle_timeout),
+      ...envFlags(i.env),
       ...(i.entrypoint !== undefined ? [i.entrypoint] : []),
       ...(i.runtime_args?.length ? ["--", ...i.runtime_args] : []),
     ],
@@ -176,8 +194,10 @@ export const TOOLS: ToolSpec[] = [
       "turn's events (messages, tool calls and outputs, handoffs, state changes; events marked earlier: " +
       "true happened before this turn, such as a greeting). Use it to check what the agent answers, which " +
       "tools it picks and with which arguments. `port` defaults to the session this server started last, " +
-      "else 8775; `timeout` (seconds, default 120) bounds the turn. No session, an agent error or a timeout " +
-      "is an error result with the reason and the agent's last output lines.",
+      "else 8775; `timeout` (seconds, default 120) bounds the turn. In an audio session the text is spoken " +
+      "into the agent's microphone, and `heard` and `audio` (latencies measured on our side) come too. No " +
+      "session, an agent error, a timeout or a turn the agent did not hear is an error result with the " +
+      "reason and the agent's last output lines.",
     input: {
       text: z.string().min(1).describe("What the user says"),
       port: s.port.optional(),
@@ -194,6 +214,17 @@ export const TOOLS: ToolSpec[] = [
         .optional()
         .describe("Latency figures per assistant message (when lk reports them)"),
       usage: s.passthrough.optional().describe("Tokens used in the turn, per model (when lk reports them)"),
+      heard: z
+        .string()
+        .optional()
+        .describe(
+          "An audio session (start --audio): what the agent heard, its transcript of the spoken turn",
+        ),
+      audio: s.passthrough
+        .optional()
+        .describe(
+          "An audio session: userMs (the speech), transcriptMs and firstAudioMs (after the end of speech), agentMs (its speech), playback",
+        ),
     },
     command: "say",
     waiting: "waiting for the agent's turn",
@@ -254,8 +285,11 @@ export const TOOLS: ToolSpec[] = [
           .optional()
           .describe("The active agent after handoffs (absent when the agent does not answer GetAgentInfo)"),
         agentState: z.string().describe("initializing, idle, listening, thinking or speaking"),
-        startedAt: z.string(),
-        uptimeMs: z.number(),
+        startedAt: z.string().describe("When the daemon started (start); a restart does not change it"),
+        uptimeMs: z.number().describe("The daemon's: since start"),
+        run: z.number().describe("Which run the agent now running is: 1, then one more at each restart"),
+        runStartedAt: z.string().describe("When the agent now running was started"),
+        runUptimeMs: z.number(),
         idleTimeoutMs: z.number().describe("No command for this long ends the session; 0: never"),
         turns: z.number(),
         unseen: z.number().describe("Events the agent produced that no turn has shown yet"),
@@ -279,8 +313,8 @@ export const TOOLS: ToolSpec[] = [
     description:
       "The last lines the agent process itself wrote to stdout and stderr (its logging, warnings, " +
       "tracebacks), as the session keeps them. Use it when a turn fails, a tool errors or the agent " +
-      "behaves unexpectedly: the cause is usually here. After a session ended on its own (idle, or its " +
-      "agent exited) it still reads that session's log, until the next start. `lines` (default 50) sets " +
+      "behaves unexpectedly: the cause is usually here. With no session running (it ended, or its start " +
+      "failed) it reads the log the port kept of its last run. `lines` (default 50) sets " +
       "how many; `port` defaults to the session this server started last.",
     input: {
       lines: z
@@ -331,8 +365,10 @@ export const TOOLS: ToolSpec[] = [
     description:
       "Stop the session's agent and start a fresh one with the same entrypoint, runtime arguments and " +
       "port, and wait until it is ready: run it after editing the agent's code, then send turns again. " +
-      "The conversation starts over. Returns what session_start returns (the greeting included); a " +
-      "broken edit that makes the agent fail to start is an error result with its output. The idle " +
+      "The conversation starts over. The agent gets the environment it got at start, plus `env`, kept " +
+      "for later restarts. Returns what session_start returns (the greeting included); a broken edit " +
+      "that makes the agent fail to start is an error result with its output, and the session stays up " +
+      "without an agent on the same port: fix the code and call session_restart again. The idle " +
       "timeout stays as it was unless `idle_timeout` gives a new one. `port` defaults to the session this " +
       "server started last.",
     input: {
@@ -341,6 +377,7 @@ export const TOOLS: ToolSpec[] = [
       idle_timeout: s
         .idleTimeout("A new idle timeout in seconds (default: as at start; 0: never)")
         .optional(),
+      env: envInput("Variables to add or change for the agent, kept for later restarts (as --env)"),
     },
     output: startedOutput,
     command: "restart",
@@ -349,6 +386,7 @@ export const TOOLS: ToolSpec[] = [
       ...portArgs(i.port, ctx),
       ...flag("timeout", i.timeout),
       ...flag("idle-timeout", i.idle_timeout),
+      ...envFlags(i.env),
     ],
     structured: ({ result }, _i, ctx) => {
       const fields = fieldsOf(result);
@@ -362,8 +400,8 @@ export const TOOLS: ToolSpec[] = [
     title: "End the session",
     description:
       "Stop the agent and its session; the port is free when this returns. Returns a closing summary: " +
-      "turns, how long the session ran, the active agent at the end, and the agent's log file (kept until " +
-      "the next start on the port). `chat_history` first returns the whole conversation (events), `logs` " +
+      "turns, how long the session ran, the active agent at the end, and the agent's log file (kept with " +
+      "the port's last 3 runs' logs, listed in `logsKept`). `chat_history` first returns the whole conversation (events), `logs` " +
       "the agent's whole log (lines). `transcript` first writes the conversation to a markdown file, and " +
       "`save_test` writes it as a test scenario that replays the conversation and checks the same tools " +
       "and replies (needs an lk with `end --save-test`); relative paths start at this server's folder. " +
@@ -382,12 +420,15 @@ export const TOOLS: ToolSpec[] = [
       port: z.number(),
       summary: z
         .looseObject({
-          turns: z.number(),
+          turns: z.number().describe("Every run's turns (the whole session, across restarts)"),
           startedAt: z.string(),
           uptimeMs: z.number().describe("From start until the end began"),
+          runs: z.number().describe("How many agents took the session (more than 1 after restarts)"),
           agentId: z.string().optional().describe("The agent in charge at the end (after handoffs)"),
-          agentLog: z.string().describe("Kept until the next start on the port"),
-          usage: s.passthrough.optional().describe("The session's tokens, per model (when lk reports them)"),
+          agentLog: z.string().describe("This run's log, kept with the port's last 3 runs' logs"),
+          usage: s.passthrough
+            .optional()
+            .describe("The whole session's tokens (every run's), per model (when lk reports them)"),
         })
         .optional()
         .describe("How the session went (absent when the daemon could not tell)"),

@@ -3,6 +3,15 @@
 // {v, token} (at most AUTH_FRAME_BYTES: all a stranger can make the daemon read), then one request.
 // Version 2 put the token in a frame of its own; version 1 sent it inside the request.
 
+import {
+  type AudioMeasures,
+  type AudioSettings,
+  badSpeed,
+  type InterruptedReply,
+  type SavedAudio,
+  type SpokenTurnOptions,
+} from "./audio.ts";
+import { ENV_NAME, type EnvFrom, type ShownEnv } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
 import { turnTextTooLong } from "./limits.ts";
 import type { ModelUsage } from "./usage.ts";
@@ -11,12 +20,28 @@ export const CONTROL_MAGIC = new TextEncoder().encode("LKCP");
 export const CONTROL_VERSION = 2;
 
 export type ControlCommand =
-  /** `logs`: the agent's output lines of the turn come as `log` events. */
-  | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean }
+  /**
+   * `logs`: the agent's output lines of the turn come as `log` events; `audio`: how to speak it,
+   * in an audio session (refused in a text one).
+   */
+  | { cmd: "say"; text: string; timeoutMs: number; logs?: boolean; audio?: SpokenTurnOptions }
   | { cmd: "listen"; timeoutMs: number }
-  | { cmd: "history" }
+  /** `earlierRuns`: the conversations before the agent's restarts first, each closed by a `restart` marker. */
+  | { cmd: "history"; earlierRuns?: boolean }
   | { cmd: "status" }
   | { cmd: "end" }
+  /**
+   * A fresh agent on the same port, planned again from what `start` was given; `env` adds overrides
+   * (kept for later restarts), the timeouts replace start's when given.
+   */
+  | {
+      cmd: "restart";
+      env: Record<string, string>;
+      /** Which of `env` came from which --env-file, which from --env (absent from older clients). */
+      envFrom?: EnvFrom;
+      connectTimeoutMs?: number;
+      idleTimeoutMs?: number;
+    }
   | { cmd: "ping" }
   /** A live feed of every event, after the `last` kept ones; answered (done) when the session ends. */
   | { cmd: "events"; last: number; logs: boolean };
@@ -50,6 +75,7 @@ export interface DoneData {
   history: undefined;
   status: StatusData;
   end: EndSummary;
+  restart: RestartData;
   ping: undefined;
   events: { ended: string };
 }
@@ -59,15 +85,19 @@ export const MAX_EVENTS_LAST = 500;
 
 /** What `end` answers with: how the session went. */
 export interface EndSummary {
+  /** Every run's turns: the agent's restarts count from 1 again, this does not. */
   turns: number;
+  /** When the session started (its first run). */
   startedAt: string;
   /** From start until the end began. */
   uptimeMs: number;
+  /** How many agents took the session (1, then one more for each restart whose agent became ready). */
+  runs: number;
   /** The agent in charge at the end (after handoffs), when known. */
   agentId?: string;
-  /** Kept until the next start on the port. */
+  /** This run's log: kept with the port's last runs' until `end --clean` (state/run-logs.ts). */
   agentLog: string;
-  /** The session's cumulative usage (absent when the agent reported none). */
+  /** Every run's usage, summed (absent when no agent reported any). */
   usage?: ModelUsage[];
 }
 
@@ -117,6 +147,14 @@ export interface SayData {
   turnMs: number;
   /** What the turn used (absent when the agent reported no usage during it). */
   usage?: ModelUsage[];
+  /** An audio session's turn: what the agent heard (its transcript), absent when it heard nothing. */
+  heard?: string;
+  /** An audio session's turn: what was measured of it. */
+  audio?: AudioMeasures;
+  /** `say --save-audio`: the WAV files written. */
+  savedAudio?: SavedAudio;
+  /** `say --interrupt-after`: the reply this turn spoke over. */
+  interrupted?: InterruptedReply;
 }
 
 /** The active agent, as the agent's GetAgentInfo tells it. */
@@ -125,6 +163,34 @@ export interface AgentInfo {
   tools: string[];
   /** In full; `status` shows its first line. */
   instructions: string;
+}
+
+/** What a restart answers with once its agent is ready (what `start`'s ready report has, and more). */
+export interface RestartData {
+  daemonPid: number;
+  agentPid: number;
+  greeting: DeliveredEvent[];
+  agentLog: string;
+  /** The agent that took the session, and its tools (absent when the agent does not say). */
+  agentInfo?: AgentInfo;
+  /** The launch as planned again. */
+  agent: { label: string; runtime: string; entry: string; root: string; argv: string[] };
+  /** Every override the agent got (start's and restarts'), secrets' values null. */
+  env: ShownEnv;
+  /** Why the old agent's conversation is missing from the transcript (it did not give its history). */
+  unread?: string;
+}
+
+/** Why there is no agent: a restart's agent failed to start (the daemon kept the port and the launch). */
+export interface AgentDown {
+  /** "the agent exited with code 1 before connecting". */
+  reason: string;
+  /** ISO time. */
+  since: string;
+  /** How its process ended: "the agent exited with code 1", "the agent was killed (SIGINT)". */
+  exit: string;
+  /** Its last output lines (a traceback, typically). */
+  lastLines: string[];
 }
 
 /** What `status` answers with (the `data` of its done reply). */
@@ -138,12 +204,21 @@ export interface StatusData {
   label: string;
   runtimeArgs: string[];
   framework?: { sdk: string; version: string };
+  /** Text (run_input), or audio (each turn spoken into the agent's microphone); the daemon always says. */
+  mode?: "text" | "audio";
+  /** An audio session's TTS and playback. */
+  audio?: AudioSettings;
   agentId?: string;
   /** The active agent (after handoffs); absent when the agent does not answer GetAgentInfo. */
   agentInfo?: AgentInfo;
   agentState: string;
+  /** When the daemon started (`start`): a restart does not change it. */
   startedAt: string;
   uptimeMs: number;
+  /** The agent now running: which run of the session (1, then one more for each restart), since when. */
+  run: number;
+  runStartedAt: string;
+  runUptimeMs: number;
   /** No command for this long ends the session; 0: never. */
   idleTimeoutMs: number;
   turns: number;
@@ -153,6 +228,10 @@ export interface StatusData {
   daemonLog: string;
   /** The session's cumulative usage so far (absent when the agent reported none). */
   usage?: ModelUsage[];
+  /** The `--env`/`--env-file` overrides the agent got, secrets' values null. */
+  env: ShownEnv;
+  /** Set when the agent is down (a restart failed): agentPid is then 0. */
+  agentDown?: AgentDown;
 }
 
 /** Why a command failed, for exit codes and tests; `error` carries the sentence for a person. */
@@ -161,9 +240,15 @@ export type ControlErrorCode =
   | "bad_request"
   | "agent_error"
   | "agent_exited"
+  /** There is no agent: a restart's failed (the session waits for the next restart). */
+  | "agent_down"
   | "timeout"
   | "ending"
-  | "nothing";
+  | "nothing"
+  /** An audio turn the agent did not transcribe. */
+  | "not_heard"
+  /** The local TTS failed to speak a turn. */
+  | "tts_failed";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -205,9 +290,16 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (tooLong) return tooLong;
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "say needs a positive timeoutMs";
       if (r.logs !== undefined && typeof r.logs !== "boolean") return "say's logs must be true or false";
-      return r.logs
-        ? { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs, logs: true }
-        : { ...base, cmd: "say", text: r.text, timeoutMs: r.timeoutMs };
+      const audio = r.audio === undefined ? undefined : parseSpokenTurn(r.audio);
+      if (typeof audio === "string") return audio;
+      return {
+        ...base,
+        cmd: "say",
+        text: r.text,
+        timeoutMs: r.timeoutMs,
+        ...(r.logs ? { logs: true } : {}),
+        ...(audio ? { audio } : {}),
+      };
     }
     case "listen":
       if (typeof r.timeoutMs !== "number" || !(r.timeoutMs > 0)) return "listen needs a positive timeoutMs";
@@ -216,12 +308,69 @@ export function parseRequest(value: unknown): ControlRequest | string {
       if (typeof r.last !== "number" || !Number.isInteger(r.last) || r.last < 0 || r.last > MAX_EVENTS_LAST)
         return `events needs a whole number last, 0 to ${MAX_EVENTS_LAST}`;
       return { ...base, cmd: "events", last: r.last, logs: r.logs === true };
+    case "history":
+      if (r.earlierRuns !== undefined && typeof r.earlierRuns !== "boolean")
+        return "history's earlierRuns must be true or false";
+      return r.earlierRuns ? { ...base, cmd: "history", earlierRuns: true } : { ...base, cmd: "history" };
+    case "restart":
+      return parseRestart(r, base);
     case "end":
     case "ping":
-    case "history":
     case "status":
       return { ...base, cmd: r.cmd };
     default:
       return `unknown command ${JSON.stringify(r.cmd)}`;
   }
+}
+
+/** A say's audio options, checked; a message for a person when they are not. */
+function parseSpokenTurn(value: unknown): SpokenTurnOptions | string {
+  if (typeof value !== "object" || value === null) return "say's audio must be an object";
+  const a = value as Record<string, unknown>;
+  const out: SpokenTurnOptions = {};
+  if (a.speed !== undefined) {
+    const bad = badSpeed(a.speed);
+    if (bad) return `say's audio.speed: ${bad}`;
+    out.speed = a.speed as number;
+  }
+  if (a.interruptAfterMs !== undefined) {
+    if (typeof a.interruptAfterMs !== "number" || !(a.interruptAfterMs >= 0))
+      return "say's audio.interruptAfterMs must be a number of ms, 0 or more";
+    out.interruptAfterMs = a.interruptAfterMs;
+  }
+  if (a.saveAudioDir !== undefined) {
+    if (typeof a.saveAudioDir !== "string" || a.saveAudioDir === "")
+      return "say's audio.saveAudioDir must be a folder's path";
+    out.saveAudioDir = a.saveAudioDir;
+  }
+  return out;
+}
+
+function parseRestart(r: Record<string, unknown>, base: { ackBy?: number }): ControlRequest | string {
+  const env = r.env;
+  if (typeof env !== "object" || env === null || Array.isArray(env)) return "restart needs an env object";
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) return `restart's env has a bad variable name ${JSON.stringify(name)}`;
+    if (typeof value !== "string") return `restart's env value of ${name} must be a string`;
+  }
+  const request: ControlRequest = { ...base, cmd: "restart", env: env as Record<string, string> };
+  const { connectTimeoutMs, idleTimeoutMs, envFrom } = r;
+  if (envFrom !== undefined) {
+    const from = envFrom as Partial<EnvFrom> | null;
+    const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+    if (typeof from !== "object" || from === null || !strings(from.files) || !strings(from.flags))
+      return "restart's envFrom needs files and flags (lists of strings)";
+    request.envFrom = { files: from.files as string[], flags: from.flags as string[] };
+  }
+  if (connectTimeoutMs !== undefined) {
+    if (typeof connectTimeoutMs !== "number" || !(connectTimeoutMs > 0))
+      return "restart's connectTimeoutMs must be positive";
+    request.connectTimeoutMs = connectTimeoutMs;
+  }
+  if (idleTimeoutMs !== undefined) {
+    if (typeof idleTimeoutMs !== "number" || !(idleTimeoutMs >= 0))
+      return "restart's idleTimeoutMs must be 0 or more";
+    request.idleTimeoutMs = idleTimeoutMs;
+  }
+  return request;
 }

@@ -1,6 +1,8 @@
 // What `start` hands the daemon it re-executes, and what the daemon reports back.
 
+import type { AudioSettings } from "./audio.ts";
 import type { AgentInfo } from "./control.ts";
+import type { EnvFrom } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
 import type { LaunchPlan } from "./launch-plan.ts";
 
@@ -34,6 +36,15 @@ export interface LaunchRequest {
   root: string;
   runtimeArgs: string[];
   choices: LaunchChoices;
+  /** `start --audio`: each turn spoken into the agent's microphone (absent: text mode). */
+  audio?: AudioSettings;
+  /**
+   * `--env`/`--env-file`: set on top of the environment of the shell that ran `start`. The daemon keeps
+   * both for every restart (and writes only the names of secrets: see env.ts).
+   */
+  env?: Record<string, string>;
+  /** Where `env` came from, for the `start` printed once the session has ended. */
+  envFrom?: EnvFrom;
 }
 
 /** The request as the daemon gets it, with where to report back. */

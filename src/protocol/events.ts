@@ -6,6 +6,8 @@ export type SessionEvent =
       type: "message";
       role: "user" | "assistant" | "system" | "developer";
       text: string;
+      /** An audio session's user message: what the agent heard (its transcript); `text` is what was spoken. */
+      heard?: string;
       interrupted?: boolean;
       /** What the agent measured for this message (assistant messages; absent when it sent none). */
       metrics?: MessageMetrics;
@@ -26,7 +28,13 @@ export type SessionEvent =
   /** A line of the agent's own output, `at` when it arrived (for `say --logs` and the `events --logs` feed). */
   | { type: "log"; line: string; stream: "stdout" | "stderr" }
   /** Output the daemon could not keep between turns (too much of it): shown before what it kept. */
-  | { type: "dropped"; count: number };
+  | { type: "dropped"; count: number }
+  /**
+   * The agent was restarted here (`at`: when). Only in a history of every run of the session (the
+   * transcript `end --transcript` writes): it separates one run's conversation from the next.
+   * `unread`: why the run before it is missing (its agent did not give its chat history).
+   */
+  | { type: "restart"; unread?: string };
 
 export type ToolEndStatus = "done" | "error" | "cancelled";
 
@@ -56,5 +64,16 @@ export function isBusy(state: AgentStateName): boolean {
   return state === "thinking" || state === "speaking";
 }
 
-/** An event as delivered: `earlier` marks output the agent produced between turns. */
-export type DeliveredEvent = SessionEvent & { earlier?: boolean; at: number };
+/**
+ * An event as delivered: `earlier` marks output the agent produced between turns.
+ *
+ * `at`: ms since the epoch, when it happened; for an item of the agent's chat history (`history`),
+ * the time the agent recorded for it (`created_at`), null when the agent gives none.
+ *
+ * `turn`: the turn it belongs to in the agent's run (Session.turnsSent: a restart counts from 1
+ * again, as the log's turn markers do): N for the Nth turn sent to the agent, 0 for what it said
+ * before the first (its greeting). Output
+ * between turns carries the turn it followed, as does output made before a turn's own text was
+ * taken in (marked `earlier`). Null where no turn applies (a restart marker).
+ */
+export type DeliveredEvent = SessionEvent & { earlier?: boolean; at: number | null; turn?: number | null };

@@ -11,4 +11,15 @@ export interface LaunchPlan {
   argv: string[];
   /** Added to the user's environment for the agent. */
   env: Record<string, string>;
+  /**
+   * What of start's shell chose the interpreter: its $VIRTUAL_ENV, or the folder on its PATH the
+   * interpreter (python3, uv, node) was found in. The `start` printed for a fresh shell sets them again.
+   */
+  fromShell?: ShellChoice;
+}
+
+export interface ShellChoice {
+  VIRTUAL_ENV?: string;
+  /** A folder to put first on PATH (never one every shell has: /usr/bin and the like). */
+  pathDir?: string;
 }

@@ -54,3 +54,23 @@ export function usageSince(after: ModelUsage[], before: ModelUsage[] = []): Mode
   }
   return out.length ? out : undefined;
 }
+
+/** Two runs' usage together (each run's agent counts from zero), per model; undefined when neither has any. */
+export function addUsage(a: ModelUsage[] | undefined, b: ModelUsage[] | undefined): ModelUsage[] | undefined {
+  if (!a?.length) return b?.length ? b : undefined;
+  if (!b?.length) return a;
+  const out = a.map((entry) => ({ ...entry }));
+  for (const entry of b) {
+    const same = out.find(
+      (o) => o.kind === entry.kind && o.provider === entry.provider && o.model === entry.model,
+    );
+    if (!same) {
+      out.push({ ...entry });
+      continue;
+    }
+    for (const key of COUNTS) {
+      if (entry[key] !== undefined) same[key] = (same[key] ?? 0) + (entry[key] as number);
+    }
+  }
+  return out.flatMap((entry) => nonZero(entry) ?? []);
+}

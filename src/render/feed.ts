@@ -1,13 +1,21 @@
 // The `events` feed: one line per event, timestamped to the millisecond.
 
 import type { DeliveredEvent } from "../protocol/events.ts";
-import { type Colors, configSummary, droppedLine, summarizeToolOutput } from "./text.ts";
+import {
+  type Colors,
+  configSummary,
+  droppedLine,
+  restartLine,
+  summarizeToolOutput,
+  unreadRunLine,
+} from "./text.ts";
 import { clockTime } from "./time.ts";
 import { visible as v } from "./visible.ts";
 
 /** `14:03:07.042  Agent: The weather in Paris is sunny.` */
 export function feedLine(e: DeliveredEvent, c: Colors): string {
-  return `${c.dim(clockTime(e.at, true))}  ${feedText(e, c)}`;
+  const when = e.at === null ? "--:--:--.---" : clockTime(e.at, true);
+  return `${c.dim(when)}  ${feedText(e, c)}`;
 }
 
 /** The agent's text on one line: its line breaks shown as ↵, its control characters as \xHH. */
@@ -19,6 +27,7 @@ function feedText(e: DeliveredEvent, c: Colors): string {
   switch (e.type) {
     case "message": {
       const who = e.role === "user" ? c.cyan("You") : c.green(e.role === "assistant" ? "Agent" : e.role);
+      if (e.heard !== undefined) return `${who} ${c.dim("(heard)")}: ${oneLine(e.heard)}`;
       return `${who}: ${oneLine(e.text)}${e.interrupted ? c.dim(" (interrupted)") : ""}`;
     }
     case "tool_call": {
@@ -51,5 +60,7 @@ function feedText(e: DeliveredEvent, c: Colors): string {
       return `${c.dim(`log ${e.stream}:`)} ${oneLine(e.line)}`;
     case "dropped":
       return c.dim(droppedLine(e.count));
+    case "restart":
+      return c.dim(e.unread ? `${restartLine(null)} ${unreadRunLine(oneLine(e.unread))}` : restartLine(null));
   }
 }

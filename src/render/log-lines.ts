@@ -1,17 +1,32 @@
-// The agent's log as `logs` and `end --logs` print it: plain text on a terminal and in a pipe alike,
-// and with --json `{"kind":"log"}` lines keeping each line exactly as the agent wrote it.
+// The agent's log as `logs` and `end --logs` print it: each line as the file has it (its time, its
+// stream, the text) in plain text on a terminal and in a pipe alike, and with --json one
+// `{"kind":"log"}` line each: `at` (ms since the epoch, as events have it), `stream`, `line` (exactly
+// as the agent wrote it) and `turn` when the line belongs to one.
 
+import type { LogLine } from "../protocol/agent-log.ts";
 import type { Reporter } from "./reporter.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
 import { logText, safeJson } from "./visible.ts";
 
-export function logWriter(reporter: Reporter): (text: string) => void {
+/** A line of the log as read back: the file's line (`raw`) and its parts. */
+export type PrintedLogLine = LogLine & { raw: string; turn?: number };
+
+export function logWriter(reporter: Reporter): (lines: PrintedLogLine[]) => void {
   const out = reporter.io.out;
-  return (text) => {
-    if (!text) return;
-    if (!reporter.json) out.write(logText(text));
-    else
-      for (const line of text.split("\n").filter((l) => l !== ""))
-        out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, kind: "log", line })}\n`);
+  return (lines) => {
+    if (lines.length === 0) return;
+    if (!reporter.json) {
+      out.write(logText(lines.map((l) => `${l.raw}\n`).join("")));
+      return;
+    }
+    for (const { at, stream, text, turn } of lines) {
+      const fields = {
+        ...(at === undefined ? {} : { at }),
+        ...(stream === undefined ? {} : { stream }),
+        line: text,
+        ...(turn === undefined ? {} : { turn }),
+      };
+      out.write(`${safeJson({ v: JSON_SCHEMA_VERSION, kind: "log", ...fields })}\n`);
+    }
   };
 }

@@ -1,5 +1,6 @@
 // The one line `say --metrics` ends a turn with: latency, usage, and how long the turn took.
 
+import type { AudioMeasures } from "../protocol/audio.ts";
 import type { SayData } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { formatUsage } from "./usage.ts";
@@ -29,4 +30,20 @@ export function metricsLine(events: DeliveredEvent[], data: SayData): string {
   ]
     .filter(Boolean)
     .join(" · ");
+}
+
+/**
+ * "you 1.28 s · transcript +750 ms · first audio +845 ms · agent 3.14 s · playback 1/1": an audio
+ * turn as our side measured it; + is after the end of the user's speech (first audio: the latency
+ * the caller hears), playback is segments acknowledged of those the agent flushed.
+ */
+export function audioMetricsLine(audio: AudioMeasures): string {
+  const { flushes, finished, clears } = audio.playback;
+  return [
+    `you ${formatMs(audio.userMs)}`,
+    audio.transcriptMs !== undefined ? `transcript +${formatMs(audio.transcriptMs)}` : "no transcript",
+    audio.firstAudioMs !== undefined ? `first audio +${formatMs(audio.firstAudioMs)}` : "no agent audio",
+    `agent ${formatMs(audio.agentMs)}`,
+    `playback ${finished}/${flushes}${clears ? `, ${clears} cleared` : ""}`,
+  ].join(" · ");
 }

@@ -3,7 +3,9 @@
 // picocolors' own colorless build: the same functions, each returning its input.
 import plain from "picocolors/picocolors.browser.js";
 import type { Colors } from "picocolors/types";
+import { sameWords } from "../protocol/audio.ts";
 import type { DeliveredEvent, SessionEvent } from "../protocol/events.ts";
+import { clockTime } from "./time.ts";
 import { ToolProgress } from "./tool-progress.ts";
 import { visible as v } from "./visible.ts";
 
@@ -52,6 +54,16 @@ export function unquoteOutput(raw: string): string {
 /** "(3 earlier events were dropped)": the daemon keeps only so much output between turns. */
 export function droppedLine(count: number): string {
   return count === 1 ? "(1 earlier event was dropped)" : `(${count} earlier events were dropped)`;
+}
+
+/** The line between two runs of a session: "── the agent restarted (12:03:07) ──". */
+export function restartLine(at: number | null): string {
+  return `── the agent restarted${at === null ? "" : ` (${clockTime(at)})`} ──`;
+}
+
+/** Under a restart marker whose run before it is missing: why. */
+export function unreadRunLine(why: string): string {
+  return `(the conversation before this restart is missing: the agent did not give it: ${why})`;
 }
 
 /** What an agent_config_update changed: "instructions updated; tools added: a, b". */
@@ -111,7 +123,7 @@ export class TextRenderer {
         return;
       case "tool_started":
         // One from between turns may have ended unseen: no live line for it.
-        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at);
+        if (!e.earlier) this.progress?.started(e.callId, v(e.name), e.at ?? Date.now());
         return;
       case "tool_ended":
         this.progress?.ended(e.callId);
@@ -138,6 +150,15 @@ export class TextRenderer {
       }
       case "message": {
         this.showHeld();
+        if (e.role === "user" && e.heard !== undefined) {
+          // A spoken turn: what the agent heard, and what was said when the words differ.
+          const sent = sameWords(e.heard, e.text) ? [] : [this.c.dim(`(sent: ${v(e.text)})`)];
+          this.block(`${this.c.cyan("You")}${this.c.dim(" (heard)")}${earlier}`, [
+            ...v(e.heard).split("\n"),
+            ...sent,
+          ]);
+          break;
+        }
         const who =
           e.role === "user" ? this.c.cyan("You") : this.c.green(e.role === "assistant" ? "Agent" : e.role);
         const note = e.interrupted ? this.c.dim(" (interrupted)") : "";
@@ -167,6 +188,11 @@ export class TextRenderer {
         break;
       case "dropped":
         this.write(`\n  ${this.c.dim(droppedLine(e.count))}\n`);
+        break;
+      case "restart":
+        this.showHeld();
+        this.write(`\n  ${this.c.dim(restartLine(e.at))}\n`);
+        if (e.unread) this.write(`  ${this.c.dim(unreadRunLine(v(e.unread)))}\n`);
         break;
     }
     this.lastCallId = undefined;

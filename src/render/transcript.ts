@@ -2,14 +2,17 @@
 
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
-import { droppedLine, summarizeToolOutput } from "./text.ts";
+import { droppedLine, restartLine, summarizeToolOutput, unreadRunLine } from "./text.ts";
 import { safeJson, visible as v } from "./visible.ts";
 
 export interface TranscriptMeta {
   port: number;
   agent: string;
+  /** When the session started (its first run, when the agent was restarted since). */
   startedAt: string;
   endedAt: string;
+  /** How often the agent was restarted: each restart is a marker among the events. */
+  restarts: number;
 }
 
 export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[]): string {
@@ -19,6 +22,7 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
     `- agent: ${meta.agent}`,
     `- started: ${meta.startedAt}`,
     `- ended: ${meta.endedAt}`,
+    ...(meta.restarts ? [`- restarts: ${meta.restarts} (each marked below)`] : []),
     "",
   ];
   // Made visible as on a terminal: whoever reads the file may well `cat` it.
@@ -59,6 +63,10 @@ export function transcriptMarkdown(meta: TranscriptMeta, events: DeliveredEvent[
         break;
       case "dropped":
         lines.push(`*${droppedLine(e.count)}*`, "");
+        break;
+      case "restart":
+        lines.push("---", "", `*${restartLine(e.at)}*`, "");
+        if (e.unread) lines.push(`*${unreadRunLine(v(e.unread))}*`, "");
         break;
     }
   }

@@ -6,6 +6,7 @@ import type { ControlCommand, DoneFailed } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { exitCodeFor } from "../protocol/exit-codes.ts";
 import type { SessionState } from "../state/session-file.ts";
+import { agentTail } from "./agent-logs.ts";
 import { findSession, notRunning } from "./find-session.ts";
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
@@ -55,7 +56,7 @@ async function explainLostDaemon(error: unknown, state: SessionState): Promise<u
     }
     const { tailLines } = await import("./log-tail.ts");
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
-      ...outputDetail("agent output (last lines):", tailLines(state.agentLog)),
+      ...outputDetail("agent output (last lines):", agentTail(state.agentLog)),
       ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),
       `start a new session with \`lk agent session start${portHint(state.port)}\``,
     ]);

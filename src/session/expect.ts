@@ -5,7 +5,14 @@ import { UserError } from "../errors.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { summarizeToolOutput, unquoteOutput as unquote } from "../render/text.ts";
 import { formatMs } from "../render/time.ts";
-import { e2eLatencyMs, handoffs, type ObservedTurn, type ToolCallSeen, toolCalls } from "./observed-turn.ts";
+import {
+  e2eLatencyMs,
+  handoffs,
+  heardText,
+  type ObservedTurn,
+  type ToolCallSeen,
+  toolCalls,
+} from "./observed-turn.ts";
 
 export interface TextPattern {
   /** As the user wrote it, for messages. */
@@ -24,7 +31,9 @@ export type Expectation =
   /** The turn ends with (true) or without (false) an agent error. */
   | { kind: "error"; expected: boolean }
   /** Whether any tool of the turn failed, even when the agent recovered from it. */
-  | { kind: "tool_error"; expected: boolean };
+  | { kind: "tool_error"; expected: boolean }
+  /** What the agent heard of a spoken turn (an audio session): its transcript matches. */
+  | { kind: "heard"; pattern: TextPattern };
 
 export interface ExpectationResult {
   kind: Expectation["kind"];
@@ -42,10 +51,15 @@ export interface TurnCheck {
   error?: UserError;
 }
 
-/** `/body/flags` is a regex; anything else is a regex too (say, replay) or a plain substring (scenarios). */
-export function parsePattern(raw: string, bare: "regex" | "substring"): TextPattern {
+/**
+ * `/body/flags` is a regex; anything else is a regex too (say, replay), a plain substring
+ * (scenarios), or one in any case (`isubstring`: what a speech recogniser heard).
+ */
+export function parsePattern(raw: string, bare: "regex" | "substring" | "isubstring"): TextPattern {
   const literal = /^\/(.*)\/([dgimsuvy]*)$/s.exec(raw);
   if (!literal && bare === "substring") return { source: raw, test: (text) => text.includes(raw) };
+  if (!literal && bare === "isubstring")
+    return { source: raw, test: (text) => text.toLowerCase().includes(raw.toLowerCase()) };
   try {
     // No `g` or `y` state carried from one test to the next.
     const flags = (literal?.[2] ?? "").replace(/[gy]/g, "");
@@ -57,7 +71,7 @@ export function parsePattern(raw: string, bare: "regex" | "substring"): TextPatt
 }
 
 /** A reply pattern as `say --expect` and replay files write it (bare text is a regex). */
-export function parseExpectation(raw: string, negated = false): Expectation {
+export function parseExpectation(raw: string, negated = false): Extract<Expectation, { kind: "reply" }> {
   return { kind: "reply", pattern: parsePattern(raw, "regex"), negated };
 }
 
@@ -126,6 +140,8 @@ export function describe(e: Expectation): string {
       return e.expected ? "an agent error" : "no agent error";
     case "tool_error":
       return e.expected ? "a failing tool" : "no failing tool";
+    case "heard":
+      return `the agent to hear ${e.pattern.source}`;
   }
 }
 
@@ -138,6 +154,39 @@ export function checkTurn(expectations: Expectation[], turn: ObservedTurn): Turn
   const failed = expectations.filter((_, i) => !results[i]?.ok);
   if (failed.length === 0) return { results };
   return { results, error: new UserError(headline(failed), EXIT.expectation, failureDetail(failed, turn)) };
+}
+
+/**
+ * Reply expectations against the agent's greeting (what it said on its own at start; undefined when
+ * it said nothing, which fails every one of them: a greeting check expects a greeting).
+ */
+export function checkGreeting(
+  expectations: Extract<Expectation, { kind: "reply" }>[],
+  greeting: string | undefined,
+): TurnCheck {
+  const results = expectations.map(
+    (e): ExpectationResult => ({
+      kind: e.kind,
+      expected: describe(e).replace(/^a reply/, "a greeting"),
+      ok: greeting !== undefined && e.pattern.test(greeting) !== e.negated,
+      pattern: e.pattern.source,
+      negated: e.negated,
+    }),
+  );
+  const failed = expectations.filter((_, i) => !results[i]?.ok);
+  if (failed.length === 0) return { results };
+  const heard =
+    greeting === undefined
+      ? ["+ the agent said nothing on its own before the first turn"]
+      : ["+ the agent greeted:", ...greeting.split("\n").map((l) => `    ${l}`)];
+  const headline =
+    greeting === undefined
+      ? "expectation failed: the agent did not greet"
+      : "expectation failed: the agent's greeting did not match";
+  return {
+    results,
+    error: new UserError(headline, EXIT.expectation, [...failureDetail(failed, undefined), ...heard]),
+  };
 }
 
 function holds(e: Expectation, turn: ObservedTurn): boolean {
@@ -159,6 +208,10 @@ function holds(e: Expectation, turn: ObservedTurn): boolean {
       return (turn.agentError !== undefined) === e.expected;
     case "tool_error":
       return toolCalls(turn).some((call) => call.isError === true) === e.expected;
+    case "heard": {
+      const text = heardText(turn);
+      return text !== undefined && e.pattern.test(text);
+    }
   }
 }
 
@@ -177,19 +230,21 @@ function headline(failed: Expectation[]): string {
 }
 
 /** What was expected (the failed ones), then what happened: reply, tools, handoffs, latency, errors. */
-function failureDetail(failed: Expectation[], turn: ObservedTurn): string[] {
+function failureDetail(failed: Expectation[], turn: ObservedTurn | undefined): string[] {
   const lines = failed.map((e) =>
     e.kind === "reply"
       ? `- ${e.negated ? "must not match" : "expected to match"}: ${e.pattern.source}`
       : `- expected ${describe(e)}`,
   );
-  return [...lines, ...whatHappened(turn)];
+  return turn ? [...lines, ...whatHappened(turn)] : lines;
 }
 
 /** The turn as the failure shows it (the same for say, replay and test). */
 export function whatHappened(turn: ObservedTurn): string[] {
   const indent = (text: string) => text.split("\n").map((l) => `    ${l}`);
+  const heard = heardText(turn);
   const lines = [
+    ...(heard !== undefined ? [`+ the agent heard: ${heard}`] : []),
     "+ the agent replied:",
     ...(turn.reply === "" ? ["    (the agent said nothing)"] : indent(turn.reply)),
   ];

@@ -24,8 +24,8 @@ import { openReadyChannel } from "./ready-channel.ts";
 
 /** Extra time past the agent's connect timeout: text mode (10 s), the greeting (8 s), framework info (3 s). */
 const READY_MARGIN_MS = 30_000;
-/** A daemon told to stop takes its agent's grace (1.5 s) and a kill (1 s); past this it is killed. */
-const DAEMON_STOP_MS = 5000;
+/** A daemon told to stop takes its agent's grace (1.5 s, an audio session's 3.5 s) and a kill (1 s); past this it is killed. */
+const DAEMON_STOP_MS = 8000;
 /** How often the ready file is looked for: only a daemon that could not signal writes it. */
 const FALLBACK_POLL_MS = 100;
 /** A daemon that exited may have signalled just before: its report is still on its way. */

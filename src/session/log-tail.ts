@@ -70,3 +70,38 @@ export function wholeLog(path: string): string {
     .map((p) => readRange(p, 0, statSync(p).size))
     .join("");
 }
+
+/**
+ * Each line of a file, the last first, read backwards in steps, until `visit` returns true (then
+ * true). What it costs is what the lines visited cost.
+ */
+export function visitBackwards(path: string, visit: (line: string) => boolean): boolean {
+  const fd = openNoFollow(path, "read");
+  try {
+    let end = fstatSync(fd).size;
+    // The start of the line the last step began in the middle of.
+    let carry: Buffer = Buffer.alloc(0);
+    let last = true;
+    while (end > 0) {
+      const length = Math.min(STEP_BYTES, end);
+      end -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, end);
+      const bytes = Buffer.concat([chunk, carry]);
+      const cut = end > 0 ? bytes.indexOf(0x0a) : -1;
+      carry = end > 0 ? bytes.subarray(0, cut === -1 ? bytes.length : cut) : Buffer.alloc(0);
+      if (end > 0 && cut === -1) continue;
+      const lines = bytes
+        .subarray(cut + 1)
+        .toString("utf8")
+        .split("\n");
+      // The file's last newline ends its last line: nothing after it.
+      if (last && lines.at(-1) === "") lines.pop();
+      last = false;
+      for (let i = lines.length - 1; i >= 0; i--) if (visit(lines[i] as string)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}

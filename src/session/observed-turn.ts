@@ -71,3 +71,11 @@ export function e2eLatencyMs(turn: ObservedTurn): number | undefined {
   }
   return slowest;
 }
+
+/** What the agent heard of a spoken turn (its user message's transcript); undefined for a typed turn. */
+export function heardText(turn: ObservedTurn): string | undefined {
+  for (const e of turn.events) {
+    if (!e.earlier && e.type === "message" && e.role === "user" && e.heard !== undefined) return e.heard;
+  }
+  return undefined;
+}

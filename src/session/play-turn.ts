@@ -1,6 +1,7 @@
 // One user turn sent and judged: what say, replay and test each do per turn.
 
 import type { UserError } from "../errors.ts";
+import type { SpokenTurnOptions } from "../protocol/audio.ts";
 import type { SayData } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import type { SessionState } from "../state/session-file.ts";
@@ -25,15 +26,26 @@ export interface PlayedTurn {
 export async function playTurn(
   session: SessionClient,
   state: SessionState,
-  turn: { text: string; timeoutMs: number; expectations: Expectation[]; logs?: boolean },
+  turn: {
+    text: string;
+    timeoutMs: number;
+    expectations: Expectation[];
+    logs?: boolean;
+    /** An audio session's --speed, --interrupt-after, --save-audio. */
+    audio?: SpokenTurnOptions;
+  },
   onEvent?: (event: DeliveredEvent) => void,
 ): Promise<PlayedTurn> {
   const events: DeliveredEvent[] = [];
   const started = performance.now();
-  // `logs` only when asked: a plain say sends what it always did.
-  const request = turn.logs
-    ? { cmd: "say" as const, text: turn.text, timeoutMs: turn.timeoutMs, logs: true }
-    : { cmd: "say" as const, text: turn.text, timeoutMs: turn.timeoutMs };
+  // `logs` and `audio` only when asked: a plain say sends what it always did.
+  const request = {
+    cmd: "say" as const,
+    text: turn.text,
+    timeoutMs: turn.timeoutMs,
+    ...(turn.logs ? { logs: true } : {}),
+    ...(turn.audio ? { audio: turn.audio } : {}),
+  };
   const done = await session.send(state, request, (e) => {
     events.push(e);
     onEvent?.(e);

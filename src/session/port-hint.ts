@@ -1,8 +1,3 @@
-// The default port, and how hints name a port the user can paste.
+// The client side's name for the port hint (the daemon's messages use it too: it lives in protocol/).
 
-export const DEFAULT_PORT = 8775;
-
-/** ` --port N` when the port is not the default, for hints the user can paste. */
-export function portHint(port: number): string {
-  return port === DEFAULT_PORT ? "" : ` --port ${port}`;
-}
+export { DEFAULT_PORT, portHint } from "../protocol/port-hint.ts";

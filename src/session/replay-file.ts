@@ -1,6 +1,7 @@
 // The replay format: a conversation as a plain text file, one user turn per line.
 //
 //   # a comment                      ignored, as are blank lines
+//   ? /hello/i                       before the first turn: the agent's greeting must match this
 //   what's the weather in Paris?     a user turn
 //   ? sunny                          the reply to the turn above must match this regex (or /re/flags)
 //   ?! error                         ... and must not match this one
@@ -8,33 +9,43 @@
 //   on and on
 
 import { UserError } from "../errors.ts";
-import { type Expectation, parseExpectation } from "./expect.ts";
+import { parseExpectation } from "./expect.ts";
+import type { GreetingCheck, ReplyExpectation } from "./greeting.ts";
 import { checkTurnSize } from "./turn-text.ts";
 
 export interface ReplayTurn {
   text: string;
   line: number;
-  expectations: Expectation[];
+  expectations: ReplyExpectation[];
 }
 
-export function parseReplay(content: string, file: string): ReplayTurn[] {
+export interface ReplayFile {
+  /** `?` lines before the first turn: what the agent says on its own at start. */
+  greeting?: GreetingCheck;
+  turns: ReplayTurn[];
+}
+
+export function parseReplay(content: string, file: string): ReplayFile {
   const turns: ReplayTurn[] = [];
+  let greeting: GreetingCheck | undefined;
   const lines = content.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     if (trimmed.startsWith("?")) {
-      const last = turns.at(-1);
-      if (!last) throw new UserError(`${file}:${i + 1}: an expectation needs a turn before it`);
       const negated = trimmed.startsWith("?!");
       const pattern = trimmed.slice(negated ? 2 : 1).trim();
       if (!pattern) throw new UserError(`${file}:${i + 1}: empty expectation`);
+      let expectation: ReplyExpectation;
       try {
-        last.expectations.push(parseExpectation(pattern, negated));
+        expectation = parseExpectation(pattern, negated);
       } catch (error) {
         throw new UserError(`${file}:${i + 1}: ${(error as Error).message}`);
       }
+      // Before any turn, it is the greeting's.
+      if (turns.length === 0 && !greeting) greeting = { line: i + 1, expectations: [] };
+      (turns.at(-1) ?? (greeting as GreetingCheck)).expectations.push(expectation);
       continue;
     }
     const start = i;
@@ -44,8 +55,10 @@ export function parseReplay(content: string, file: string): ReplayTurn[] {
     turns.push({ text: checkTurnSize(text, `${file}:${start + 1}: `), line: start + 1, expectations: [] });
   }
   if (turns.length === 0)
-    throw new UserError(`${file} has no turns`, 1, [
-      "write one user turn per line; see `lk agent session replay --help`",
-    ]);
-  return turns;
+    throw new UserError(
+      `${file} has no turns${greeting ? `, only a greeting check (line ${greeting.line})` : ""}`,
+      1,
+      ["write one user turn per line; see `lk agent session replay --help`"],
+    );
+  return greeting ? { greeting, turns } : { turns };
 }

@@ -74,7 +74,7 @@ export function loadScenario(path: string, file: string): Scenario {
     );
   }
   if (/\.ya?ml$/i.test(path)) return parseScenario(content, file);
-  const turns = parseReplay(content, file);
+  const { greeting, turns } = parseReplay(content, file);
   return {
     file,
     name: scenarioName(file),
@@ -82,6 +82,7 @@ export function loadScenario(path: string, file: string): Scenario {
     args: [],
     env: {},
     timeoutMs: DEFAULT_TURN_TIMEOUT_MS,
+    ...(greeting ? { greeting } : {}),
     turns,
   };
 }

@@ -1,18 +1,19 @@
 // One run of one scenario: a fresh session on a port of its own, every turn played and judged,
 // and the session ended afterwards whatever happened (a failure, an error, Ctrl-C).
 
-import { rmSync } from "node:fs";
 import type { PreparedLaunch } from "../agent/prepare.ts";
 import { UserError } from "../errors.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { Reporter } from "../render/reporter.ts";
-import { removeEnded } from "../state/ended-record.ts";
+import { removeLeftFiles } from "../state/run-logs.ts";
 import { logPaths, type SessionState } from "../state/session-file.ts";
+import { agentTail } from "./agent-logs.ts";
+import { audioSettings } from "./audio-settings.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
 import type { PortPicker } from "./free-port.ts";
-import { tailLines } from "./log-tail.ts";
+import { freshGreeting, type GreetingRecord, judgeGreeting } from "./greeting.ts";
 import { type PlayedTurn, playTurn } from "./play-turn.ts";
 import type { Scenario } from "./scenario.ts";
 import type { SessionClient } from "./session-client.ts";
@@ -38,6 +39,8 @@ export interface TurnRecord {
 export interface Failure {
   /** The turn (1-based) and its line, when a turn failed rather than the start. */
   turn?: number;
+  /** The greeting check failed (at `line`). */
+  greeting?: true;
   line?: number;
   text?: string;
   message: string;
@@ -53,6 +56,8 @@ export interface AttemptResult {
   attempt: number;
   status: AttemptStatus;
   port?: number;
+  /** The greeting check, when the scenario has one and the agent started. */
+  greeting?: GreetingRecord;
   turns: TurnRecord[];
   /** Expectation failures (several with --keep-going), or the one error that stopped the run. */
   failures: Failure[];
@@ -106,8 +111,10 @@ export async function runAttempt(
     const port = await ctx.ports.next();
     result.port = port;
     const plan = agent.planFor(port);
+    // `audio: true`: the TTS is found first, or the scenario cannot run (it says what to install).
+    const audio = scenario.audio && (await audioSettings({ ...scenario.audio, fastPlayback: false }));
     // Never cancelled half-way: a session that starts is always ended below.
-    await ctx.session.start(quietReporter(), {
+    const started = await ctx.session.start(quietReporter(), {
       port,
       plan: { ...plan, env: { ...plan.env, ...scenario.env } },
       entry: agent.project.entry,
@@ -116,12 +123,29 @@ export async function runAttempt(
       connectTimeoutMs: ctx.connectTimeoutMs,
       idleTimeoutMs: ctx.idleTimeoutMs,
       choices: ctx.choices,
+      ...(audio ? { audio } : {}),
     });
     state = runningSession(await ctx.session.find(port));
-    for (const [i, turn] of scenario.turns.entries()) {
+    // A fresh agent each run: what it said on its own at start is its greeting.
+    if (scenario.greeting) {
+      const greeting = await freshGreeting(ctx.session, state, started.greeting);
+      const judged = judgeGreeting(scenario.greeting, greeting, "start");
+      result.greeting = judged.record;
+      if (judged.error) {
+        const { message, detail } = judged.error;
+        fail("failed", { greeting: true, line: scenario.greeting.line, message, detail });
+      }
+    }
+    const turns = result.status === "failed" && !ctx.keepGoing ? [] : scenario.turns;
+    for (const [i, turn] of turns.entries()) {
       const expectations = withErrorDefault(turn.expectations);
       const played = await untilAborted(
-        playTurn(ctx.session, state, { text: turn.text, timeoutMs: scenario.timeoutMs, expectations }),
+        playTurn(ctx.session, state, {
+          text: turn.text,
+          timeoutMs: scenario.timeoutMs,
+          expectations,
+          ...(scenario.audio?.speed !== undefined ? { audio: { speed: scenario.audio.speed } } : {}),
+        }),
         ctx.signal,
       );
       const record = turnRecord(i + 1, turn, played);
@@ -158,7 +182,7 @@ async function endSession(
   ctx: AttemptContext,
 ): Promise<void> {
   const logs = logPaths(result.port as number);
-  result.agentLog = tailLines(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
+  result.agentLog = agentTail(logs.agentLog, ctx.logLines).map((l) => Bun.stripANSI(l));
   if (state) {
     await ctx.session.stop(state).catch((error: unknown) => {
       const message = `could not end the session on port ${result.port}: ${(error as Error).message}`;
@@ -166,13 +190,10 @@ async function endSession(
       if (result.status === "passed") result.status = "error";
     });
   }
-  removeEnded(result.port as number);
-  for (const path of [logs.agentLog, `${logs.agentLog}.1`, logs.daemonLog]) {
-    try {
-      rmSync(path, { force: true });
-    } catch {
-      // Still held open (Windows) by a process on its way out: a leftover log, not a failed test.
-    }
+  try {
+    removeLeftFiles(result.port as number);
+  } catch {
+    // Still held open (Windows) by a process on its way out: a leftover log, not a failed test.
   }
   for (const f of result.failures) f.detail = f.detail.filter((d) => !d.startsWith("full agent log: "));
 }

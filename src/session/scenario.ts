@@ -3,6 +3,7 @@
 //
 //   name: weather, then billing        agent: ../agent.py       args: ["-X", "dev"]
 //   env: { MY_FLAG: "1" }              timeout: 60s (per turn, default 120s)
+//   greeting: /hello/i                 (what the agent says on its own at start: as reply:, or a list)
 //   turns:
 //     - user: what's the weather in Paris?
 //       expect:
@@ -12,12 +13,16 @@
 //         - handoff: billing_agent     (from: … too)
 //         - latency: { e2e: 2s, turn: 3s }
 //         - error: false               (the default: the turn ends without an agent error)
+//         - heard: /paris/i            (audio: true only: what the agent heard; a string is a substring in any case)
+//   audio: true   voice: en-us   speed: 2   (each turn spoken into the agent's microphone, `start --audio`)
 
 import { basename } from "node:path";
 import { UserError } from "../errors.ts";
+import { badSpeed } from "../protocol/audio.ts";
 import { isPlainSeconds, parseTimerMs } from "../protocol/duration.ts";
 import { turnTextTooLong } from "../protocol/limits.ts";
 import { type Expectation, isObject, parsePattern, type TextPattern } from "./expect.ts";
+import type { GreetingCheck, ReplyExpectation } from "./greeting.ts";
 import { syntaxErrorLine, YamlLines, type YamlPath } from "./yaml-lines.ts";
 
 export interface ScenarioTurn {
@@ -38,12 +43,16 @@ export interface Scenario {
   env: Record<string, string>;
   /** Per turn. */
   timeoutMs: number;
+  /** `audio: true` (and `voice:`, `speed:`): the session is started with --audio, each turn spoken. */
+  audio?: { voice?: string; speed?: number };
+  /** What the agent must say on its own at start, before the first turn. */
+  greeting?: GreetingCheck;
   turns: ScenarioTurn[];
 }
 
 export const DEFAULT_TURN_TIMEOUT_MS = 120_000;
 
-const TOP_KEYS = ["name", "agent", "args", "env", "timeout", "turns"];
+const TOP_KEYS = ["name", "agent", "args", "env", "timeout", "greeting", "audio", "voice", "speed", "turns"];
 const TURN_KEYS = ["user", "expect"];
 /** Each expectation item has one of these, plus the keys that refine it. */
 const EXPECT_KINDS: Record<string, string[]> = {
@@ -54,6 +63,7 @@ const EXPECT_KINDS: Record<string, string[]> = {
   latency: [],
   error: [],
   tool_error: [],
+  heard: [],
 };
 
 interface Problem {
@@ -90,6 +100,7 @@ export function parseScenario(content: string, file: string): Scenario {
   return {
     ...scenario,
     agentLine: lines.lineOf(["agent"]),
+    ...(scenario.greeting ? { greeting: { ...scenario.greeting, line: lines.lineOf(["greeting"]) } } : {}),
     turns: scenario.turns.map((t, i) => ({ ...t, line: lines.lineOf(["turns", i]) })),
   };
 }
@@ -123,6 +134,8 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
   const env = envMap(doc.env, ["env"], fail);
   const timeoutMs =
     doc.timeout === undefined ? DEFAULT_TURN_TIMEOUT_MS : (duration(doc.timeout, ["timeout"], fail) ?? 0);
+  const audio = audioSection(doc, fail);
+  const greeting = doc.greeting === undefined ? undefined : readGreeting(doc.greeting, fail);
   const turns: ScenarioTurn[] = [];
   if (doc.turns === undefined || doc.turns === null)
     fail(["turns"], "turns: missing (expected a list of turns)");
@@ -131,15 +144,77 @@ function readScenario(doc: unknown, file: string, problems: Problem[]): Omit<Sce
   else if (doc.turns.length === 0) fail(["turns"], "turns: expected at least one turn");
   else
     doc.turns.forEach((t, i) => {
-      const turn = readTurn(t, ["turns", i], fail);
+      const turn = readTurn(t, ["turns", i], fail, audio !== undefined);
       if (turn) turns.push(turn);
     });
-  return { file, name, ...(agent !== undefined ? { agent } : {}), args, env, timeoutMs, turns };
+  return {
+    file,
+    name,
+    ...(agent !== undefined ? { agent } : {}),
+    args,
+    env,
+    timeoutMs,
+    ...(audio ? { audio } : {}),
+    ...(greeting ? { greeting } : {}),
+    turns,
+  };
+}
+
+/** `audio: true`, with its optional `voice:` and `speed:` (which need it). */
+function audioSection(doc: Record<string, unknown>, fail: Fail): Scenario["audio"] {
+  if (doc.audio !== undefined && typeof doc.audio !== "boolean")
+    fail(["audio"], `audio: expected true or false, got ${typeName(doc.audio)}`);
+  const on = doc.audio === true;
+  for (const key of ["voice", "speed"]) {
+    if (doc[key] !== undefined && !on) fail([key], `${key}: needs \`audio: true\``);
+  }
+  const voice = optionalString(doc, "voice", [], fail);
+  let speed: number | undefined;
+  if (doc.speed !== undefined) {
+    const bad = badSpeed(doc.speed);
+    if (bad) fail(["speed"], `speed: ${bad}, got ${typeName(doc.speed)}`);
+    else speed = doc.speed as number;
+  }
+  if (!on) return undefined;
+  return { ...(voice !== undefined ? { voice } : {}), ...(speed !== undefined ? { speed } : {}) };
+}
+
+/** `greeting:` takes what a turn's `reply:` takes (a pattern, or { not: pattern }), or a list of them. */
+function readGreeting(value: unknown, fail: Fail): GreetingCheck | undefined {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) {
+    fail(
+      ["greeting"],
+      "greeting: expected a pattern, { not: pattern }, or a list of them (got an empty list)",
+    );
+    return undefined;
+  }
+  const expectations: ReplyExpectation[] = [];
+  items.forEach((item, i) => {
+    const e = replyExpectation(item, Array.isArray(value) ? ["greeting", i] : ["greeting"], fail);
+    if (e) expectations.push(e);
+  });
+  return expectations.length === items.length ? { line: 0, expectations } : undefined;
+}
+
+/** A reply pattern (text is a substring, /re/flags a regex), or { not: pattern } for its negation. */
+function replyExpectation(raw: unknown, at: YamlPath, fail: Fail): ReplyExpectation | undefined {
+  if (isObject(raw)) {
+    unknownKeys(raw, at, ["not"], "a reply expectation", fail);
+    if (raw.not === undefined) {
+      fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
+      return undefined;
+    }
+    const p = pattern(raw.not, [...at, "not"], fail);
+    return p ? { kind: "reply", pattern: p, negated: true } : undefined;
+  }
+  const p = pattern(raw, at, fail);
+  return p ? { kind: "reply", pattern: p, negated: false } : undefined;
 }
 
 type Fail = (path: YamlPath, message: string) => void;
 
-function readTurn(value: unknown, path: YamlPath, fail: Fail): ScenarioTurn | undefined {
+function readTurn(value: unknown, path: YamlPath, fail: Fail, spoken: boolean): ScenarioTurn | undefined {
   if (!isObject(value)) {
     fail(path, `${pathName(path)}: expected a turn (a mapping with \`user:\`), got ${typeName(value)}`);
     return undefined;
@@ -166,7 +241,7 @@ function readTurn(value: unknown, path: YamlPath, fail: Fail): ScenarioTurn | un
       );
     } else {
       list.forEach((item, i) => {
-        const e = readExpectation(item, [...path, "expect", i], fail);
+        const e = readExpectation(item, [...path, "expect", i], fail, spoken);
         if (e) expectations.push(e);
       });
     }
@@ -174,7 +249,12 @@ function readTurn(value: unknown, path: YamlPath, fail: Fail): ScenarioTurn | un
   return typeof text === "string" ? { text, line: 0, expectations } : undefined;
 }
 
-function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectation | undefined {
+function readExpectation(
+  value: unknown,
+  path: YamlPath,
+  fail: Fail,
+  spoken: boolean,
+): Expectation | undefined {
   const kinds = Object.keys(EXPECT_KINDS);
   if (!isObject(value)) {
     fail(
@@ -227,19 +307,8 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
           : nonEmptyString(value.from, [...path, "from"], "the agent handing off", fail);
       return to === undefined ? undefined : { kind: "handoff", to, ...(from !== undefined ? { from } : {}) };
     }
-    case "reply": {
-      if (isObject(raw)) {
-        unknownKeys(raw, at, ["not"], "a reply expectation", fail);
-        if (raw.not === undefined) {
-          fail(at, `${pathName(at)}: expected a pattern, or { not: pattern }`);
-          return undefined;
-        }
-        const p = pattern(raw.not, [...at, "not"], fail);
-        return p ? { kind: "reply", pattern: p, negated: true } : undefined;
-      }
-      const p = pattern(raw, at, fail);
-      return p ? { kind: "reply", pattern: p, negated: false } : undefined;
-    }
+    case "reply":
+      return replyExpectation(raw, at, fail);
     case "latency": {
       if (!isObject(raw)) {
         fail(at, `${pathName(at)}: expected upper bounds, e.g. { e2e: 2s, turn: 3s }, got ${typeName(raw)}`);
@@ -270,15 +339,28 @@ function readExpectation(value: unknown, path: YamlPath, fail: Fail): Expectatio
         return undefined;
       }
       return { kind: "tool_error", expected: raw };
+    case "heard": {
+      if (!spoken) {
+        fail(at, `${pathName(at)}: needs \`audio: true\` at the top (only a spoken turn is heard)`);
+        return undefined;
+      }
+      const p = pattern(raw, at, fail, "isubstring");
+      return p ? { kind: "heard", pattern: p } : undefined;
+    }
   }
   return undefined;
 }
 
-function pattern(value: unknown, path: YamlPath, fail: Fail): TextPattern | undefined {
+function pattern(
+  value: unknown,
+  path: YamlPath,
+  fail: Fail,
+  bare: "substring" | "isubstring" = "substring",
+): TextPattern | undefined {
   const text = nonEmptyString(value, path, "a pattern (text to find, or /regex/flags)", fail);
   if (text === undefined) return undefined;
   try {
-    return parsePattern(text, "substring");
+    return parsePattern(text, bare);
   } catch (error) {
     const reason = (error as Error).message.replace(/^invalid expectation "(?:[^"\\]|\\.)*": /, "");
     fail(path, `${pathName(path)}: ${text} is not a valid regular expression: ${reason}`);

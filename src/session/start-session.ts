@@ -10,6 +10,7 @@ import type { Reporter } from "../render/reporter.ts";
 import { readState } from "../state/session-file.ts";
 import { launchDaemon } from "./launcher.ts";
 import { outputDetail } from "./output-detail.ts";
+import { portHint } from "./port-hint.ts";
 
 export type StartRequest = LaunchRequest;
 
@@ -40,14 +41,17 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
         : report.code === "daemon_failed"
           ? outputDetail("daemon log (last lines):", report.detail)
           : [...report.detail];
-    if (report.agentLog) detail.push(`full agent log: ${report.agentLog}`);
+    // Kept, as the port's last runs are: the next starts move it back (state/run-logs.ts).
+    const port = portHint(req.port);
+    if (report.agentLog)
+      detail.push(
+        `full agent log: ${report.agentLog} (\`lk agent session logs${port}\` reads it, \`lk agent session end${port} --clean\` removes it)`,
+      );
     if (report.code === "port_in_use" && readState(req.port))
       detail.push("a session may have started meanwhile");
     throw new UserError(`could not start the session: ${report.error}`, 1, detail);
   }
-  for (const event of report.greeting) reporter.event({ ...event, earlier: false });
-  if (report.greeting.length) reporter.info("");
-  if (report.agentInfo) reporter.info(agentSummary(report.agentInfo));
+  showGreeting(reporter, report);
   return {
     port: req.port,
     daemonPid: report.daemonPid,
@@ -57,4 +61,14 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
     greeting: report.greeting,
     ...(report.agentInfo ? { agentInfo: report.agentInfo } : {}),
   };
+}
+
+/** What the agent said on its own at start, then its name and tools: as start and restart show them. */
+export function showGreeting(
+  reporter: Reporter,
+  started: { greeting: DeliveredEvent[]; agentInfo?: AgentInfo },
+): void {
+  for (const event of started.greeting) reporter.event({ ...event, earlier: false });
+  if (started.greeting.length) reporter.info("");
+  if (started.agentInfo) reporter.info(agentSummary(started.agentInfo));
 }

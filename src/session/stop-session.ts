@@ -7,6 +7,9 @@ import type { SessionState } from "../state/session-file.ts";
 import { command, DaemonGoneError, failureOf } from "./client-session.ts";
 import { waitForExit } from "./launcher.ts";
 
+/** How long a daemon that answered `end` may take to exit. */
+const DAEMON_EXIT_MS = 8000;
+
 /**
  * Asks the daemon to end; resolves when its process has exited and the port is free, with how the
  * session went (undefined when the daemon exited before it could say).
@@ -18,7 +21,8 @@ export async function stopSession(state: SessionState): Promise<EndSummary | und
     throw error;
   });
   if (done && !done.ok) throw failureOf(done, state);
-  if (!(await waitForExit(state.daemonPid, 5000))) {
+  // The daemon exits once its agent has (an audio session's takes up to 3.5 s, then a kill): a bound.
+  if (!(await waitForExit(state.daemonPid, DAEMON_EXIT_MS))) {
     throw new UserError(`the session daemon (pid ${state.daemonPid}) did not exit`, 1, [
       `daemon log: ${state.daemonLog}`,
     ]);

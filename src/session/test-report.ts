@@ -21,7 +21,9 @@ export function attemptLines(r: AttemptResult, repeat: number, c: Colors): strin
     r.status === "passed"
       ? `${total} turn${total === 1 ? "" : "s"}`
       : r.status === "failed"
-        ? `failed at turn ${r.failures[0]?.turn ?? "?"}`
+        ? r.failures[0]?.greeting
+          ? "failed at the greeting"
+          : `failed at turn ${r.failures[0]?.turn ?? "?"}`
         : r.status === "error"
           ? c.red("could not run")
           : "interrupted";
@@ -37,7 +39,11 @@ export function attemptLines(r: AttemptResult, repeat: number, c: Colors): strin
 
 /** A failure as text: where (turn, line, what the user said), the message, its detail. */
 export function failureLines(f: Failure): string[] {
-  const where = f.turn !== undefined ? [`turn ${f.turn} (line ${f.line}): ${f.text}`] : [];
+  const where = f.greeting
+    ? [`greeting (line ${f.line})`]
+    : f.turn !== undefined
+      ? [`turn ${f.turn} (line ${f.line}): ${f.text}`]
+      : [];
   return [...where, f.message, ...f.detail.map((d) => `  ${d}`)];
 }
 
@@ -86,6 +92,7 @@ export function attemptJson(r: AttemptResult): Record<string, unknown> {
     status: r.status,
     port: r.port,
     turns: r.turns.length,
+    ...(r.greeting ? { greeting: r.greeting } : {}),
     durationMs: r.durationMs,
     failures: r.failures,
     ...(r.status === "passed" ? {} : { agentLog: r.agentLog.slice(-FAILURE_LOG_LINES) }),

@@ -1,11 +1,12 @@
-// When a session stops for a reason of its own (its agent exited, or dropped its connection), the
-// daemon leaves this record beside the state file: the next command on the port says what happened,
-// and `logs` still finds that agent's log. The next start on the port removes it.
+// When a session that had started stops (an `end`, a signal, the idle timeout, its agent exiting or
+// dropping its connection, or its daemon found dead), this record is left beside the state file: the
+// next command on the port says what happened and how to start it again, and `logs` still finds that
+// agent's log. The next start on the port removes it.
 
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../safe-files.ts";
-import { readRecord } from "./session-file.ts";
+import { type Relaunch, readRecord } from "./session-file.ts";
 import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
 
 export interface EndedRecord {
@@ -18,6 +19,8 @@ export interface EndedRecord {
   agentLog: string;
   /** The agent's last output lines. */
   lastLines: string[];
+  /** What it was started with: the hint names the `start` that starts it again (absent in older records). */
+  relaunch?: Relaunch;
 }
 
 export function endedPath(port: number, dir = stateDir()): string {

@@ -3,7 +3,10 @@
 
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import type { AudioSettings } from "../protocol/audio.ts";
 import type { LaunchChoices } from "../protocol/daemon-spec.ts";
+import type { ShownEnv } from "../protocol/env.ts";
+import type { ShellChoice } from "../protocol/launch-plan.ts";
 import { readNoFollow, writeFileAtomic } from "../safe-files.ts";
 import { ensureStateDir, stateDir, trustedStateDir } from "./state-dir.ts";
 
@@ -13,7 +16,14 @@ export interface SessionState {
   daemonPid: number;
   /** Random, hex, 256 bits: presented on every control connection. */
   token: string;
+  /** When this run (the agent now running) started. */
   startedAt: string;
+  /** Which run it is: 1, then one more at each restart (absent in older records). */
+  run?: number;
+  /** When the daemon started (absent in older records). */
+  daemonStartedAt?: string;
+  /** When the session's first run started, when it was restarted since (the transcript covers them all). */
+  sessionStartedAt?: string;
   agent: {
     pid?: number;
     /** In the environment of everything the agent started (src/agent/marker.ts). */
@@ -28,9 +38,74 @@ export interface SessionState {
     runtimeArgs: string[];
   };
   /** What `restart` needs besides the agent above to start the same agent again. */
-  launch: { connectTimeoutMs: number; idleTimeoutMs?: number } & Partial<LaunchChoices>;
+  launch: {
+    connectTimeoutMs: number;
+    idleTimeoutMs?: number;
+    /** The `--env`/`--env-file` overrides as they may be shown (a secret's value is null: never written here). */
+    env?: ShownEnv;
+    /** `start --audio` and its options: the mode `restart` keeps and the ended record's start command names. */
+    audio?: AudioSettings;
+  } & RelaunchEnv &
+    Partial<LaunchChoices>;
   agentLog: string;
   daemonLog: string;
+}
+
+/** The overrides as the `start` printed after an end gives them again (absent in older records). */
+export interface RelaunchEnv {
+  /** The --env-file paths given to start and its restarts, absolute, in the order they apply. */
+  envFiles?: string[];
+  /** What --env set (and no later file changed); a secret's value is null. */
+  envFlags?: ShownEnv;
+  /** What of start's shell chose the interpreter ($VIRTUAL_ENV, a PATH folder). */
+  fromShell?: ShellChoice;
+}
+
+/** What a session was started with, for the `start` command a person can run to start it again. */
+export interface Relaunch extends RelaunchEnv {
+  entry: string;
+  root: string;
+  runtimeArgs: string[];
+  runtime?: "node" | "bun";
+  skipSdkCheck?: boolean;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  env?: ShownEnv;
+  /** An audio session's --voice, --tts-command and --fast-playback. */
+  audio?: Pick<AudioSettings, "voice" | "ttsCommand" | "fastPlayback">;
+}
+
+export function relaunchOf(state: SessionState): Relaunch {
+  const { entry, root, runtimeArgs } = state.agent;
+  const {
+    runtime,
+    skipSdkCheck,
+    connectTimeoutMs,
+    idleTimeoutMs,
+    env,
+    envFiles,
+    envFlags,
+    fromShell,
+    audio,
+  } = state.launch;
+  const relaunch: Relaunch = {
+    entry,
+    root,
+    runtimeArgs,
+    runtime,
+    skipSdkCheck,
+    connectTimeoutMs,
+    idleTimeoutMs,
+    env,
+    envFiles,
+    envFlags,
+    fromShell,
+  };
+  if (audio) {
+    const { voice, ttsCommand, fastPlayback } = audio;
+    relaunch.audio = { voice, ttsCommand, fastPlayback };
+  }
+  return relaunch;
 }
 
 export function statePath(port: number, dir = stateDir()): string {

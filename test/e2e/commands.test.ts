@@ -94,9 +94,15 @@ describe("logs", () => {
     await box.startFake();
     await box.session(["say", "first"]);
     await box.session(["say", "second"]);
-    const logs = await box.session(["logs", "-n", "2"]);
+    const logs = await box.session(["logs", "-n", "3"]);
     expect(logs.code).toBe(0);
-    expect(logs.stdout).toBe("fake-agent: turn: first\nfake-agent: turn: second\n");
+    // Each line stamped to the ms and tagged; lk's marker as the turn was sent, then the agent's line.
+    const stamp = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(?:Z|[+-]\\d\\d:\\d\\d)";
+    expect(logs.stdout).toMatch(
+      new RegExp(
+        `^${stamp} out fake-agent: turn: first\\n${stamp} lk  ── turn 2: "second" ──\\n${stamp} out fake-agent: turn: second\\n$`,
+      ),
+    );
     const all = await box.session(["logs"]);
     expect(all.stdout).toContain("fake-agent: starting");
   });
@@ -119,8 +125,10 @@ describe("logs", () => {
     expect(lines[0]).toMatchObject({
       v: 1,
       kind: "log",
+      stream: "stdout",
       line: `fake-agent: connected to 127.0.0.1:${box.port}`,
     });
+    expect(typeof lines[0]?.at).toBe("number");
   });
 });
 
@@ -283,8 +291,9 @@ describe("replay", () => {
     expect(missing.stderr).toContain("cannot read /nonexistent/talk.txt: ENOENT");
     const orphan = join(tmp(), "orphan.txt");
     writeFileSync(orphan, "? lonely\n");
+    // Before any turn, a `?` line checks the greeting: a file of nothing else has no turn to send.
     expect((await box.session(["replay", orphan])).stderr).toContain(
-      "orphan.txt:1: an expectation needs a turn before it",
+      "orphan.txt has no turns, only a greeting check (line 1)",
     );
     const empty = join(tmp(), "empty.txt");
     writeFileSync(empty, "# nothing\n\n");

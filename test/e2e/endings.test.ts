@@ -165,9 +165,15 @@ describe("an agent that exits on its own after the session started", () => {
     expect((await box.session(["logs"])).stdout).not.toContain("exiting with code 6");
     expect((await box.session(["end"])).code).toBe(0);
     const after = await box.session(["say", "hello?"]);
-    expect(after.stderr).toStartWith("no session running");
-    // Only the agent's log, which a clean end keeps until the next start.
-    expect(readdirSync(box.stateDir)).toEqual([`session-${box.port}.agent.log`]);
+    expect(after.stderr).toContain(`the session on 127.0.0.1:${box.port} ended at`);
+    expect(after.stderr).toContain("it was ended (`lk agent session end`)");
+    // The agent's logs, which a clean end keeps: this run's, and the one before it (the one that
+    // exited); and the record of that end.
+    expect(readdirSync(box.stateDir).sort()).toEqual([
+      `session-${box.port}.agent.log`,
+      `session-${box.port}.agent.prev-1.log`,
+      `session-${box.port}.ended.json`,
+    ]);
   });
 });
 

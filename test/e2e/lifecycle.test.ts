@@ -41,14 +41,18 @@ describe("the seed's own check", () => {
     expect(await portIsFree(box.port)).toBe(true);
     expect(processAlive(daemonPid)).toBe(false);
     expect(processAlive(agent.pid)).toBe(false);
-    // A clean end leaves only the agent's log, until the next start on the port.
-    expect(readdirSync(box.stateDir)).toEqual([`session-${box.port}.agent.log`]);
+    // A clean end leaves the agent's log and the record of how it ended, until the next start on the port.
+    expect(readdirSync(box.stateDir).sort()).toEqual([
+      `session-${box.port}.agent.log`,
+      `session-${box.port}.ended.json`,
+    ]);
 
     const after = await box.session(["say", "PINEAPPLE7351 again?"]);
     expect(after.code).toBe(1);
-    expect(
-      after.output.startsWith(`no session running on 127.0.0.1:${box.port} (run \`lk agent session start`),
-    ).toBe(true);
+    expect(after.output).toStartWith(
+      `the session on 127.0.0.1:${box.port} ended at ${/\d\d:\d\d:\d\d/.exec(after.output)?.[0]}: it was ended (\`lk agent session end\`)\n`,
+    );
+    expect(after.output).toContain("to start it again, run: lk agent session start ");
     expect(after.output).not.toContain("PINEAPPLE7351");
   });
 });
@@ -429,7 +433,11 @@ describe("failures leave nothing running", () => {
       while (processAlive(daemonPid)) await Bun.sleep(20);
       expect(processAlive(agent.pid)).toBe(false);
       expect(await portIsFree(box.port)).toBe(true);
-      expect(readdirSync(box.stateDir)).toEqual([]);
+      // Only the record that tells the next command what happened.
+      expect(readdirSync(box.stateDir)).toEqual([`session-${box.port}.ended.json`]);
+      const next = await box.session(["status"]);
+      expect(next.stderr).toContain(`the session daemon was stopped (${signal})`);
+      expect(next.stderr).toContain("to start it again, run: lk agent session start ");
     });
   }
 

@@ -220,7 +220,9 @@ describe("mcp: restart and the idle timeout (the fake agent)", () => {
       expect(await mcp.ok("session_status")).toMatchObject({ status: { idleTimeoutMs: 0 } });
 
       const restarted = await mcp.ok("session_restart", { idle_timeout: 2 });
-      expect(restarted.daemonPid).not.toBe(started.daemonPid);
+      // The same daemon and port, a new agent.
+      expect(restarted.daemonPid).toBe(started.daemonPid);
+      expect(restarted.agentPid).not.toBe(started.agentPid);
       expect(restarted).toMatchObject({
         port: box.port,
         agent: { label: "Node.js", entry: "agent.ts", root: FAKE_AGENT_DIR, id: "echo_agent" },

@@ -141,7 +141,7 @@ for (const agent of [NODE_AGENT, PYTHON_AGENT]) {
       // The log, up to the agent's shutdown, before the summary.
       expect(out.slice(0, summary)).toContain(agent.name === "python" ? "livekit.agents" : "DEBUG");
       expect(out.slice(summary)).toMatch(
-        /^Session ended\.\n {2}turns: +6\n {2}duration: +\S+\n {2}active agent: billing_agent\n {2}usage: +\d+ → \d+ tokens \(echo\/echo-1\)\n {2}agent log: +\S+session-\d+\.agent\.log \(kept until the next start on this port\)\n$/,
+        /^Session ended\.\n {2}turns: +6\n {2}duration: +\S+\n {2}active agent: billing_agent\n {2}usage: +\d+ → \d+ tokens \(echo\/echo-1\)\n {2}logs kept: +\S+session-\d+\.agent\.log {2}\(lk agent session logs --port \d+ --run last to read them\)\n$/,
       );
       // The echo LLM reports 10 → 5 tokens a call, and each of the six turns made at least one.
       const [input = 0, output] = (/usage: +(\d+) → (\d+) tokens/.exec(out) ?? []).slice(1).map(Number);

@@ -146,7 +146,7 @@ describe("end says how it went", () => {
     expect(end.stdout).toMatch(
       new RegExp(
         "^Session ended\\.\\n  turns: +2\\n  duration: +\\d+m?s\\n  active agent: billing_agent\\n" +
-          `  agent log: +${log.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(kept until the next start on this port\\)\\n$`,
+          `  logs kept: +${log.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}  \\(lk agent session logs --port ${box.port} --run last to read them\\)\\n$`,
       ),
     );
     expect(readFileSync(log, "utf8")).toContain("fake-agent: turn: transfer me to billing");
@@ -177,7 +177,7 @@ describe("end says how it went", () => {
     const end = await box.session(["end"]);
     expect(end.code).toBe(0);
     expect(end.stdout).toContain(
-      "  active agent: echo_agent\n  usage:        20 → 10 tokens, 8 cached (openai/gpt-4o-mini) · TTS 84 chars, 3.0 s audio (cartesia/sonic-2) · STT 5.0 s audio (deepgram/nova-3)\n  agent log:",
+      "  active agent: echo_agent\n  usage:        20 → 10 tokens, 8 cached (openai/gpt-4o-mini) · TTS 84 chars, 3.0 s audio (cartesia/sonic-2) · STT 5.0 s audio (deepgram/nova-3)\n  logs kept:",
     );
 
     expect((await box.startFake()).code).toBe(0);

@@ -346,7 +346,8 @@ describe("a daemon that died hard, with its watchdog", () => {
 
     const status = await box.session(["status"]);
     expect(status.code).toBe(1);
-    expect(status.output).toStartWith(`no session running on 127.0.0.1:${box.port}`);
+    expect(status.output).toStartWith(`the session on 127.0.0.1:${box.port} ended at `);
+    expect(status.output).toContain(`its daemon (pid ${daemonPid}) was found gone (killed, or it crashed)`);
     expect(status.output).toContain(`removed a stale session record: its daemon (pid ${daemonPid}) is gone`);
     expect(status.output).toContain(`killed its orphaned agent (pid ${agent.pid})`);
     await Bun.sleep(100);

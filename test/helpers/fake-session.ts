@@ -9,6 +9,7 @@ import type { ControlCommand, EndSummary } from "../../src/protocol/control.ts";
 import type { DeliveredEvent, SessionEvent } from "../../src/protocol/events.ts";
 import { Reporter } from "../../src/render/reporter.ts";
 import type { SessionLookup } from "../../src/session/find-session.ts";
+import type { RestartRequest } from "../../src/session/restart-session.ts";
 import type { SessionClient } from "../../src/session/session-client.ts";
 import type { StartedSession, StartRequest } from "../../src/session/start-session.ts";
 import type { SessionState } from "../../src/state/session-file.ts";
@@ -19,6 +20,7 @@ export const FAKE_SUMMARY: EndSummary = {
   turns: 1,
   startedAt: "2026-01-01T00:00:00.000Z",
   uptimeMs: 3_725_000,
+  runs: 1,
   agentId: "echo_agent",
   agentLog: "/state/session-8775.agent.log",
 };
@@ -74,6 +76,7 @@ export interface Fake {
   finds: { port: number; thorough: boolean }[];
   sent: ControlCommand[];
   starts: StartRequest[];
+  restarts: RestartRequest[];
   stops: SessionState[];
   /** The outcome reported as the runner does it; returns the exit code. */
   report(outcome: Parameters<typeof finish>[1]): number;
@@ -100,6 +103,7 @@ export function fake(opts: FakeOptions): Fake {
   const finds: Fake["finds"] = [];
   const sent: ControlCommand[] = [];
   const starts: StartRequest[] = [];
+  const restarts: RestartRequest[] = [];
   const stops: SessionState[] = [];
   let at = 1_000;
   const session: SessionClient = {
@@ -128,6 +132,26 @@ export function fake(opts: FakeOptions): Fake {
         ...opts.started,
       };
     },
+    restart: async (_reporter, s, request) => {
+      restarts.push(request);
+      return {
+        port: s.port,
+        daemonPid: s.daemonPid,
+        agentPid: 2,
+        readyMs: 3,
+        agentLog: s.agentLog,
+        greeting: [],
+        agent: {
+          label: s.agent.label,
+          runtime: s.agent.runtime,
+          entry: s.agent.entry,
+          root: s.agent.root,
+          argv: [],
+        },
+        env: {},
+        ...opts.started,
+      };
+    },
     stop: async (s) => {
       stops.push(s);
       return "ended" in opts ? opts.ended : FAKE_SUMMARY;
@@ -147,6 +171,7 @@ export function fake(opts: FakeOptions): Fake {
     finds,
     sent,
     starts,
+    restarts,
     stops,
     report: (outcome) => finish(reporter, outcome),
   };

@@ -17,6 +17,7 @@ const options = (over: Partial<EndOptions> = {}): EndOptions => ({
   saveTest: undefined,
   chatHistory: false,
   logs: false,
+  clean: false,
   ...over,
 });
 
@@ -38,11 +39,12 @@ describe("end", () => {
         "  turns:        1",
         "  duration:     1h02m",
         "  active agent: echo_agent",
-        "  agent log:    /state/session-8775.agent.log (kept until the next start on this port)",
+        "  logs kept:    /state/session-8775.agent.log  (lk agent session logs --run last to read them)",
         "",
       ].join("\n"),
     );
-    expect(outcome.fields).toEqual({ port: PORT, summary: FAKE_SUMMARY });
+    // The folder of this fake session has no files: none are listed as kept.
+    expect(outcome.fields).toEqual({ port: PORT, summary: FAKE_SUMMARY, logsKept: [] });
   });
 
   test("the session's cumulative usage, when the agent reported some", async () => {
@@ -52,7 +54,7 @@ describe("end", () => {
     const f = fake({ command: "end", ended: { ...FAKE_SUMMARY, agentId: "billing\x07", usage } });
     const outcome = await end.run(options(), f.io);
     expect(f.out()).toContain(
-      ["  active agent: billing\\x07", "  usage:        20 → 10 tokens (echo/echo-1)", "  agent log:"].join(
+      ["  active agent: billing\\x07", "  usage:        20 → 10 tokens (echo/echo-1)", "  logs kept:"].join(
         "\n",
       ),
     );
@@ -63,7 +65,7 @@ describe("end", () => {
     const f = fake({ command: "end", ended: undefined });
     const outcome = await end.run(options(), f.io);
     expect(f.out()).toStartWith("Session ended.\n");
-    expect(outcome.fields).toEqual({ port: PORT });
+    expect(outcome.fields).toEqual({ port: PORT, logsKept: [] });
   });
 
   test("parse: --chat-history and --logs", () => {
@@ -116,10 +118,54 @@ describe("end", () => {
       }),
     });
     const outcome = await end.run(options({ transcript: file }), f.io);
-    expect(f.sent).toEqual([{ cmd: "history" }]);
+    // With the conversations before any restart: the transcript is the whole session's.
+    expect(f.sent).toEqual([{ cmd: "history", earlierRuns: true }]);
     expect(f.stops).toHaveLength(1);
     expect(readFileSync(file, "utf8")).toContain("**You:** weather in Lima?");
-    expect(outcome.fields).toEqual({ port: PORT, transcript: file, summary: FAKE_SUMMARY });
+    expect(readFileSync(file, "utf8")).not.toContain("restart");
+    expect(outcome.fields).toEqual({ port: PORT, transcript: file, summary: FAKE_SUMMARY, logsKept: [] });
+  });
+
+  test("--transcript of a restarted session: every run, each restart marked, from the first start", async () => {
+    const file = join(dir, "runs.md");
+    const f = fake({
+      command: "end",
+      found: {
+        kind: "running",
+        port: PORT,
+        state: fakeState({ sessionStartedAt: "2025-12-31T23:00:00.000Z" }),
+      },
+      answer: () => ({
+        events: [
+          { type: "message", role: "user", text: "first run" },
+          { type: "restart" },
+          { type: "message", role: "user", text: "second run" },
+        ],
+      }),
+    });
+    const json = join(dir, "runs.json");
+    await end.run(options({ transcript: file, chatHistory: true }), f.io);
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("- started: 2025-12-31T23:00:00.000Z");
+    expect(text).toContain("- restarts: 1 (each marked below)");
+    expect(text.indexOf("first run")).toBeLessThan(text.indexOf("the agent restarted"));
+    expect(text.indexOf("the agent restarted")).toBeLessThan(text.indexOf("second run"));
+    // --chat-history shows the running agent's conversation, as `history` does.
+    expect(f.out()).toContain("second run");
+    expect(f.out()).not.toContain("first run");
+    // A run whose agent did not give its history: its marker says so, in words and in JSON.
+    const lost = join(dir, "lost.md");
+    const h = fake({
+      command: "end",
+      answer: () => ({ events: [{ type: "restart", unread: "the agent did not answer in time" }] }),
+    });
+    await end.run(options({ transcript: lost }), h.io);
+    expect(readFileSync(lost, "utf8")).toContain(
+      "*(the conversation before this restart is missing: the agent did not give it: the agent did not answer in time)*",
+    );
+    const g = fake({ command: "end", json: true, answer: () => ({ events: [{ type: "restart" }] }) });
+    await end.run(options({ transcript: json, json: true }), g.io);
+    expect(JSON.parse(readFileSync(json, "utf8")).events).toMatchObject([{ type: "restart" }]);
   });
 
   test("a transcript that cannot be fetched or written leaves the session running", async () => {

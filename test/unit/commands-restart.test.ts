@@ -20,6 +20,7 @@ const options = (over: Partial<RestartOptions> = {}): RestartOptions => ({
   connectTimeoutMs: undefined,
   idleTimeoutMs: undefined,
   replay: true,
+  env: { vars: {}, files: [] },
   ...over,
 });
 
@@ -64,24 +65,27 @@ describe("restart --replay", () => {
     expect(restart.parse(["--replay"], env()).replay).toBe(true);
   });
 
-  test("reads the history before the stop, sends its user turns in order, shows the diff; exit 0", async () => {
-    let stoppedBeforeHistory: boolean | undefined;
+  test("reads the history before the restart, sends its user turns in order, shows the diff; exit 0", async () => {
+    let restartedBeforeHistory: boolean | undefined;
     const f = fake({
       command: "restart",
       found,
       answer: (cmd) => {
-        if (cmd.cmd === "history") stoppedBeforeHistory = f.stops.length > 0;
+        if (cmd.cmd === "history") restartedBeforeHistory = f.restarts.length > 0;
         return rainy(cmd);
       },
     });
     const outcome = await restart.run(options(), f.io);
-    expect(stoppedBeforeHistory).toBe(false);
+    expect(restartedBeforeHistory).toBe(false);
     expect(f.sent.map((c) => (c.cmd === "say" ? c.text : c.cmd))).toEqual([
       "history",
       "what's the weather in Paris?",
       "hello",
     ]);
-    expect(f.stops).toHaveLength(1);
+    expect(f.restarts).toHaveLength(1);
+    // The daemon replaces its agent: the session is neither stopped nor started again.
+    expect(f.stops).toHaveLength(0);
+    expect(f.starts).toHaveLength(0);
     expect(f.out()).toEndWith(
       [
         "Replaying 2 turns of the previous conversation:",
@@ -152,8 +156,7 @@ describe("restart --replay", () => {
       }),
     });
     const outcome = await restart.run(options(), f.io).catch((error: unknown) => ({ error }));
-    expect(f.stops).toHaveLength(0);
-    expect(f.starts).toHaveLength(0);
+    expect(f.restarts).toHaveLength(0);
     expect(String((outcome as { error: Error }).error.message)).toBe(
       "could not get the conversation to replay: the agent did not answer in time",
     );
@@ -171,6 +174,6 @@ describe("restart --replay", () => {
     const f = fake({ command: "restart", found });
     await restart.run(options({ replay: false }), f.io);
     expect(f.sent).toEqual([]);
-    expect(f.starts).toHaveLength(1);
+    expect(f.restarts).toEqual([{ env: {}, envFrom: { files: [], flags: [] } }]);
   });
 });

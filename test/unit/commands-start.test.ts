@@ -15,6 +15,7 @@ const options = (over: Partial<StartOptions> = {}): StartOptions => ({
   cwd: FAKE_AGENT_DIR,
   runtimeArgs: [],
   skipSdkCheck: true,
+  env: { vars: {}, files: [] },
   ...over,
 });
 

@@ -20,12 +20,16 @@ const data: StatusData = {
   agentState: "listening",
   startedAt: "2026-01-01T00:00:00.000Z",
   uptimeMs: 65_000,
+  run: 1,
+  runStartedAt: "2026-01-01T00:00:00.000Z",
+  runUptimeMs: 65_000,
   idleTimeoutMs: 1_800_000,
   turns: 3,
   unseen: 2,
   queued: 0,
   agentLog: "/state/agent.log",
   daemonLog: "/state/daemon.log",
+  env: {},
 };
 
 describe("status", () => {
@@ -83,6 +87,53 @@ describe("status", () => {
     await expect(status.run({ json: false, port: PORT }, none.io)).rejects.toThrow("no session running");
     const refused = fake({ command: "status", answer: () => ({ done: { ok: false, error: "ending" } }) });
     await expect(status.run({ json: false, port: PORT }, refused.io)).rejects.toThrow("ending");
+  });
+
+  test("the overrides: names and values, a secret by name only (--json: null)", async () => {
+    const env = { LOG_LEVEL: "debug", GREETING: "hi there", OPENAI_API_KEY: null };
+    const f = fake({ command: "status", answer: () => ({ done: { ok: true, data: { ...data, env } } }) });
+    const outcome = await status.run({ json: false, port: PORT }, f.io);
+    expect(f.out()).toContain(
+      "env:          LOG_LEVEL=debug, GREETING='hi there', OPENAI_API_KEY (value hidden)\n",
+    );
+    expect(outcome.fields).toEqual({ running: true, status: { ...data, env } });
+    // No overrides: no row.
+    const plain = fake({ command: "status", answer: () => ({ done: { ok: true, data } }) });
+    await status.run({ json: false, port: PORT }, plain.io);
+    expect(plain.out()).not.toContain("env:");
+  });
+
+  test("the agent down: why, how it exited, its last lines; exit 1 with what to do", async () => {
+    const lastLines = Array.from({ length: 14 }, (_, i) => `line ${i + 1}`);
+    const agentDown = {
+      reason: "the agent exited with code 1 before connecting",
+      since: "2026-01-01T00:00:00.000Z",
+      exit: "the agent exited with code 1",
+      lastLines: [...lastLines.slice(0, -1), "SyntaxError: invalid syntax"],
+    };
+    const down = { ...data, agentPid: 0, agentState: "down", agentDown };
+    const f = fake({ command: "status", answer: () => ({ done: { ok: true, data: down } }) });
+    const outcome = await status.run({ json: false, port: PORT }, f.io);
+    const out = f.out();
+    expect(out).toStartWith(`● Session on 127.0.0.1:${PORT}: the agent is down\n`);
+    expect(out).toContain("agent:        Node.js agent.ts in /work/agent (not running, runtime bun)");
+    expect(out).toMatch(
+      /agent down: +since \d\d:\d\d:\d\d: the agent exited with code 1 before connecting\n/,
+    );
+    expect(out).toContain("exit:         the agent exited with code 1\n");
+    expect(out).toContain(
+      "last output:  its last 12 line(s) (the whole log: lk agent session logs)\n    line 3\n",
+    );
+    expect(out).toContain("    SyntaxError: invalid syntax\n  daemon:");
+    expect(out).not.toContain("line 2\n");
+    // Nothing the agent would have said: no framework, active agent or usage.
+    expect(out).not.toContain("framework:");
+    expect(out).not.toContain("active agent:");
+    expect(outcome.error?.message).toBe(
+      "the agent is down: the agent exited with code 1 before connecting; fix it and run: lk agent session restart",
+    );
+    expect(outcome.fields).toEqual({ running: true, status: down });
+    expect(f.report(outcome)).toBe(1);
   });
 
   test("durations", () => {

@@ -19,3 +19,12 @@ test("say's logs: true is kept, false or absent leaves it out, anything else is 
   });
   expect(say({ logs: "yes" })).toBe("say's logs must be true or false");
 });
+
+test("history's earlierRuns (the transcript's runs before restarts): true kept, false or absent left out", () => {
+  expect(parseRequest({ cmd: "history", earlierRuns: true })).toEqual({ cmd: "history", earlierRuns: true });
+  expect(parseRequest({ cmd: "history", earlierRuns: false })).toEqual({ cmd: "history" });
+  expect(parseRequest({ cmd: "history" })).toEqual({ cmd: "history" });
+  expect(parseRequest({ cmd: "history", earlierRuns: 1 })).toBe(
+    "history's earlierRuns must be true or false",
+  );
+});

@@ -3,12 +3,14 @@
 import { describe, expect, test } from "bun:test";
 import type { DeliveredEvent, SessionEvent } from "../../src/protocol/events.ts";
 import {
+  checkGreeting,
   checkTurn,
   containsSubset,
   type Expectation,
   parsePattern,
   parseToolExpectation,
 } from "../../src/session/expect.ts";
+import { greetingInHistory, greetingText, judgeGreeting } from "../../src/session/greeting.ts";
 import { e2eLatencyMs, observe } from "../../src/session/observed-turn.ts";
 
 const at = (events: (SessionEvent & { earlier?: boolean })[]): DeliveredEvent[] =>
@@ -186,5 +188,57 @@ describe("reply, handoff, error, latency", () => {
     expect(check({ kind: "latency", turnMs: 1 }, weather, 150).error?.detail).toContain(
       "+ latency: turn 150 ms, e2e not reported",
     );
+  });
+});
+
+describe("the greeting", () => {
+  const hello = { kind: "reply", pattern: parsePattern("/hello/i", "regex"), negated: false } as const;
+  const noError = { kind: "reply", pattern: parsePattern("error", "regex"), negated: true } as const;
+
+  test("each expectation against what the agent said at start", () => {
+    const ok = checkGreeting([hello, noError], "Hello! I'm the echo agent.");
+    expect(ok.error).toBeUndefined();
+    expect(ok.results.map((r) => [r.expected, r.ok])).toEqual([
+      ["a greeting matching /hello/i", true],
+      ["a greeting not matching error", true],
+    ]);
+  });
+
+  test("a mismatch: exit 2, what was expected and what the agent said, as a turn's failure reads", () => {
+    const { error } = checkGreeting([hello, noError], "An error occurred.\nSorry.");
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toBe("expectation failed: the agent's greeting did not match");
+    expect(error?.detail).toEqual([
+      "- expected to match: /hello/i",
+      "- must not match: error",
+      "+ the agent greeted:",
+      "    An error occurred.",
+      "    Sorry.",
+    ]);
+  });
+
+  test("no greeting at all fails every check, a negated one too: a greeting check expects a greeting", () => {
+    const { results, error } = checkGreeting([noError], undefined);
+    expect(results.map((r) => r.ok)).toEqual([false]);
+    expect(error?.message).toBe("expectation failed: the agent did not greet");
+    expect(error?.detail).toEqual([
+      "- must not match: error",
+      "+ the agent said nothing on its own before the first turn",
+    ]);
+  });
+
+  test("the greeting's text: the agent's messages; in a history, what came before the first user message", () => {
+    const history = at([
+      { type: "handoff", to: "echo_agent" },
+      { type: "message", role: "assistant", text: "Hello!" },
+      { type: "message", role: "assistant", text: "Ask me." },
+      { type: "message", role: "user", text: "hi" },
+      { type: "message", role: "assistant", text: "hi" },
+    ]);
+    expect(greetingText(greetingInHistory(history))).toBe("Hello!\nAsk me.");
+    expect(greetingText(at([{ type: "handoff", to: "echo_agent" }]))).toBeUndefined();
+    const judged = judgeGreeting({ line: 3, expectations: [hello] }, greetingInHistory(history), "history");
+    expect(judged.record).toMatchObject({ line: 3, source: "history", text: "Hello!\nAsk me.", ok: true });
+    expect(judgeGreeting({ line: 1, expectations: [hello] }, [], "start").record.text).toBeNull();
   });
 });

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { UserError } from "../../src/errors.ts";
 import { endedSentence, findSession, notRunning, runningSession } from "../../src/session/find-session.ts";
-import { type EndedRecord, writeEnded } from "../../src/state/ended-record.ts";
+import { type EndedRecord, removeEnded, writeEnded } from "../../src/state/ended-record.ts";
 import { statePath, writeState } from "../../src/state/session-file.ts";
 import { fakeState } from "../helpers/fake-session.ts";
 import { freePort } from "../helpers/lk.ts";
@@ -37,18 +38,33 @@ describe("findSession", () => {
     );
   });
 
-  test("a record whose daemon is gone: cleaned up, stale, with notes", async () => {
+  test("a record whose daemon is gone: cleaned up, stale, with notes; then ended, with the start command", async () => {
     const port = await freePort();
     const pid = deadPid();
-    writeState(fakeState({ port, daemonPid: pid, agent: { ...fakeState().agent, pid: deadPid() } }));
+    const agent = { ...fakeState().agent, pid: deadPid(), runtimeArgs: ["-X", "dev"] };
+    const launch = { connectTimeoutMs: 60_000, skipSdkCheck: false, env: { MODE: "a b", API_KEY: null } };
+    writeState(fakeState({ port, daemonPid: pid, agent, launch }));
     const found = await findSession(port);
-    expect(found).toEqual({
+    expect(found).toMatchObject({
       kind: "stale",
       port,
       notes: [`removed a stale session record: its daemon (pid ${pid}) is gone`],
+      ended: { why: `its daemon (pid ${pid}) was found gone (killed, or it crashed)` },
     });
     expect(existsSync(statePath(port))).toBe(false);
-    expect(() => runningSession(found)).toThrow("no session running");
+    const start = `to start it again, run: lk agent session start /work/agent/agent.mjs --port ${port} --env 'MODE=a b' --env API_KEY -- -X dev`;
+    let error = caught(() => runningSession(found));
+    expect(error.message).toStartWith(`the session on 127.0.0.1:${port} ended at `);
+    expect(error.detail).toContain(`removed a stale session record: its daemon (pid ${pid}) is gone`);
+    const note = "(the value of API_KEY is not kept: export it in that shell first)";
+    expect(error.detail.slice(-2)).toEqual([start, note]);
+    // The next command finds the record it left: the same story, the same command.
+    const later = await findSession(port);
+    expect(later.kind).toBe("ended");
+    error = notRunning(later as never);
+    expect(error.message).toContain(`its daemon (pid ${pid}) was found gone`);
+    expect(error.detail.slice(-2)).toEqual([start, note]);
+    removeEnded(port);
   });
 
   test("an ended record, nothing listening: ended, and the error says when and why", async () => {
@@ -115,3 +131,12 @@ describe("findSession", () => {
     }
   });
 });
+
+function caught(run: () => unknown): UserError {
+  try {
+    run();
+  } catch (error) {
+    return error as UserError;
+  }
+  throw new Error("it did not throw");
+}

@@ -129,6 +129,27 @@ describe("start: is a greeting coming?", () => {
     expect(ready.done).toBe(true);
   });
 
+  test("an audio session's wait lasts until its mic is read (notBefore): a greeting begun before then is waited for", async () => {
+    const a = agent();
+    const notBefore = Date.now() + 300;
+    const ready = tracked(greetingDone(a.link, a.session, new AbortController().signal, notBefore));
+    await tick();
+    // Not asked yet: the agent greets only once it hears its mic.
+    expect(a.kinds()).toEqual([]);
+    a.stateEvent(AgentState.AS_SPEAKING);
+    await tick();
+    a.stateEvent(AgentState.AS_LISTENING);
+    await tick();
+    expect(a.kinds()).toEqual([]);
+    expect(ready.done).toBe(false);
+    while (a.kinds().length === 0) await Bun.sleep(10);
+    expect(Date.now()).toBeGreaterThanOrEqual(notBefore);
+    expect(a.kinds()).toEqual(["getSessionState"]);
+    a.answerState(AgentState.AS_LISTENING);
+    await tick();
+    expect(ready.done).toBe(true);
+  });
+
   test("stopping ends the wait", async () => {
     const a = agent();
     const stop = new AbortController();

@@ -49,4 +49,18 @@ describe("IdleTimer", () => {
     expect(never.count()).toBe(0);
     expect(stopped.count()).toBe(0);
   });
+
+  test("a new limit (restart --idle-timeout) counts from the last command; 0 turns it off", async () => {
+    const t = timer(60_000);
+    t.idle.start();
+    t.idle.change(15);
+    expect(t.idle.ms).toBe(15);
+    await idleOnce(t);
+    expect(t.count()).toBe(1);
+    const off = timer(15);
+    off.idle.start();
+    off.idle.change(0);
+    await Bun.sleep(50);
+    expect(off.count()).toBe(0);
+  });
 });

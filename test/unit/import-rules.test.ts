@@ -72,4 +72,15 @@ describe("import rules", () => {
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("daemon-imports");
   });
+
+  test("the audio leaf folder imports nothing of ours: audio importing the protocol fails", async () => {
+    const result = await checkCopy((dir) =>
+      appendFileSync(
+        join(dir, "src/audio/pcm.ts"),
+        '\nexport type { SessionEvent } from "../protocol/events.ts";\n',
+      ),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("audio-imports");
+  });
 });

@@ -72,6 +72,25 @@ describe("Python", () => {
     ]);
   });
 
+  test("what of start's shell chose the interpreter: $VIRTUAL_ENV, or a PATH folder every shell lacks", () => {
+    const plan = (project: AgentProject, h: Host) =>
+      planLaunch({ project, connectAddr: ADDR, runtimeArgs: [] }, h).fromShell;
+    const files = ["/env/bin/python", "/proj/.venv/bin/python"];
+    expect(plan(py(), host({ env: { VIRTUAL_ENV: "/env" }, files }))).toEqual({ VIRTUAL_ENV: "/env" });
+    expect(plan(py(), host({ files }))).toBeUndefined();
+    expect(plan(py(), host({ onPath: { python3: "/home/me/.pyenv/shims/python3" } }))).toEqual({
+      pathDir: "/home/me/.pyenv/shims",
+    });
+    expect(plan(py(), host({ onPath: { python3: "/usr/bin/python3" } }))).toBeUndefined();
+    expect(plan(py({ pythonFlavor: "uv" }), host({ onPath: { uv: "/home/me/.local/bin/uv" } }))).toEqual({
+      pathDir: "/home/me/.local/bin",
+    });
+    expect(plan(node(), host({ onPath: { node: "/opt/node/bin/node" } }))).toEqual({
+      pathDir: "/opt/node/bin",
+    });
+    expect(plan(node(), host())).toBeUndefined();
+  });
+
   test("interpreter order: $VIRTUAL_ENV, then .venv/venv up the tree, then python3, then python", () => {
     const files = ["/env/bin/python", "/proj/venv/bin/python", "/.venv/bin/python"];
     expect(pythonCommand(py(), host({ env: { VIRTUAL_ENV: "/env" }, files }))).toEqual(["/env/bin/python"]);

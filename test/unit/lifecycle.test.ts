@@ -18,7 +18,7 @@ function lifecycle() {
 describe("daemon states", () => {
   test("the start-up path, each transition logged", () => {
     const { life, logged } = lifecycle();
-    for (const next of ["spawning", "awaiting-agent", "switching-to-text", "greeting", "ready"] as const)
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
       life.to(next);
     life.to("stopping", "end requested");
     expect(life.state).toBe("stopping");
@@ -44,11 +44,44 @@ describe("daemon states", () => {
       expect(() => life.to(next)).toThrow(IllegalTransition);
   });
 
-  test("starting means: commands wait, and a stop fails the start", () => {
+  test("starting means: commands wait for the outcome (a first start's, or a restart's)", () => {
     expect(
-      ["spawning", "awaiting-agent", "switching-to-text", "greeting"].every((s) => isStarting(s as never)),
+      ["replacing", "spawning", "awaiting-agent", "switching-mode", "greeting"].every((s) =>
+        isStarting(s as never),
+      ),
     ).toBe(true);
-    expect(["binding", "ready", "stopping", "stopped"].some((s) => isStarting(s as never))).toBe(false);
+    expect(
+      ["binding", "ready", "agent-down", "stopping", "stopped"].some((s) => isStarting(s as never)),
+    ).toBe(false);
+  });
+
+  test("a restart: ready → replacing → the start-up path; a failed one → agent-down, and from there again", () => {
+    const { life, logged } = lifecycle();
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
+      life.to(next);
+    life.to("replacing", "restart");
+    life.to("spawning");
+    life.to("awaiting-agent");
+    life.to("agent-down", "the agent exited with code 1 before connecting");
+    expect(logged.at(-1)).toBe("awaiting-agent → agent-down: the agent exited with code 1 before connecting");
+    // Down: no turn can run, only another restart or a stop.
+    expect(() => life.to("ready")).toThrow("the daemon cannot go from agent-down to ready");
+    expect(() => life.to("spawning")).toThrow(IllegalTransition);
+    life.to("replacing");
+    for (const next of ["spawning", "awaiting-agent", "switching-mode", "greeting", "ready"] as const)
+      life.to(next);
+    life.to("replacing");
+    life.to("stopping", "end requested");
+    expect(life.state).toBe("stopping");
+  });
+
+  test("agent-down is reached only from the start-up path (not from binding), and left only by a restart or a stop", () => {
+    const { life } = lifecycle();
+    expect(() => life.to("agent-down")).toThrow(IllegalTransition);
+    life.to("spawning");
+    life.to("agent-down");
+    life.to("stopping");
+    expect(life.state).toBe("stopping");
   });
 });
 

@@ -112,6 +112,30 @@ describe("mcp tools", () => {
     expect(progress.filter((p) => !p.startsWith("waiting"))).toHaveLength(WEATHER.length);
   });
 
+  test("say in an audio session: what the agent heard and what our side measured come too", async () => {
+    const audio = {
+      userMs: 1275,
+      transcriptMs: 750,
+      firstAudioMs: 845,
+      agentMs: 3139,
+      playback: { flushes: 1, finished: 1, clears: 0 },
+    };
+    const heard = "What's the weather in Paris";
+    const { call } = await connect({
+      ...RUNNING,
+      answer: (cmd) =>
+        cmd.cmd === "say"
+          ? {
+              events: [{ type: "message", role: "user", text: cmd.text, heard }],
+              done: { data: { turnMs: 5000, heard, audio } } as Answer["done"],
+            }
+          : {},
+    });
+    const result = await call("session_say", { text: "what's the weather in Paris" });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ heard, audio });
+  });
+
   test("say: text that looks like an option is text; a turn with no words is silent", async () => {
     const { call, fake: f } = await connect({ ...RUNNING, answer: () => ({}) });
     const result = await call("session_say", { text: "--json -x" });
@@ -186,6 +210,14 @@ describe("mcp tools", () => {
     expect(f.starts[0]).toMatchObject({ port: 8775, runtimeArgs: ["--inspect"], root: FAKE_AGENT_DIR });
   });
 
+  test("start: env is --env, each variable's value as given (= and spaces kept)", async () => {
+    const { call, fake: f } = await connect();
+    const env = { GREETING: "hi there", FORMULA: "a=b", OPENAI_API_KEY: "sk-1" };
+    const started = await call("session_start", { runtime: "bun", env });
+    expect(started.isError).toBeFalsy();
+    expect(f.starts[0]?.env).toEqual(env);
+  });
+
   test("say with no session started: the CLI's no-session sentence", async () => {
     const { call } = await connect();
     const result = await call("session_say", { text: "hi", port: 8792 });
@@ -197,7 +229,8 @@ describe("mcp tools", () => {
 
   test("logs: the lines as a list", async () => {
     const dir = tempDir("lk-mcp-logs-");
-    const agentLog = join(dir, "agent.log");
+    // The last run's log: named as the port's runs are (state/run-logs.ts).
+    const agentLog = join(dir, "session-8775.agent.log");
     await Bun.write(agentLog, "one\ntwo\nthree\n");
     const { call } = await connect({
       found: { kind: "running", port: 8775, state: fakeState({ agentLog }) },
@@ -227,22 +260,27 @@ describe("mcp tools on what the session reports", () => {
       agentState: "listening",
       startedAt: state.startedAt,
       uptimeMs: 5_000,
+      run: 1,
+      runStartedAt: state.startedAt,
+      runUptimeMs: 5_000,
       idleTimeoutMs: 1_800_000,
       turns: 2,
       unseen: 0,
       queued: 0,
       agentLog: state.agentLog,
       daemonLog: state.daemonLog,
+      env: { MODE: "test", OPENAI_API_KEY: null },
     };
     const { call } = await connect({ ...RUNNING, answer: () => ({ done: { data } as Answer["done"] }) });
     const result = await call("session_status");
     expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toEqual({ running: true, status: data, durationMs: 0 });
+    // durationMs is the run's own time (loading the command included): any number.
+    expect(result.structuredContent).toEqual({ running: true, status: data, durationMs: expect.any(Number) });
   });
 
   test("end: the closing summary; chat_history and logs return the conversation and the whole log", async () => {
     const dir = tempDir("lk-mcp-end-");
-    const agentLog = join(dir, "agent.log");
+    const agentLog = join(dir, "session-8775.agent.log");
     await Bun.write(agentLog, "one\ntwo\n");
     const conversation: SessionEvent[] = [
       { type: "message", role: "user", text: "hi" },
@@ -253,7 +291,12 @@ describe("mcp tools on what the session reports", () => {
       answer: (cmd) => (cmd.cmd === "history" ? { events: conversation } : {}),
     });
     const plain = await call("session_end");
-    expect(plain.structuredContent).toEqual({ port: 8775, summary: FAKE_SUMMARY, durationMs: 0 });
+    expect(plain.structuredContent).toEqual({
+      port: 8775,
+      summary: FAKE_SUMMARY,
+      logsKept: [agentLog],
+      durationMs: 0,
+    });
 
     const full = await call("session_end", { chat_history: true, logs: true });
     expect(full.isError).toBeFalsy();
@@ -287,9 +330,13 @@ describe("mcp tools on what the session reports", () => {
       found: { kind: "running", port: 8775, state },
       started: { agentInfo, daemonPid: 78 },
     });
-    const result = await call("session_restart", { idle_timeout: 0 });
+    const result = await call("session_restart", { idle_timeout: 0, env: { LOG_LEVEL: "debug", EMPTY: "" } });
     expect(result.isError).toBeFalsy();
-    expect(f.starts[0]).toMatchObject({ idleTimeoutMs: 0 });
+    expect(f.restarts[0]).toMatchObject({ idleTimeoutMs: 0, env: { LOG_LEVEL: "debug", EMPTY: "" } });
+    // A name that is not one is refused before anything is run.
+    const bad = await call("session_restart", { env: { "A=B": "x" } });
+    expect(bad.isError).toBe(true);
+    expect(f.restarts).toHaveLength(1);
     expect(result.structuredContent).toMatchObject({
       port: 8775,
       daemonPid: 78,
@@ -357,6 +404,7 @@ describe("sessions the server started", () => {
       }),
       send: async () => ({ t: "done", ok: true }) as never,
       start: async () => ({}) as never,
+      restart: async () => ({}) as never,
       stop: async (state) => {
         stops.push(state.port);
       },

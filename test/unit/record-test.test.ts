@@ -122,7 +122,7 @@ describe("--save-test", () => {
     );
     const f = fake({ command: "end", answer });
     await end.run(o, f.io);
-    expect(f.sent).toEqual([{ cmd: "history" }]);
+    expect(f.sent).toEqual([{ cmd: "history", earlierRuns: true }]);
   });
 
   test("nothing said yet, or an unwritable file: the session keeps running", async () => {

@@ -2,6 +2,7 @@
 // are ordinary results (one JSON line with --json, nothing on stderr), help is plain and complete.
 
 import { describe, expect, test } from "bun:test";
+import { helpNotes } from "../../src/cli/help.ts";
 import { type App, type CommandGroup, execute, interrupted } from "../../src/cli/runner.ts";
 import type { CommandIO } from "../../src/commands/_shared.ts";
 import { Reporter } from "../../src/render/reporter.ts";
@@ -164,6 +165,76 @@ describe("the official CLI's names", () => {
 });
 
 describe("help", () => {
+  test("help alone is enough: replay's file syntax, say's stdin and exit codes (issue 19 item 7)", async () => {
+    const replay = (await lk("replay", "--help")).out;
+    for (const part of [
+      "FILE FORMAT\n",
+      "? PATTERN ",
+      "?! PATTERN ",
+      "/regex/flags",
+      "A line ending in \\ goes on on the next line",
+      "lines starting with # are comments",
+      "before the first turn check the greeting",
+      "--fresh",
+      "EXIT CODES\n",
+      "  2    an expectation (or the greeting check) did not hold",
+    ])
+      expect(replay).toContain(part);
+    // The options come first, then the sections, then the examples.
+    expect(replay.indexOf("OPTIONS")).toBeLessThan(replay.indexOf("FILE FORMAT"));
+    expect(replay.indexOf("FILE FORMAT")).toBeLessThan(replay.indexOf("EXAMPLES"));
+    const say = (await lk("say", "--help")).out;
+    for (const part of [
+      "THE TEXT\n",
+      "`-` instead reads the whole turn from stdin",
+      "| lk agent session say",
+      "EXIT CODES\n",
+    ])
+      expect(say).toContain(part);
+    for (const code of ["0 ", "1 ", "2 ", "124", "130"]) expect(say).toContain(`\n  ${code}`);
+  });
+
+  test("one mechanism for sections beyond the flags: start, restart, status, logs, replay and say render theirs", async () => {
+    const sections: Record<string, string[]> = {
+      start: [
+        "NOTES\n",
+        "Runtime args:",
+        "The interpreter: for a Python agent, uv",
+        "else the python of $VIRTUAL_ENV; else a .venv or venv in the project's folder",
+        "--runtime node|bun forces one",
+        "The agent's environment:",
+        "State folder:",
+        "LK_SESSION_STATE_DIR",
+        "AUDIO MODE\n",
+        "restart keeps the mode",
+      ],
+      restart: ["NOTES\n", "The daemon and its port stay", "the session stays up without an agent"],
+      status: ["NOTES\n", "env lists the --env/--env-file overrides", "status.agentDown"],
+      logs: ["NOTES\n", "turns count from 1 in each run", "see: lk agent session logs --last-turn"],
+      replay: ["FILE FORMAT\n", "EXIT CODES\n", "JSON\n", "a restart counts from 1 again"],
+      say: ["THE TEXT\n", "EXIT CODES\n", "JSON\n", "from 1 again after a restart", "AUDIO SESSIONS\n"],
+    };
+    for (const [name, parts] of Object.entries(sections)) {
+      const help = (await lk(name, "--help")).out;
+      for (const part of parts) expect(help).toContain(part);
+      // After the options, before the examples; a section's lines indented, none past 100 columns.
+      const title = (parts[0] as string).trim();
+      expect(help.indexOf("OPTIONS")).toBeLessThan(help.indexOf(`\n${title}\n`));
+      expect(help.indexOf(`\n${title}\n`)).toBeLessThan(help.indexOf("EXAMPLES"));
+      const body = help.slice(help.indexOf(`\n${title}\n`), help.indexOf("EXAMPLES"));
+      expect(body.split("\n").filter((l) => l.length > 100)).toEqual([]);
+    }
+  });
+
+  test("helpNotes: paragraphs wrapped to 98 columns, a blank line between them", () => {
+    const section = helpNotes(`${"word ".repeat(30)}end`, "second");
+    expect(section.title).toBe("NOTES");
+    expect(section.lines.every((l) => l.length <= 98)).toBe(true);
+    expect(section.lines.at(-2)).toBe("");
+    expect(section.lines.at(-1)).toBe("second");
+    expect(section.lines.slice(0, -2).join(" ")).toBe(`${"word ".repeat(30)}end`);
+  });
+
   test("say --help starts with the full USAGE line and shows examples", async () => {
     const r = await lk("say", "--help");
     expect(r.code).toBe(0);
@@ -180,6 +251,8 @@ describe("help", () => {
       expect(r.out).not.toContain("\x1b[");
       expect(r.out.split("\n").filter((l) => l !== l.trimEnd())).toEqual([]);
       if (path.length === 3) expect(r.out).toContain("EXAMPLES");
+      // A description is one line: what more a command says goes in its help sections.
+      expect(r.out.split("\n")[3]).toBe("");
     }
   });
 

@@ -71,6 +71,55 @@ describe("a valid scenario", () => {
   });
 });
 
+describe("greeting:", () => {
+  const reply = (e: { pattern: { source: string; test(t: string): boolean }; negated: boolean }) => [
+    e.pattern.source,
+    e.negated,
+  ];
+
+  test("a pattern, { not: pattern }, or a list of them; at its line; absent when not given", () => {
+    const one = parseScenario("name: x\ngreeting: Hello\nturns:\n- user: hi\n", "t.lktest.yaml");
+    expect(one.greeting?.line).toBe(2);
+    expect(one.greeting?.expectations.map(reply)).toEqual([["Hello", false]]);
+    // As a reply: text is a substring, case-sensitive.
+    expect(one.greeting?.expectations[0]?.pattern.test("Hello! I'm the echo agent.")).toBe(true);
+    expect(one.greeting?.expectations[0]?.pattern.test("hello")).toBe(false);
+    const list = parseScenario("greeting:\n  - /hello/i\n  - { not: error }\nturns:\n- user: hi\n", "t.yaml");
+    expect(list.greeting?.line).toBe(1);
+    expect(list.greeting?.expectations.map(reply)).toEqual([
+      ["/hello/i", false],
+      ["error", true],
+    ]);
+    expect(parseScenario("turns:\n- user: hi\n", "t.yaml").greeting).toBeUndefined();
+  });
+
+  test("with audio: true and heard: in the same scenario: both kept", () => {
+    const s = parseScenario(
+      "audio: true\nspeed: 2\ngreeting: /hello/i\nturns:\n- user: hi\n  expect:\n  - heard: hi\n",
+      "t.lktest.yaml",
+    );
+    expect(s.audio).toEqual({ speed: 2 });
+    expect(s.greeting?.expectations.map(reply)).toEqual([["/hello/i", false]]);
+    expect(s.turns[0]?.expectations.map((e) => e.kind)).toEqual(["heard"]);
+  });
+
+  test("malformed: file:line and what was expected", () => {
+    expect(problems("greeting: 3\nturns:\n- user: hi\n")).toEqual([
+      "t.lktest.yaml:1: greeting: expected a pattern (text to find, or /regex/flags), got a number (3)",
+    ]);
+    expect(problems("greeting: []\nturns:\n- user: hi\n")).toEqual([
+      "t.lktest.yaml:1: greeting: expected a pattern, { not: pattern }, or a list of them (got an empty list)",
+    ]);
+    expect(problems("greeting: { nott: x }\nturns:\n- user: hi\n")).toEqual([
+      't.lktest.yaml:1: unknown key "nott" in a reply expectation (expected not)',
+      "t.lktest.yaml:1: greeting: expected a pattern, or { not: pattern }",
+    ]);
+    expect(problems("greeting:\n  - ok\n  - /(unclosed/\nturns:\n- user: hi\n")[0]).toStartWith(
+      "t.lktest.yaml:3: greeting[1]: /(unclosed/ is not a valid regular expression",
+    );
+  });
+});
+
 describe("bad input: file:line and what was expected", () => {
   test("an empty file, and one of only comments", () => {
     expect(problems("")).toEqual([
@@ -102,7 +151,7 @@ turns:
       - reply: { nott: x }
 `);
     expect(found).toEqual([
-      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, turns)',
+      't.lktest.yaml:2: unknown key "agnet" in the scenario (expected name, agent, args, env, timeout, greeting, audio, voice, speed, turns)',
       't.lktest.yaml:5: unknown key "expects" in a turn (expected user, expect)',
       't.lktest.yaml:10: unknown key "arguments" in a tool expectation (expected tool, args, output)',
       't.lktest.yaml:11: unknown key "ttft" in a latency expectation (expected e2e, turn)',
@@ -151,7 +200,7 @@ turns:
     expect(
       problems("turns:\n  - user: a\n    expect:\n      - handof: x\n      - tool: a\n        reply: b\n"),
     ).toEqual([
-      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error (got handof)",
+      "t.lktest.yaml:4: turns[0].expect[0]: expected one of tool, no_tool, reply, handoff, latency, error, tool_error, heard (got handof)",
       "t.lktest.yaml:5: turns[0].expect[1]: one expectation per item (got tool and reply; start another with `-`)",
     ]);
   });

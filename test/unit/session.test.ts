@@ -143,6 +143,43 @@ describe("output between turns", () => {
   });
 });
 
+describe("turn numbers", () => {
+  test("the greeting is turn 0, a turn's events carry its number, output between turns the one it followed", async () => {
+    const { session, say, finishTurn, runInputs } = connected();
+    say("a greeting");
+    const first: DeliveredEvent[] = [];
+    const one = session.say("one", 10_000, (e) => first.push(e));
+    await Bun.sleep(0);
+    say("reply one");
+    finishTurn(runInputs()[0]);
+    await one;
+    expect(first.map((e) => [summary(e), e.turn])).toEqual([
+      ["assistant: a greeting (earlier)", 0],
+      ["user: one", 1],
+      ["assistant: reply one", 1],
+    ]);
+
+    const heard: DeliveredEvent[] = [];
+    const listening = session.listen(1_000_000, (e) => heard.push(e));
+    await Bun.sleep(0);
+    say("on my own");
+    await listening;
+    expect(heard.map((e) => [summary(e), e.turn])).toEqual([["assistant: on my own", 1]]);
+
+    // A failed turn counts too: the next is turn 3.
+    const failed = session.say("two", 10_000, () => {});
+    await Bun.sleep(0);
+    finishTurn(runInputs()[1], "boom");
+    expect(await failed).toMatchObject({ ok: false });
+    const third: DeliveredEvent[] = [];
+    const three = session.say("three", 10_000, (e) => third.push(e));
+    await Bun.sleep(0);
+    finishTurn(runInputs()[2]);
+    await three;
+    expect(third.map((e) => [summary(e), e.turn])).toEqual([["user: three", 3]]);
+  });
+});
+
 describe("clients that leave", () => {
   test("a queued say whose client leaves fails at once and never reaches the agent", async () => {
     const { session, finishTurn, runInputs } = connected();
@@ -329,8 +366,9 @@ describe("issue 15: usage, log lines and silent turns", () => {
     expect(got.map((e) => (e.type === "log" ? `${e.line}${e.earlier ? " (earlier)" : ""}` : e.type))).toEqual(
       ["between turns (earlier)", "message", "during the second turn"],
     );
-    // Stamped when the line arrived, not when the turn showed it.
-    expect(got[2]).toEqual({ type: "log", line: "during the second turn", stream: "stderr", at: 4 });
+    // Stamped when the line arrived, not when the turn showed it; the earlier line follows turn 1.
+    expect(got[2]).toEqual({ type: "log", line: "during the second turn", stream: "stderr", at: 4, turn: 2 });
+    expect(got.map((e) => e.turn)).toEqual([1, 2, 2]);
   });
 
   test("one log event per line: in the feed once, whether or not a say asked for it", async () => {

@@ -53,15 +53,23 @@ describe("what a stop means", () => {
     });
   });
 
-  test("only a started session that ended on its own leaves an ended record for the next command", () => {
+  test("every started session that ends leaves an ended record for the next command; a failed start does not", () => {
     const exited = { kind: "agent-exited", exit: "the agent exited with code 6" } as const;
     const hungUp = { kind: "agent-hung-up", reason: "the agent closed its connection" } as const;
     expect(planStop(exited, false).leavesRecord).toBe(true);
     expect(planStop(hungUp, false).leavesRecord).toBe(true);
+    expect(planStop({ kind: "end" }, false)).toMatchObject({
+      leavesRecord: true,
+      recordWhy: "it was ended (`lk agent session end`)",
+    });
+    expect(planStop({ kind: "signal", signal: "SIGTERM" }, false)).toMatchObject({
+      leavesRecord: true,
+      recordWhy: "the session daemon was stopped (SIGTERM)",
+    });
     // Before ready, start itself reports it.
     expect(planStop(exited, true).leavesRecord).toBeUndefined();
-    expect(planStop({ kind: "end" }, false).leavesRecord).toBeUndefined();
-    expect(planStop({ kind: "signal", signal: "SIGTERM" }, false).leavesRecord).toBeUndefined();
+    expect(planStop({ kind: "end" }, true).leavesRecord).toBeUndefined();
+    expect(planStop({ kind: "signal", signal: "SIGTERM" }, true).leavesRecord).toBeUndefined();
   });
 
   test("a failed start reports its own code", () => {

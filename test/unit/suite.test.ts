@@ -57,6 +57,9 @@ function fakeSessions(answer: (text: string, port: number) => Answer = (text) =>
       maxConcurrent = Math.max(maxConcurrent, ++concurrent);
       return { port: request.port, daemonPid: 1, agentPid: 2, readyMs: 1, agentLog: "", greeting: [] };
     },
+    restart: async () => {
+      throw new Error("unexpected restart");
+    },
     stop: async (state) => {
       stops.push(state.port);
       live.delete(state.port);

@@ -16,7 +16,7 @@ const state = (agent: "thinking" | "speaking" | "listening"): KeyedEvent => ({
 
 function collect(): { turn: Turn; got: DeliveredEvent[] } {
   const got: DeliveredEvent[] = [];
-  return { turn: new Turn("hi", (e) => got.push(e)), got };
+  return { turn: new Turn("hi", 3, (e) => got.push(e)), got };
 }
 
 const summary = (e: DeliveredEvent) =>
@@ -97,6 +97,8 @@ describe("output from before the turn", () => {
       "assistant: hi",
     ]);
     expect(got[0]?.earlier).toBe(true);
+    // This is turn 3: what it shows as earlier output belongs to the turn before.
+    expect(got.map((e) => e.turn)).toEqual([2, 2, 3, 3]);
   });
 
   test("an item reported after the user's message but made before it is earlier (Node's interrupted greeting)", () => {
@@ -111,6 +113,7 @@ describe("output from before the turn", () => {
       "assistant: hi",
       "assistant: no time given",
     ]);
+    expect(got.map((e) => e.turn)).toEqual([3, 2, 3, 3]);
   });
 
   test("an agent that never reports the user's message keeps its reply: it is the turn's at the response", async () => {

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { translateUsage } from "../../src/daemon/translate.ts";
-import { type ModelUsage, usageSince } from "../../src/protocol/usage.ts";
+import { addUsage, type ModelUsage, usageSince } from "../../src/protocol/usage.ts";
 import { formatUsage } from "../../src/render/usage.ts";
 import type { AgentSessionUsage, LLMModelUsage } from "../../src/wire/gen/livekit_agent_session.ts";
 
@@ -123,5 +123,26 @@ describe("formatUsage", () => {
   test("nothing: an empty string", () => {
     expect(formatUsage(undefined)).toBe("");
     expect(formatUsage([])).toBe("");
+  });
+});
+
+describe("addUsage: two runs' usage (each agent counts from zero) summed for end", () => {
+  test("per model; a model only one run used is kept; none at all is undefined", () => {
+    const llm = { kind: "llm", provider: "echo", model: "echo-1" } as const;
+    const tts = { kind: "tts", provider: "x", model: "voice" } as const;
+    expect(
+      addUsage(
+        [{ ...llm, inputTokens: 10, outputTokens: 5 }],
+        [
+          { ...llm, inputTokens: 20, outputTokens: 10, cachedTokens: 4 },
+          { ...tts, characters: 12 },
+        ],
+      ),
+    ).toEqual([
+      { ...llm, inputTokens: 30, outputTokens: 15, cachedTokens: 4 },
+      { ...tts, characters: 12 },
+    ]);
+    expect(addUsage(undefined, [{ ...llm, inputTokens: 1 }])).toEqual([{ ...llm, inputTokens: 1 }]);
+    expect(addUsage([], undefined)).toBeUndefined();
   });
 });
