@@ -81,8 +81,9 @@ try {
   console.log(
     `${"total".padEnd(28)} ${total.toFixed(2).padStart(6)} ms  ${(total / floorMed).toFixed(2)}× the floor`,
   );
-  lkSession(["end"]);
 } finally {
+  // Ended whatever happened (a binary without LK_PROFILE marks fails above), before its folder goes.
+  lkSession(["end"]);
   floor.remove();
   rmSync(stateDir, { recursive: true, force: true });
 }

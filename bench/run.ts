@@ -25,14 +25,20 @@ const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
 const fakeDir = join(repo, "test", "fixtures", "fake-agent");
 const work = mkdtempSync(join(tmpdir(), "lk-bench-"));
 const stateDir = join(work, "state");
+const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
+const port = 18775 + Math.floor(Math.random() * 1000);
 const floor = await buildFloor();
 // The state folder, the scenarios and the floor binary go with the bench, however it ends.
 process.on("exit", () => {
+  // A run that failed half-way may have left its session running.
+  Bun.spawnSync([lk, "agent", "session", "end", "--port", String(port)], {
+    env,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   rmSync(work, { recursive: true, force: true });
   floor.remove();
 });
-const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
-const port = 18775 + Math.floor(Math.random() * 1000);
 const quick = process.argv.includes("--quick");
 const RUNS = quick ? 15 : 40;
 const STARTS = quick ? 4 : 10;
