@@ -7,7 +7,6 @@ import { chatHistory } from "../session/chat-history.ts";
 import type { ExpectationResult } from "../session/expect.ts";
 import { runningSession } from "../session/find-session.ts";
 import {
-  freshGreeting,
   type GreetingCheck,
   type GreetingSource,
   greetingInHistory,
@@ -140,7 +139,7 @@ export default defineCommand({
       reporter.info("");
       state = runningSession(await session.find(o.port));
       fields.restarted = restarted;
-      greeting = { events: await freshGreeting(session, state, restarted.greeting), source: "start" };
+      greeting = { events: restarted.greeting, source: "start" };
     }
     if (scenario.greeting) {
       greeting ??= await greetingFromHistory(session, state, reporter);

@@ -86,10 +86,7 @@ export function handleControl(ctx: DaemonContext, request: ServedRequest, channe
     case "history":
       channel.send({ t: "accepted", ahead: 0 });
       // While the agent is down there is none to ask: the earlier runs are all there is.
-      // Before the first turn it is the greeting that is asked for (a greeting check): one under way ends first.
-      void (
-        ctx.down ? Promise.resolve([]) : session.settledBeforeFirstTurn().then(() => agentHistory(session))
-      ).then(
+      void (ctx.down ? Promise.resolve([]) : agentHistory(session)).then(
         (events) => {
           if (request.earlierRuns)
             for (const event of ctx.archive.events) channel.send({ t: "event", event });

@@ -20,7 +20,7 @@ export function signalReady(to: ReadySignal, json: string): Promise<boolean> {
     };
     const timer = setTimeout(() => done(false), SIGNAL_TIMEOUT_MS);
     // Sent: every byte handed to the kernel before the connection closed (Bun may close it within end()).
-    const sent = () => writer !== undefined && writer.closed && writer.pendingBytes === 0;
+    const sent = () => writer?.closed === true && writer.pendingBytes === 0;
     Bun.connect({
       hostname: "127.0.0.1",
       port: to.port,

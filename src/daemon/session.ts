@@ -60,8 +60,6 @@ const CLIENT_LEFT: StopReason = {
 
 /** A turn waits at most this long for the agent to finish something it started on its own. */
 const BUSY_WAIT_MAX_MS = 5000;
-/** Before the first turn, for a greeting check: how long after its mode is on an agent may still begin to greet. */
-const GREETING_WINDOW_MS = 200;
 
 /** `listen` returns once the agent, having said something, stays quiet this long. */
 const LISTEN_QUIET_MS = 300;
@@ -421,28 +419,6 @@ export class Session {
       this.current = undefined;
       this.currentWantsLogs = false;
     }
-  }
-
-  /**
-   * Before the first turn: once a greeting the agent began after start was ready has ended (asked as
-   * the first turn asks), so that its chat history holds the whole greeting. At once afterwards.
-   */
-  async settledBeforeFirstTurn(): Promise<void> {
-    const link = this.link;
-    if (this.turnsSent > 0 || !link || link.closed) return;
-    const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
-    // Whether it greeted at all is the question here: an agent may begin a moment after it said it
-    // was listening (the echo agents wait for text mode to be on), so it gets GREETING_WINDOW_MS from
-    // its mode (start and say never wait this window: they take the agent's word).
-    for (;;) {
-      const now = Date.now();
-      const windowEnds = Math.max(this.modeSetAt, this.lastEventAt) + GREETING_WINDOW_MS;
-      if (isBusy(this.agentState) || now >= windowEnds || now >= settleBy || this.stopReason) break;
-      await this.activity.wait(Math.min(windowEnds, settleBy) - now);
-    }
-    // Asked again: its earlier answer may predate the greeting.
-    this.askedBeforeFirstTurn = false;
-    await this.agentSettles(link, settleBy);
   }
 
   /**

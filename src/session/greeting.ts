@@ -3,10 +3,7 @@
 
 import type { UserError } from "../errors.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
-import type { SessionState } from "../state/session-file.ts";
-import { chatHistory } from "./chat-history.ts";
 import { checkGreeting, type Expectation, type ExpectationResult } from "./expect.ts";
-import type { SessionClient } from "./session-client.ts";
 
 export type ReplyExpectation = Extract<Expectation, { kind: "reply" }>;
 
@@ -60,19 +57,4 @@ export function judgeGreeting(
     expectations: judged.results,
   };
   return judged.error ? { record, error: judged.error } : { record };
-}
-
-/**
- * A fresh agent's greeting: what its start (or restart) showed; when it said nothing by then (the
- * agent began to greet just after it said it was ready), what its chat history holds before the first
- * turn, the daemon letting a greeting under way end first. Nothing more to go on: what start showed.
- */
-export async function freshGreeting(
-  session: SessionClient,
-  state: SessionState,
-  shown: DeliveredEvent[],
-): Promise<DeliveredEvent[]> {
-  if (greetingText(shown) !== undefined) return shown;
-  const got = await chatHistory(session, state);
-  return "events" in got ? greetingInHistory(got.events) : shown;
 }

@@ -13,7 +13,7 @@ import { audioSettings } from "./audio-settings.ts";
 import type { Expectation, ExpectationResult } from "./expect.ts";
 import { runningSession } from "./find-session.ts";
 import type { PortPicker } from "./free-port.ts";
-import { freshGreeting, type GreetingRecord, judgeGreeting } from "./greeting.ts";
+import { type GreetingRecord, judgeGreeting } from "./greeting.ts";
 import { type PlayedTurn, playTurn } from "./play-turn.ts";
 import type { Scenario } from "./scenario.ts";
 import type { SessionClient } from "./session-client.ts";
@@ -128,8 +128,7 @@ export async function runAttempt(
     state = runningSession(await ctx.session.find(port));
     // A fresh agent each run: what it said on its own at start is its greeting.
     if (scenario.greeting) {
-      const greeting = await freshGreeting(ctx.session, state, started.greeting);
-      const judged = judgeGreeting(scenario.greeting, greeting, "start");
+      const judged = judgeGreeting(scenario.greeting, started.greeting, "start");
       result.greeting = judged.record;
       if (judged.error) {
         const { message, detail } = judged.error;

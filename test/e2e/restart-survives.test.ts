@@ -184,16 +184,13 @@ describe("a broken edit of the real Python echo agent", () => {
       expect(running.code).toBe(0);
       expect(running.stdout).toStartWith(`● Session running on 127.0.0.1:${box.port}`);
 
-      // restart --env changes it for that restart and the next ones: the agent greets again (with the
-      // restart or, begun just after the agent said it was ready, before the next turn's own output).
+      // restart --env changes it for that restart and the next ones: the agent greets again.
       const greets = await lk(["restart", "--env", "ECHO_AGENT_NO_GREETING=0"]);
       expect(greets.code).toBe(0);
-      const greeted = await lk(["say", "hello"]);
-      expect(greets.stdout + greeted.stdout).toContain(ECHO_GREETING);
+      expect(greets.stdout).toContain(ECHO_GREETING);
       const again = await lk(["restart"]);
       expect(again.code).toBe(0);
-      const greetedAgain = await lk(["say", "hello"]);
-      expect(again.stdout + greetedAgain.stdout).toContain(ECHO_GREETING);
+      expect(again.stdout).toContain(ECHO_GREETING);
       expect(stateOf().daemonPid).toBe(daemonPid);
     },
     SLOW,
