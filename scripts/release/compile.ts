@@ -13,12 +13,14 @@ export interface CompileOptions {
    * scripts/release/bench-startup.ts), for ~2 MB more per binary. ESM bytecode needs `format: "esm"`.
    */
   bytecode?: boolean;
+  /** Another entry point than src/main.ts (the bench's no-op binary: the floor, built the same way). */
+  entry?: string;
 }
 
 export async function compile(opts: CompileOptions): Promise<void> {
   const bytecode = opts.bytecode ?? true;
   const result = await Bun.build({
-    entrypoints: [join(import.meta.dir, "..", "..", "src", "main.ts")],
+    entrypoints: [opts.entry ?? join(import.meta.dir, "..", "..", "src", "main.ts")],
     compile: {
       ...(opts.target ? { target: opts.target } : {}),
       outfile: opts.outfile,
