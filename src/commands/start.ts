@@ -6,6 +6,7 @@ import { helpNotes, helpParagraphs } from "../cli/help.ts";
 import { UserError } from "../errors.ts";
 import type { AudioSettings } from "../protocol/audio.ts";
 import { shownEnv } from "../protocol/env.ts";
+import { launchedAgent } from "../protocol/launch-plan.ts";
 import { type AudioRequest, audioSettings } from "../session/audio-settings.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
 import {
@@ -172,13 +173,7 @@ export default defineCommand({
         mode: audio ? "audio" : "text",
         ...(audio ? { audio } : {}),
         env: shownEnv(overrides),
-        agent: {
-          label: plan.label,
-          runtime: plan.runtime,
-          entry: project.entry,
-          root: project.root,
-          argv: plan.argv,
-        },
+        agent: launchedAgent(plan, project),
       },
     };
   },

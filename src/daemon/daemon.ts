@@ -13,7 +13,7 @@ import type { AudioSettings } from "../protocol/audio.ts";
 import type { AgentDown, ControlRequest, DoneReply, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, LaunchRequest, ReadyReport } from "../protocol/daemon-spec.ts";
 import { type EnvFrom, laterEnvFrom, shownEnv } from "../protocol/env.ts";
-import type { LaunchPlan } from "../protocol/launch-plan.ts";
+import { type LaunchPlan, launchedAgent } from "../protocol/launch-plan.ts";
 import { writeFileAtomic } from "../safe-files.ts";
 import { selfCommand } from "../self.ts";
 import { removeEnded } from "../state/ended-record.ts";
@@ -690,13 +690,7 @@ export class Daemon {
         greeting: report.greeting,
         agentLog: report.agentLog,
         ...(report.agentInfo ? { agentInfo: report.agentInfo } : {}),
-        agent: {
-          label: plan.label,
-          runtime: plan.runtime,
-          entry: project.entry,
-          root: project.root,
-          argv: plan.argv,
-        },
+        agent: launchedAgent(plan, project),
         env: shownEnv(this.overrides),
         ...(this.current.unreadBefore ? { unread: this.current.unreadBefore } : {}),
       },

@@ -13,6 +13,7 @@ import {
 } from "./audio.ts";
 import { ENV_NAME, type EnvFrom, type ShownEnv } from "./env.ts";
 import type { DeliveredEvent } from "./events.ts";
+import type { LaunchedAgent } from "./launch-plan.ts";
 import { turnTextTooLong } from "./limits.ts";
 import type { ModelUsage } from "./usage.ts";
 
@@ -174,7 +175,7 @@ export interface RestartData {
   /** The agent that took the session, and its tools (absent when the agent does not say). */
   agentInfo?: AgentInfo;
   /** The launch as planned again. */
-  agent: { label: string; runtime: string; entry: string; root: string; argv: string[] };
+  agent: LaunchedAgent;
   /** Every override the agent got (start's and restarts'), secrets' values null. */
   env: ShownEnv;
   /** Why the old agent's conversation is missing from the transcript (it did not give its history). */

@@ -23,3 +23,22 @@ export interface ShellChoice {
   /** A folder to put first on PATH (never one every shell has: /usr/bin and the like). */
   pathDir?: string;
 }
+
+/** The launch as `start` and `restart` report it: what runs, and from where. */
+export interface LaunchedAgent {
+  label: string;
+  runtime: string;
+  entry: string;
+  root: string;
+  argv: string[];
+}
+
+export function launchedAgent(plan: LaunchPlan, project: { entry: string; root: string }): LaunchedAgent {
+  return {
+    label: plan.label,
+    runtime: plan.runtime,
+    entry: project.entry,
+    root: project.root,
+    argv: plan.argv,
+  };
+}

@@ -4,7 +4,6 @@
 
 import { UserError } from "../errors.ts";
 import type { ControlCommand, RestartData } from "../protocol/control.ts";
-import { Progress } from "../render/progress.ts";
 import type { Reporter } from "../render/reporter.ts";
 import { visible } from "../render/visible.ts";
 import type { SessionState } from "../state/session-file.ts";
@@ -12,7 +11,7 @@ import { command } from "./client-session.ts";
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
 import type { StartedSession } from "./start-session.ts";
-import { showGreeting } from "./start-session.ts";
+import { agentUp, waitForAgent } from "./start-session.ts";
 
 export type RestartRequest = Omit<Extract<ControlCommand, { cmd: "restart" }>, "cmd">;
 
@@ -24,12 +23,7 @@ export async function restartSession(
   state: SessionState,
   req: RestartRequest,
 ): Promise<RestartedSession> {
-  const progress = reporter.json
-    ? undefined
-    : new Progress(reporter.io.err, "Waiting for the agent to connect…");
-  progress?.start();
-  const started = performance.now();
-  const done = await command(state, { cmd: "restart", ...req }).finally(() => progress?.stop());
+  const [done, readyMs] = await waitForAgent(reporter, () => command(state, { cmd: "restart", ...req }));
   if (!done.ok) {
     const p = portHint(state.port);
     if (done.code !== "agent_down") throw new UserError(done.error, 1, done.detail ?? []);
@@ -44,15 +38,8 @@ export async function restartSession(
     reporter.note(
       `note: the old agent did not give its conversation (${visible(data.unread)}): the transcript of \`end --transcript\` misses that run`,
     );
-  showGreeting(reporter, data);
   return {
-    port: state.port,
-    daemonPid: data.daemonPid,
-    agentPid: data.agentPid,
-    readyMs: Math.round(performance.now() - started),
-    agentLog: data.agentLog,
-    greeting: data.greeting,
-    ...(data.agentInfo ? { agentInfo: data.agentInfo } : {}),
+    ...agentUp(reporter, state.port, data, readyMs),
     agent: data.agent,
     env: data.env,
     ...(data.unread ? { unread: data.unread } : {}),

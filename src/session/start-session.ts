@@ -26,13 +26,36 @@ export interface StartedSession {
   agentInfo?: AgentInfo;
 }
 
-export async function startSession(reporter: Reporter, req: StartRequest): Promise<StartedSession> {
+/** The daemon's answer once an agent is up: what start and restart report of it. */
+type AgentUp = Pick<StartedSession, "daemonPid" | "agentPid" | "agentLog" | "greeting" | "agentInfo">;
+
+/** `work` under the "Waiting for the agent to connect…" line (none under --json), and how long it took. */
+export async function waitForAgent<T>(reporter: Reporter, work: () => Promise<T>): Promise<[T, number]> {
   const progress = reporter.json
     ? undefined
     : new Progress(reporter.io.err, "Waiting for the agent to connect…");
   progress?.start();
   const started = performance.now();
-  const report = await launchDaemon(req).finally(() => progress?.stop());
+  const result = await work().finally(() => progress?.stop());
+  return [result, Math.round(performance.now() - started)];
+}
+
+/** Shows the greeting, and gives what start and restart report of the session now up. */
+export function agentUp(reporter: Reporter, port: number, up: AgentUp, readyMs: number): StartedSession {
+  showGreeting(reporter, up);
+  return {
+    port,
+    daemonPid: up.daemonPid,
+    agentPid: up.agentPid,
+    readyMs,
+    agentLog: up.agentLog,
+    greeting: up.greeting,
+    ...(up.agentInfo ? { agentInfo: up.agentInfo } : {}),
+  };
+}
+
+export async function startSession(reporter: Reporter, req: StartRequest): Promise<StartedSession> {
+  const [report, readyMs] = await waitForAgent(reporter, () => launchDaemon(req));
   if (!report.ok) {
     // The agent's failures come with its output, the daemon's with its log, the others with their hints.
     const detail =
@@ -51,16 +74,7 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
       detail.push("a session may have started meanwhile");
     throw new UserError(`could not start the session: ${report.error}`, 1, detail);
   }
-  showGreeting(reporter, report);
-  return {
-    port: req.port,
-    daemonPid: report.daemonPid,
-    agentPid: report.agentPid,
-    readyMs: Math.round(performance.now() - started),
-    agentLog: report.agentLog,
-    greeting: report.greeting,
-    ...(report.agentInfo ? { agentInfo: report.agentInfo } : {}),
-  };
+  return agentUp(reporter, req.port, report, readyMs);
 }
 
 /** What the agent said on its own at start, then its name and tools: as start and restart show them. */
