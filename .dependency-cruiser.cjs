@@ -8,7 +8,7 @@
 //   cli     -> render, protocol                              (the command runner and its IO)
 //   agent, render, state -> protocol                         protocol, wire, audio -> nothing
 //
-// src/errors.ts, src/version.ts, src/self.ts, src/safe-files.ts and src/interrupt.ts are leaves every folder may use.
+// src/errors.ts, src/version.ts, src/self.ts, src/safe-files.ts, src/interrupt.ts and src/profile.ts are leaves every folder may use.
 // Any import not allowed below fails, and so does any cycle, inside a folder or between folders.
 
 /** Folders each folder may import besides itself (and the top-level leaves). */
@@ -28,7 +28,7 @@ const ALLOWED = {
   audio: [],
 };
 
-const LEAVES = "^src/(errors|version|self|safe-files|interrupt)\\.ts$";
+const LEAVES = "^src/(errors|version|self|safe-files|interrupt|profile)\\.ts$";
 
 const folderRules = Object.entries(ALLOWED).map(([folder, allowed]) => ({
   name: `${folder}-imports`,

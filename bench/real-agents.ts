@@ -11,9 +11,17 @@ import { median, ms, portFree, printRows, type Row, timeRun } from "./lib.ts";
 const repo = resolve(import.meta.dir, "..");
 const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
 const stateDir = mkdtempSync(join(tmpdir(), "lk-bench-real-"));
-process.on("exit", () => rmSync(stateDir, { recursive: true, force: true }));
 const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
 const port = 19775 + Math.floor(Math.random() * 1000);
+process.on("exit", () => {
+  // A run that failed half-way may have left its session running.
+  Bun.spawnSync([lk, "agent", "session", "end", "--port", String(port)], {
+    env,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  rmSync(stateDir, { recursive: true, force: true });
+});
 const RUNS = Number(process.env.RUNS ?? 5);
 const SAYS = 5;
 

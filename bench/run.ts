@@ -25,14 +25,20 @@ const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
 const fakeDir = join(repo, "test", "fixtures", "fake-agent");
 const work = mkdtempSync(join(tmpdir(), "lk-bench-"));
 const stateDir = join(work, "state");
+const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
+const port = 18775 + Math.floor(Math.random() * 1000);
 const floor = await buildFloor();
 // The state folder, the scenarios and the floor binary go with the bench, however it ends.
 process.on("exit", () => {
+  // A run that failed half-way may have left its session running.
+  Bun.spawnSync([lk, "agent", "session", "end", "--port", String(port)], {
+    env,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   rmSync(work, { recursive: true, force: true });
   floor.remove();
 });
-const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
-const port = 18775 + Math.floor(Math.random() * 1000);
 const quick = process.argv.includes("--quick");
 const RUNS = quick ? 15 : 40;
 const STARTS = quick ? 4 : 10;
@@ -61,6 +67,19 @@ const state = () => JSON.parse(readFileSync(join(stateDir, `session-${port}.json
 const rssMb = (pid: number, field = "VmRSS") =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+/**
+ * Idle: what the daemon holds once it has had time to let go of a burst's garbage (the collector and
+ * the allocator give memory back within about a second of quiet). Until its heap stops shrinking.
+ */
+async function settled(pid: number): Promise<void> {
+  let last = rssMb(pid, "RssAnon");
+  for (let i = 0; i < 20; i++) {
+    await Bun.sleep(250);
+    const now = rssMb(pid, "RssAnon");
+    if (i >= 3 && Math.abs(now - last) < 0.1) return;
+    last = now;
+  }
+}
 
 /** The fake agent's own spawn-to-connect time, with no daemon: a bare listener. */
 async function fakeConnectMs(): Promise<number> {
@@ -249,16 +268,16 @@ rows.push({ label: "  the agent's own turn", value: ms(median(agentTurns)) });
 }
 
 // 5. Memory: idle, then the heap between turn 100 and turn 1,000 (the first hundred warm it up).
-Bun.sleepSync(300);
+await settled(daemonPid);
 const rssIdle = put("daemon_rss_idle_mb", rssMb(daemonPid));
 const anonIdle = put("daemon_anon_idle_mb", rssMb(daemonPid, "RssAnon"));
 const fdIdle = fdCount(daemonPid);
 const turnsSoFar = 3 + RUNS + 10 + 50;
 await soak(turnsSoFar, 100, token);
-Bun.sleepSync(300);
+await settled(daemonPid);
 const anonAt100 = put("daemon_anon_turn_100_mb", rssMb(daemonPid, "RssAnon"));
 await soak(100, 1000, token);
-Bun.sleepSync(300);
+await settled(daemonPid);
 const anonAt1000 = put("daemon_anon_turn_1000_mb", rssMb(daemonPid, "RssAnon"));
 put("daemon_rss_turn_1000_mb", rssMb(daemonPid));
 put("daemon_heap_growth_100_to_1000_mb", anonAt1000 - anonAt100);

@@ -1,12 +1,17 @@
 // The command tree and the process around the one runner (src/cli/runner.ts): each command is
 // loaded only when it runs, so a `say` never parses `start`'s or the daemon's code.
 
+// First: its evaluation marks when our own code begins (LK_PROFILE=1).
+import "./profile.ts";
 import type { CommandGroup } from "./cli/runner.ts";
 import { execute, interrupted } from "./cli/runner.ts";
 import { flushAndExit, isTerminal, stderr, stdout } from "./cli/stdio.ts";
 import type { CommandIO } from "./commands/_shared.ts";
 import { runInterruptCleanups } from "./interrupt.ts";
+import { mark } from "./profile.ts";
 import { VERSION } from "./version.ts";
+
+mark("main");
 
 const session: CommandGroup<CommandIO> = {
   name: "session",

@@ -19,6 +19,12 @@ export interface OutputLine {
 const PYTHON_CRASH = "job crashed";
 /** Printed by @livekit/agents (Node) just before it exits 1. */
 const NODE_CRASH = "console mode failed:";
+/**
+ * The last line each framework logs for its session once it has closed it after SIGINT: livekit-agents
+ * (Python) when the job has run its shutdown callbacks, @livekit/agents (Node) once its session end
+ * is reported. What comes after is the runtime's own teardown.
+ */
+const SESSION_CLOSED = ["job exiting", "Session ended, report generated"];
 
 /** Terminal escapes removed: colors and cursor moves (CSI), titles and hyperlinks (OSC), and the rest. */
 export function stripAnsi(text: string): string {
@@ -48,6 +54,9 @@ export class AgentOutput {
    * of the `log` events (`say --logs` and the `events --logs` feed).
    */
   onLine?: (line: OutputLine) => void;
+  private lastAt = 0;
+  private closedSeen = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     readonly logPath: string,
@@ -90,12 +99,39 @@ export class AgentOutput {
     this.abandonLog();
   }
 
+  /**
+   * Once the agent has written its last lines for a closed session: its framework's closing line
+   * seen, or nothing written for `quietMs` (an agent of another kind); at most `maxMs`.
+   */
+  async lastLinesOut(quietMs: number, maxMs: number): Promise<void> {
+    const since = Date.now();
+    const deadline = since + maxMs;
+    for (;;) {
+      if (this.closedSeen) return;
+      const now = Date.now();
+      const quietAt = Math.max(this.lastAt, since) + quietMs;
+      if (now >= quietAt || now >= deadline) return;
+      // A new line wakes us (it may be the closing one, and it restarts the quiet).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(quietAt, deadline) - now);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
   private addLine(raw: string, stream: OutputStream): void {
     const at = Date.now();
     // As written (escapes and all: `logs --json` gives it exactly), but for the line's own CRs at
     // either end (Python begins every line with one; a CRLF ends others), which show nothing.
     this.append(formatLogLine(at, stream, raw.replace(/^\r+|\r+$/g, "")));
     const line = clean(raw);
+    this.lastAt = Date.now();
+    if (SESSION_CLOSED.some((marker) => line.includes(marker))) this.closedSeen = true;
+    this.wake?.();
     this.lines.push(line);
     // Before a crash marker's handling: the line is seen before the session ends for it.
     if (this.onLine && line.trim() !== "") this.onLine({ line, stream, at });

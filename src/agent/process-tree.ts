@@ -41,7 +41,10 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {}
 }
 
-/** After the agent closed its connection in response to SIGINT, how long it may still take to exit. */
+/**
+ * After the agent closed its connection in response to SIGINT, how long it gets to write its last
+ * lines (its framework's closing line, or a quiet output, ends it sooner: AgentOutput.lastLinesOut).
+ */
 export const RELEASED_GRACE_MS = 300;
 
 /** How long killed processes get to be gone before stopping goes on without them. */
@@ -57,7 +60,10 @@ export async function stopProcessTree(
   pid: number,
   exited: Promise<unknown>,
   graceMs: number,
-  /** Resolves when the agent has let go of its session (its connection closed): its own cleanup is done. */
+  /**
+   * Resolves when the agent is done with its session (its connection closed, its last lines written):
+   * what it still does is its runtime's own teardown, and it is killed.
+   */
   released?: Promise<unknown>,
   marker?: string,
 ): Promise<void> {
@@ -69,9 +75,9 @@ export async function stopProcessTree(
   }
   const family = [pid, ...descendants(pid), ...marked(marker)];
   signal(-pid, "SIGINT");
-  // Some runtimes take seconds to tear down after their cleanup (Node agents ~1.4 s): once the agent
-  // has closed its session, a short wait is all it gets.
-  const releasedSoon = released?.then(() => Bun.sleep(RELEASED_GRACE_MS)).then(() => false);
+  // Runtimes take long to tear down after their session closed (Python ~0.2 s closing its inference
+  // process; Node ~0.7 s for the handles a turn left): nothing of the session's is left by then.
+  const releasedSoon = released?.then(() => false);
   const gone = await Promise.race([
     exited.then(() => true),
     Bun.sleep(graceMs).then(() => false),

@@ -3,6 +3,7 @@
 // result: text on stderr, or exactly one JSON line with --json.
 
 import { UserError } from "../errors.ts";
+import { mark } from "../profile.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
 import { Reporter, type Streams } from "../render/reporter.ts";
 import { colorsFor } from "../render/text.ts";
@@ -94,6 +95,7 @@ async function runCommand<IO>(
   { command, args, aliases }: { command: Command<unknown, IO>; args: string[]; aliases: string[] },
   app: App<IO>,
 ): Promise<number> {
+  mark("command");
   const own = ownArgs(args);
   if (own.some(isHelpFlag)) return showHelp(commandPage(command, aliases), app.streams);
   const json = "json" in command.args && wantsJson(args);
@@ -104,9 +106,14 @@ async function runCommand<IO>(
   } catch (error) {
     return reporter.fail(withHelpHint(error, command.path));
   }
+  mark("parsed");
   app.onRun?.(reporter, command);
   try {
-    return finish(reporter, await command.run(options, await app.io(reporter)));
+    const io = await app.io(reporter);
+    mark("io");
+    const outcome = await command.run(options, io);
+    mark("ran");
+    return finish(reporter, outcome);
   } catch (error) {
     return reporter.fail(error);
   }

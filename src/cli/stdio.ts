@@ -2,10 +2,13 @@
 // process.stdout (or loading node:tty) costs ~12 ms of start-up, most of a `say`. Writes go through
 // Bun.write in order, and exit waits for them (process.exit() would drop output still queued in a pipe).
 
-import { fstatSync, statSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
+import { profileLine } from "../profile.ts";
 
 export class TrackedStream {
   private last: Promise<unknown> = Promise.resolve();
+  /** Written, not yet handed to Bun.write: what comes while a write is under way goes out as one. */
+  private pending = "";
   private tty: boolean | undefined;
   private diverted: TrackedStream | undefined;
 
@@ -21,8 +24,21 @@ export class TrackedStream {
   }
 
   write(text: string): void {
-    if (this.diverted) this.diverted.write(text);
-    else if (text !== "") this.last = this.last.then(() => Bun.write(this.file, text)).catch(() => {});
+    if (this.diverted) {
+      this.diverted.write(text);
+      return;
+    }
+    if (text === "") return;
+    const first = this.pending === "";
+    this.pending += text;
+    if (!first) return;
+    this.last = this.last
+      .then(() => {
+        const out = this.pending;
+        this.pending = "";
+        return Bun.write(this.file, out);
+      })
+      .catch(() => {});
   }
 
   /** From now on, what is written here goes to `to` (under `mcp`, stdout carries the protocol alone). */
@@ -55,5 +71,7 @@ export const stderr = new TrackedStream(2, Bun.stderr);
 /** Waits (at most 10 s) for stdout and stderr to drain, then exits. */
 export async function flushAndExit(code: number): Promise<never> {
   await Promise.race([Promise.all([stdout.flushed(), stderr.flushed()]), Bun.sleep(10_000)]);
+  const profile = profileLine();
+  if (profile) writeSync(2, profile);
   process.exit(code);
 }

@@ -24,8 +24,9 @@ export default defineCommand({
       );
     }
     const spec = JSON.parse(o.spec) as DaemonSpec;
-    // The spec is ours alone; keep it out of the agent's environment.
+    // The spec and the daemon's own runtime options are ours alone; keep them out of the agent's environment.
     delete process.env[DAEMON_SPEC_ENV];
+    for (const name of spec.daemonOnlyEnv ?? []) delete process.env[name];
     const { runDaemon } = await import("../daemon/main.ts");
     return runDaemon(spec);
   },

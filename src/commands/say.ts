@@ -7,7 +7,6 @@ import { badSpeed, type SpokenTurnOptions, TEXT_SESSION_REFUSAL } from "../proto
 import type { SayData } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { EXIT } from "../protocol/exit-codes.ts";
-import { audioMetricsLine, formatMs, metricsLine } from "../render/metrics.ts";
 import { droppedCount, replyText } from "../render/reporter.ts";
 import { visible } from "../render/visible.ts";
 import { type Expectation, parseExpectations, parseToolExpectation } from "../session/expect.ts";
@@ -209,10 +208,12 @@ export default defineCommand({
     reporter.info("");
     const data = played.data ?? { turnMs: Math.round(played.observed.wallMs) };
     const dim = reporter.colors.dim;
-    if (data.interrupted) reporter.info(`  ${dim(interruptedLine(data))}`);
-    if (o.metrics) {
-      reporter.info(`  ${dim(metricsLine(reporter.events, data))}`);
-      if (data.audio) reporter.info(`  ${dim(`audio: ${audioMetricsLine(data.audio)}`)}`);
+    // Loaded only when a line needs it: a plain say never does.
+    const metrics = data.interrupted || o.metrics ? await import("../render/metrics.ts") : undefined;
+    if (data.interrupted && metrics) reporter.info(`  ${dim(interruptedLine(data, metrics.formatMs))}`);
+    if (o.metrics && metrics) {
+      reporter.info(`  ${dim(metrics.metricsLine(reporter.events, data))}`);
+      if (data.audio) reporter.info(`  ${dim(`audio: ${metrics.audioMetricsLine(data.audio)}`)}`);
     }
     if (data.savedAudio)
       reporter.info(`  ${dim(`saved: ${data.savedAudio.user}, ${data.savedAudio.agent}`)}`);
@@ -307,7 +308,7 @@ function spokenFields(data: SayData) {
 }
 
 /** "spoke over the agent's reply 1.02 s into it: “The weather in Paris is sunny with a”". */
-function interruptedLine(data: SayData): string {
+function interruptedLine(data: SayData, formatMs: (ms: number) => string): string {
   const cut = data.interrupted;
   if (!cut) return "";
   return `spoke over the agent's reply ${formatMs(cut.afterMs)} into it${cut.text ? `: “${visible(cut.text)}”` : ""}`;

@@ -1,6 +1,7 @@
 // The CLI side of LKCP: one connection, one command, a stream of replies.
 
 import type { Socket } from "bun";
+import { mark } from "../profile.ts";
 import type {
   CommandName,
   ControlAuth,
@@ -71,10 +72,11 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
       port: opts.port,
       socket: {
         open(socket) {
+          mark("connected");
           connection = socket;
           socket.setNoDelay(true);
-          // A large say may not go out in one write.
-          writer = new SocketWriter(socket);
+          // A large say may not go out in one write. The parts go in one: one segment, one wake-up.
+          writer = new SocketWriter(socket, true);
           for (const part of requestBytes(opts.token, { ...opts.command, ackBy })) writer.write(part);
         },
         drain() {
@@ -107,11 +109,13 @@ export async function sendCommand<C extends ControlCommand>(opts: SendOptions<C>
               );
             }
             if (!acknowledged) {
+              mark("accepted");
               acknowledged = true;
               clearTimeout(ackTimer);
             }
             if (settled) return;
             if (reply.t === "done") {
+              mark("done");
               settled = true;
               socket.end();
               return resolve(reply);

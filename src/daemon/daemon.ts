@@ -36,6 +36,7 @@ import { IdleTimer } from "./idle.ts";
 import { type DaemonState, isStarting, Lifecycle } from "./lifecycle.ts";
 import { log } from "./log.ts";
 import { agentPeerCheck } from "./peer.ts";
+import { signalReady } from "./ready-signal.ts";
 import { downRefusal, planAgain } from "./restart.ts";
 import { RunArchive } from "./run-archive.ts";
 import { beginRunLog } from "./run-log.ts";
@@ -95,6 +96,8 @@ export class Daemon {
   private plan: StopPlan | undefined;
   /** How the session went, taken when stopping began (what `end` answers with). */
   private summary: EndSummary | undefined;
+  /** Resolves once the ready report reached `start` (or the file): the process does not exit before. */
+  private reported: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly spec: DaemonSpec,
@@ -169,7 +172,7 @@ export class Daemon {
           : `could not listen on 127.0.0.1:${port}: ${(error as Error).message}`,
         detail: inUse ? ["pick a free port with --port N (or LK_SESSION_PORT)"] : [],
       });
-      void this.lifecycle.exitWhenFlushed(1, Promise.resolve());
+      void this.lifecycle.exitWhenFlushed(1, this.reported);
       return false;
     }
     this.lifecycle.to("spawning", `listening on 127.0.0.1:${port}`);
@@ -305,9 +308,10 @@ export class Daemon {
       run.session.modeSetAt = Date.now();
       run.session.audio?.inputOn(run.session.modeSetAt);
       this.lifecycle.to("greeting", `${this.mode} mode on`);
-      await greetingDone(run.session, signal, run.session.audio?.inputReadyAt);
-      // Asked together: each costs the agent a round trip, and start waits for both.
-      const [framework, info] = await Promise.all([frameworkInfo(link), agentInfo(link)]);
+      // Asked at once, while any greeting goes on: each costs the agent a round trip, and start waits for all.
+      const asked = Promise.all([frameworkInfo(link), agentInfo(link)]);
+      await greetingDone(link, run.session, signal, run.session.audio?.inputReadyAt);
+      const [framework, info] = await asked;
       signal.throwIfAborted();
       if (this.ctx) this.ctx.framework = framework;
       run.info = info;
@@ -640,7 +644,8 @@ export class Daemon {
     for (const [, channel] of this.early.splice(0)) refuse(channel, plan.refusal);
     for (const channel of this.enders.splice(0)) this.ended(channel);
     this.current.session.feed.end(plan.why);
-    await this.lifecycle.exitWhenFlushed(plan.exitCode, this.held.port?.flushed() ?? Promise.resolve());
+    const flushed = Promise.all([this.held.port?.flushed(), this.reported]);
+    await this.lifecycle.exitWhenFlushed(plan.exitCode, flushed);
   }
 
   /** An `end` got what it asked for: how the session went, as it was when stopping began. */
@@ -653,11 +658,15 @@ export class Daemon {
 
   // --- reporting how a start went -----------------------------------------------------------------
 
-  /** To `start`: its ready file. */
+  /** To the waiting `start`, at once; the ready file when it cannot be reached. Exiting waits for it (`reported`). */
   private reportToStart(report: ReadyReport): void {
-    // A start killed outright (a second Ctrl-C, kill -9) would never remove it.
+    // A start killed outright (a second Ctrl-C, kill -9) would never remove the file.
     if (!isAlive(this.spec.launcherPid)) return;
-    writeFileAtomic(this.spec.readyFile, JSON.stringify(report));
+    const json = JSON.stringify(report);
+    const { readySignal, readyFile } = this.spec;
+    this.reported = (readySignal ? signalReady(readySignal, json) : Promise.resolve(false)).then((sent) => {
+      if (!sent && isAlive(this.spec.launcherPid)) writeFileAtomic(readyFile, json);
+    });
   }
 
   /** To a restart's client: its done reply. */

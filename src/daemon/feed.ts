@@ -6,6 +6,11 @@ import type { DeliveredEvent } from "../protocol/events.ts";
 
 /** How many events, and how many log lines, `events --last` can replay. */
 export const FEED_KEEP = 500;
+/**
+ * And how much of their text (UTF-16 units): a count alone would let a run of 1 MB replies keep
+ * 500 MB. The newest event is always kept.
+ */
+export const FEED_KEEP_CHARS = 8 * 1024 * 1024;
 
 export interface Watcher {
   /** Log lines too. */
@@ -15,23 +20,51 @@ export interface Watcher {
   end(ended: string): void;
 }
 
-/** The newest `size` items, oldest first. */
+/** The newest `size` items whose weights add up to at most `maxWeight` (the newest always), oldest first. */
 export class Ring<T> {
-  private readonly items: T[] = [];
-  private next = 0;
+  private items: (T | undefined)[] = [];
+  private weights: number[] = [];
+  /** Where the oldest kept item is: the ones before it are dropped, and compacted away now and then. */
+  private head = 0;
+  private weight = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly maxWeight = Number.POSITIVE_INFINITY,
+    private readonly weigh: (item: T) => number = () => 0,
+  ) {}
 
   push(item: T): void {
-    if (this.items.length < this.size) this.items.push(item);
-    else this.items[this.next] = item;
-    this.next = (this.next + 1) % this.size;
+    const w = this.weigh(item);
+    this.items.push(item);
+    this.weights.push(w);
+    this.weight += w;
+    while (this.count > this.size || (this.weight > this.maxWeight && this.count > 1)) {
+      this.weight -= this.weights[this.head] as number;
+      this.items[this.head] = undefined;
+      this.head++;
+    }
+    if (this.head > this.size) {
+      this.items = this.items.slice(this.head);
+      this.weights = this.weights.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  get count(): number {
+    return this.items.length - this.head;
   }
 
   toArray(): T[] {
-    if (this.items.length < this.size) return [...this.items];
-    return [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+    return this.items.slice(this.head) as T[];
   }
+}
+
+/** An event's weight: the text it carries. */
+export function eventChars(event: DeliveredEvent): number {
+  let chars = 0;
+  for (const value of Object.values(event)) if (typeof value === "string") chars += value.length;
+  return chars;
 }
 
 export class Feed {
@@ -39,9 +72,9 @@ export class Feed {
   private readonly logs: Ring<DeliveredEvent>;
   private readonly watchers = new Set<Watcher>();
 
-  constructor(keep = FEED_KEEP) {
-    this.events = new Ring(keep);
-    this.logs = new Ring(keep);
+  constructor(keep = FEED_KEEP, keepChars = FEED_KEEP_CHARS) {
+    this.events = new Ring(keep, keepChars, eventChars);
+    this.logs = new Ring(keep, keepChars, eventChars);
   }
 
   push(event: DeliveredEvent): void {

@@ -8,6 +8,7 @@ import { type AgentStateName, type DeliveredEvent, isBusy } from "../protocol/ev
 import { type ModelUsage, usageSince } from "../protocol/usage.ts";
 import type { AgentSessionEvent, SessionResponse } from "../wire/gen/livekit_agent_session.ts";
 import { type AgentLink, RequestFailed } from "./agent-link.ts";
+import { askAgentState } from "./agent-state.ts";
 import type { AudioMode, SpokenOutcome, SpokenTurnRun } from "./audio-mode.ts";
 import { Feed } from "./feed.ts";
 import { ToolErrors, ToolNames, translateEvent, translateItem, translateUsage } from "./translate.ts";
@@ -57,12 +58,6 @@ const CLIENT_LEFT: StopReason = {
   error: "the client went away before its turn",
 };
 
-/**
- * After text mode is acknowledged, an agent that greets starts doing so within milliseconds; no turn
- * is sent before this window has passed (only a turn sent right after `start` ever waits).
- */
-const GREETING_WINDOW_MS = 200;
-
 /** A turn waits at most this long for the agent to finish something it started on its own. */
 const BUSY_WAIT_MAX_MS = 5000;
 
@@ -94,6 +89,8 @@ export class Session {
   /** Output pushed out of `unseen` since it was last taken, announced with what is left. */
   private dropped: { count: number; since: number; turn: number } | undefined;
   lastEventAt = 0;
+  /** The agent said it was not speaking just before the first turn (which asks it): later turns need not. */
+  private askedBeforeFirstTurn = false;
   /** When the agent acknowledged its mode, text or audio (update_io). */
   modeSetAt = 0;
   /** An audio session's mic, speaker and TTS (loaded for audio sessions only). */
@@ -349,15 +346,7 @@ export class Session {
   private async runQueuedTurn(q: QueuedTurn, link: AgentLink): Promise<TurnResult> {
     // The agent may be mid-utterance on its own (a greeting), or about to start one just after text
     // mode came on: a turn sent now would cancel it without a trace.
-    const settleBy = Date.now() + BUSY_WAIT_MAX_MS;
-    const greetingWindowEnds = this.modeSetAt + GREETING_WINDOW_MS;
-    for (;;) {
-      const now = Date.now();
-      const busy = isBusy(this.agentState);
-      if ((!busy && now >= greetingWindowEnds) || now >= settleBy || this.stopReason) break;
-      // A state change wakes us while it is busy; the greeting window ends by the clock.
-      await this.activity.wait((busy ? settleBy : Math.min(greetingWindowEnds, settleBy)) - now);
-    }
+    await this.agentSettles(link, Date.now() + BUSY_WAIT_MAX_MS);
     if (this.stopReason) return this.stoppedResult();
     // It may have left while the agent finished speaking: then nothing of its turn may run.
     if (q.gone.aborted) return CLIENT_LEFT;
@@ -429,6 +418,29 @@ export class Session {
       turn.sortOut({ inputSeen: false });
       this.current = undefined;
       this.currentWantsLogs = false;
+    }
+  }
+
+  /**
+   * Until the agent is not speaking on its own (its state events say), at most until `settleBy`.
+   * Before the first turn it is also asked (get_session_state): a greeting it started since start
+   * asked is under way by its answer, though its events may not have come yet.
+   */
+  private async agentSettles(link: AgentLink, settleBy: number): Promise<void> {
+    const wait = () => this.activity.wait(settleBy - Date.now());
+    for (;;) {
+      if (this.stopReason || Date.now() >= settleBy) return;
+      if (isBusy(this.agentState)) {
+        await wait();
+        continue;
+      }
+      if (this.askedBeforeFirstTurn) return;
+      const answer = await askAgentState(link);
+      if (answer === undefined || (!isBusy(answer) && !isBusy(this.agentState))) {
+        this.askedBeforeFirstTurn = true;
+        return;
+      }
+      if (!isBusy(this.agentState)) await wait();
     }
   }
 

@@ -4,15 +4,13 @@
 import { failureLine } from "../agent/failure-line.ts";
 import type { AgentOutput } from "../agent/output.ts";
 import type { ReadyReport } from "../protocol/daemon-spec.ts";
-import { isBusy } from "../protocol/events.ts";
+import { type AgentStateName, isBusy } from "../protocol/events.ts";
 import type { AgentLink } from "./agent-link.ts";
+import { askAgentState } from "./agent-state.ts";
 import { formatSeconds, type Session } from "./session.ts";
 
 const UPDATE_IO_TIMEOUT_MS = 10_000;
-/**
- * After text mode is on: how long the agent must stay quiet before we call it ready. A greeting
- * starts (state → thinking) within a few ms; the first turn also waits out a longer window.
- */
+/** Only for an agent that cannot say what it is doing: how long it must stay quiet to be called ready. */
 const GREETING_QUIET_MS = 50;
 /** A greeting that takes longer than this is shown at the next `say` instead. */
 const GREETING_MAX_MS = 8000;
@@ -86,20 +84,76 @@ export async function switchMode(
 }
 
 /**
- * Lets a greeting started by on_enter arrive (and not be cancelled by the first turn). `notBefore`:
- * the wait lasts at least until then (an audio session's mic is read from about a second after
- * update_io, and its agent greets a little after connecting: the greeting is then start's to show).
+ * Lets a greeting the agent has under way finish, so that start shows it and the first turn does not
+ * cancel it. The agent says whether one is coming: its state events, and its answer to
+ * get_session_state, asked once its mode is on (an idle answer confirmed by a second: see
+ * settledAnswer). Busy by either: wait for its events until it is listening again, then ask again
+ * (another utterance may follow). Idle by both: nothing is coming, the session is ready at once. A
+ * greeting the agent starts later still is kept for the next command (and the first turn asks again).
+ * `notBefore`: the wait lasts at least until then, and the agent is asked only then (an audio
+ * session's mic is read from about a second after update_io, and its agent greets a little after
+ * connecting: the greeting is then start's to show).
  */
-export async function greetingDone(session: Session, signal: AbortSignal, notBefore = 0): Promise<void> {
+export async function greetingDone(
+  link: AgentLink,
+  session: Session,
+  signal: AbortSignal,
+  notBefore = 0,
+): Promise<void> {
+  const deadline = Date.now() + GREETING_MAX_MS;
+  const until = (at: number) => session.activity.wait(Math.min(at, deadline) - Date.now(), signal);
+  for (;;) {
+    signal.throwIfAborted();
+    const now = Date.now();
+    if (now >= deadline) return;
+    // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
+    if (isBusy(session.agentState)) {
+      await until(deadline);
+      continue;
+    }
+    if (now < notBefore) {
+      await until(notBefore);
+      continue;
+    }
+    const answer = await settledAnswer(link, session, signal);
+    signal.throwIfAborted();
+    if (answer === undefined) return quietFor(session, deadline, signal, notBefore);
+    if (!isBusy(answer) && !isBusy(session.agentState)) return;
+    // It says it is speaking before its events do: they will come.
+    if (!isBusy(session.agentState)) await until(deadline);
+  }
+}
+
+/**
+ * The agent's state, once two answers in a row agree that it is idle (or one says busy). The first
+ * answer after a change can be older than what the change set off: Python answers from its state at
+ * once, while a reply its mode switch started takes a few turns of its event loop to show there. The
+ * second request is handled after those turns, so its answer covers them; about a millisecond more.
+ */
+async function settledAnswer(
+  link: AgentLink,
+  session: Session,
+  signal: AbortSignal,
+): Promise<AgentStateName | undefined> {
+  const first = await askAgentState(link, signal);
+  if (first === undefined || isBusy(first) || isBusy(session.agentState)) return first;
+  return askAgentState(link, signal);
+}
+
+/** For an agent that cannot say: ready once it stays quiet for GREETING_QUIET_MS (busy: until its events end). */
+async function quietFor(
+  session: Session,
+  deadline: number,
+  signal: AbortSignal,
+  notBefore: number,
+): Promise<void> {
   const since = Date.now();
-  const deadline = since + GREETING_MAX_MS;
   for (;;) {
     signal.throwIfAborted();
     const now = Date.now();
     const busy = isBusy(session.agentState);
     const quietAt = Math.max(session.lastEventAt + GREETING_QUIET_MS, since + GREETING_QUIET_MS, notBefore);
     if ((!busy && now >= quietAt) || now >= deadline) return;
-    // Every agent event wakes us; while it is busy, only an event (or the deadline) can end the wait.
     await session.activity.wait((busy ? deadline : Math.min(quietAt, deadline)) - now, signal);
   }
 }

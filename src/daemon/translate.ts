@@ -54,6 +54,11 @@ const STATE_NAMES: Record<AgentState, AgentStateName> = {
   [AgentState.AS_SPEAKING]: "speaking",
 };
 
+/** The agent's state as the events name it (an unknown one is idle). */
+export function agentStateName(state: AgentState): AgentStateName {
+  return STATE_NAMES[state] ?? "idle";
+}
+
 const USER_STATE_NAMES: Record<UserState, UserStateName> = {
   [UserState.US_SPEAKING]: "speaking",
   [UserState.US_LISTENING]: "listening",
@@ -109,7 +114,7 @@ export function translateEvent(
     case "agentStateChanged":
       return [
         {
-          event: { type: "state", agent: STATE_NAMES[ev.event.agentStateChanged.newState] ?? "idle" },
+          event: { type: "state", agent: agentStateName(ev.event.agentStateChanged.newState) },
           keys: [],
         },
       ];

@@ -19,15 +19,23 @@ export function runInputFrameBytes(textBytes: number, idBytes = MAX_REQUEST_ID_B
   return field(field(idBytes) + field(field(textBytes)));
 }
 
-/** The longest turn text whose run_input frame the agent takes. */
+/**
+ * The longest turn text whose run_input frame the agent takes. Found from the envelope's size at the
+ * limit, then a step or two: a loop counting down from 1 MiB (~30 rounds) is hot enough to be
+ * JIT-compiled at every command's start-up, a millisecond of a `say`.
+ */
 export const MAX_TURN_TEXT_BYTES = (() => {
-  let bytes = AGENT_INPUT_FRAME_BYTES;
-  while (runInputFrameBytes(bytes) > AGENT_INPUT_FRAME_BYTES) bytes--;
+  const limit = AGENT_INPUT_FRAME_BYTES;
+  let bytes = limit - (runInputFrameBytes(limit) - limit);
+  while (runInputFrameBytes(bytes + 1) <= limit) bytes++;
+  while (runInputFrameBytes(bytes) > limit) bytes--;
   return bytes;
 })();
 
 /** Why a text cannot go in one turn (its UTF-8 bytes, as sent), or undefined when it can. */
 export function turnTextTooLong(text: string): string | undefined {
+  // No UTF-16 unit takes more than 3 UTF-8 bytes: most texts need no count.
+  if (text.length * 3 <= MAX_TURN_TEXT_BYTES) return undefined;
   const bytes = Buffer.byteLength(text);
   if (bytes <= MAX_TURN_TEXT_BYTES) return undefined;
   return `the text is too long: ${bytes} bytes; one turn carries at most ${MAX_TURN_TEXT_BYTES}`;

@@ -8,7 +8,6 @@ import { exitCodeFor } from "../protocol/exit-codes.ts";
 import type { SessionState } from "../state/session-file.ts";
 import { agentTail } from "./agent-logs.ts";
 import { findSession, notRunning } from "./find-session.ts";
-import { tailLines } from "./log-tail.ts";
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
 import { isOurDaemon } from "./stale.ts";
@@ -55,6 +54,7 @@ async function explainLostDaemon(error: unknown, state: SessionState): Promise<u
         "run the command again",
       ]);
     }
+    const { tailLines } = await import("./log-tail.ts");
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
       ...outputDetail("agent output (last lines):", agentTail(state.agentLog)),
       ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),

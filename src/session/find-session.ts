@@ -2,7 +2,8 @@
 
 import { portIsOpen } from "../control/client.ts";
 import { UserError } from "../errors.ts";
-import { type EndedRecord, readEnded, writeEnded } from "../state/ended-record.ts";
+import { mark } from "../profile.ts";
+import type { EndedRecord } from "../state/ended-record.ts";
 import { readState, relaunchOf, type SessionState } from "../state/session-file.ts";
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
@@ -29,13 +30,19 @@ export type NoSession = Exclude<SessionLookup, { kind: "running" }>;
  */
 export async function findSession(port: number, { thorough = false } = {}): Promise<SessionLookup> {
   const state = readState(port);
-  if (state && isOurDaemon(state, !thorough)) return { kind: "running", port, state };
-  const notes = state ? cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
+  mark("state");
+  if (state && isOurDaemon(state, !thorough)) {
+    mark("daemon checked");
+    return { kind: "running", port, state };
+  }
+  const notes = state ? await cleanStaleRecord(state, `its daemon (pid ${state.daemonPid}) is gone`) : [];
+  // Loaded only when there is no session: a running one's commands never read it.
+  const endedRecords = await import("../state/ended-record.ts");
   // From now on, as for a session that ended: the next commands say so, and how to start it again.
-  const dead = state && leaveDeadRecord(state);
+  const dead = state && leaveDeadRecord(state, endedRecords.writeEnded);
   if (await portIsOpen(port)) return { kind: "foreign", port, notes };
   if (notes.length) return { kind: "stale", port, notes, ...(dead ? { ended: dead } : {}) };
-  const ended = readEnded(port);
+  const ended = endedRecords.readEnded(port);
   return ended ? { kind: "ended", port, ended } : { kind: "none", port };
 }
 
@@ -95,7 +102,10 @@ export function startAgainHint(ended: EndedRecord): string[] {
 }
 
 /** A daemon found dead leaves no record of its own: this one says so, until the next start. */
-function leaveDeadRecord(state: SessionState): EndedRecord | undefined {
+function leaveDeadRecord(
+  state: SessionState,
+  writeEnded: (ended: EndedRecord) => void,
+): EndedRecord | undefined {
   const ended: EndedRecord = {
     version: 1,
     port: state.port,

@@ -1,11 +1,15 @@
-// `start`'s engine: spawn the daemon detached and wait for its readiness report.
+// `start`'s engine: spawn the daemon detached and wait for its readiness report, which the daemon
+// sends over a channel of start's own (ready-channel.ts) the moment it is ready; the ready file is
+// the fallback.
 
 import { closeSync, existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { isAlive } from "../agent/pids.ts";
 import { onInterrupt } from "../interrupt.ts";
+import { mark } from "../profile.ts";
 import {
+  DAEMON_ONLY_ENV,
   DAEMON_SPEC_ENV,
   type DaemonSpec,
   type LaunchRequest,
@@ -16,17 +20,30 @@ import { selfCommand } from "../self.ts";
 import { logPaths } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
 import { tailLines } from "./log-tail.ts";
+import { openReadyChannel } from "./ready-channel.ts";
 
 /** Extra time past the agent's connect timeout: text mode (10 s), the greeting (8 s), framework info (3 s). */
 const READY_MARGIN_MS = 30_000;
 /** A daemon told to stop takes its agent's grace (1.5 s, an audio session's 3.5 s) and a kill (1 s); past this it is killed. */
 const DAEMON_STOP_MS = 8000;
+/** How often the ready file is looked for: only a daemon that could not signal writes it. */
+const FALLBACK_POLL_MS = 100;
+/** A daemon that exited may have signalled just before: its report is still on its way. */
+const LAST_REPORT_MS = 500;
 
 export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const dir = ensureStateDir();
   const readyFile = join(dir, `ready-${req.port}-${process.pid}.json`);
   rmSync(readyFile, { force: true });
-  const spec: DaemonSpec = { ...req, readyFile, launcherPid: process.pid };
+  const channel = openReadyChannel();
+  const daemonOnly = Object.entries(DAEMON_ONLY_ENV).filter(([name]) => process.env[name] === undefined);
+  const spec: DaemonSpec = {
+    ...req,
+    ...(channel ? { readySignal: channel.signal } : {}),
+    readyFile,
+    launcherPid: process.pid,
+    daemonOnlyEnv: daemonOnly.map(([name]) => name),
+  };
   const { daemonLog, agentLog } = logPaths(req.port, dir);
   // The daemon would refuse it too, but only after it had started writing its own log.
   refuseLink(agentLog);
@@ -34,7 +51,7 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   const logFd = openNoFollow(daemonLog, "append");
   const daemon = Bun.spawn([...selfCommand(), "agent", "session", "daemon"], {
     cwd: req.root,
-    env: { ...process.env, [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
+    env: { ...process.env, ...Object.fromEntries(daemonOnly), [DAEMON_SPEC_ENV]: JSON.stringify(spec) },
     stdin: "ignore",
     stdout: logFd,
     stderr: logFd,
@@ -43,6 +60,7 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
   });
   closeSync(logFd);
   daemon.unref();
+  mark("daemon spawned");
 
   // Ctrl-C cancels the start: the daemon and its agent stop, the port is freed, nothing is left.
   let cancelled = false;
@@ -55,13 +73,18 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
       rmSync(daemonLog, { force: true });
   });
   const deadline = Date.now() + req.connectTimeoutMs + READY_MARGIN_MS;
+  const signalled = channel?.report ?? new Promise<never>(() => {});
   try {
     for (;;) {
       // Cancelled: what the daemon reports now is not this command's outcome; the interrupt exits.
       if (cancelled) await new Promise<never>(() => {});
+      const report = channel?.received();
+      if (report) return report;
       if (existsSync(readyFile)) return JSON.parse(readNoFollow(readyFile)) as ReadyReport;
       if (daemon.exitCode !== null || daemon.signalCode !== null) {
-        // It may have reported just before exiting.
+        // It may have reported just before exiting: over the channel (still to be read), or in the file.
+        const last = await Promise.race([signalled, Bun.sleep(LAST_REPORT_MS).then(() => undefined)]);
+        if (last) return last;
         if (existsSync(readyFile)) continue;
         return {
           ok: false,
@@ -79,10 +102,12 @@ export async function launchDaemon(req: LaunchRequest): Promise<ReadyReport> {
           detail: tailLines(daemonLog),
         };
       }
-      await Bun.sleep(5);
+      // Woken by the report itself; the rest (the file, the daemon's end, the deadline) is checked now and then.
+      await Promise.race([signalled, daemon.exited, Bun.sleep(FALLBACK_POLL_MS)]);
     }
   } finally {
     forget();
+    channel?.close();
     rmSync(readyFile, { force: true });
   }
 }

@@ -3,7 +3,6 @@
 
 import { readFileSync } from "node:fs";
 import { isAlive } from "../agent/pids.ts";
-import { killTreeNow } from "../agent/process-tree.ts";
 import { removeState, type SessionState } from "../state/session-file.ts";
 
 /**
@@ -45,9 +44,11 @@ export function isOurDaemon(state: SessionState, cheap = false): boolean {
 /**
  * Cleans up after a daemon that died hard (its watchdog normally has already): kills the agent it
  * left (only if that pid still runs the agent started for this port) and whatever carries the
- * agent's marker, and removes the record. Returns what it did, for the user.
+ * agent's marker, and removes the record. Returns what it did, for the user. (The process tree's code
+ * loads only then: a running session's commands never need it.)
  */
-export function cleanStaleRecord(state: SessionState, why: string): string[] {
+export async function cleanStaleRecord(state: SessionState, why: string): Promise<string[]> {
+  const { killTreeNow } = await import("../agent/process-tree.ts");
   const notes = [`removed a stale session record: ${why}`];
   const agentPid = state.agent.pid;
   const ours =

@@ -17,6 +17,20 @@ describe("Ring", () => {
     expect(ring.toArray()).toEqual([]);
     for (let i = 1; i <= 5; i++) ring.push(i);
     expect(ring.toArray()).toEqual([3, 4, 5]);
+    for (let i = 6; i <= 2000; i++) ring.push(i);
+    expect(ring.toArray()).toEqual([1998, 1999, 2000]);
+  });
+
+  test("keeps no more weight than it may, and always the newest item", () => {
+    const ring = new Ring<number>(100, 10, (n) => n);
+    for (const n of [3, 3, 3]) ring.push(n);
+    expect(ring.toArray()).toEqual([3, 3, 3]);
+    ring.push(4);
+    expect(ring.toArray()).toEqual([3, 3, 4]);
+    ring.push(50);
+    expect(ring.toArray()).toEqual([50]);
+    ring.push(1);
+    expect(ring.toArray()).toEqual([1]);
   });
 });
 
@@ -35,6 +49,16 @@ describe("Feed", () => {
     feed.push(msg("c", 14));
     expect(feed.recent(2, true).map((e) => e.at)).toEqual([3, 11, 12, 13, 14]);
     expect(feed.recent(0, true)).toEqual([]);
+  });
+
+  test("big events are kept by their text, not their count: a run of large replies keeps the newest that fit", () => {
+    const feed = new Feed(500, 3_100);
+    feed.push(msg("small", 1));
+    for (let i = 0; i < 5; i++) feed.push(msg("x".repeat(1_000), 2 + i));
+    expect(feed.recent(500, false).map((e) => e.at)).toEqual([4, 5, 6]);
+    feed.push(log("y".repeat(10_000), 7));
+    // Over the limit alone: the newest is kept all the same, and the events keep theirs.
+    expect(feed.recent(500, true).map((e) => e.at)).toEqual([4, 5, 6, 7]);
   });
 
   test("every watcher gets each event, logs only if it asked; the end tells them all why", () => {

@@ -85,3 +85,21 @@ test("each complete line is told once as it arrives, cleaned and stamped; blank 
   expect(got).toEqual(["stderr:warning:true", "stdout:half of a line:true", "stdout:red:true"]);
   out.close();
 });
+
+test("its last lines are out once its framework's closing line comes, or once it has been quiet", async () => {
+  const out = new AgentOutput(join(dir, "closing.log"));
+  // However long the quiet and the bound, the closing line ends the wait.
+  const closed = out.lastLinesOut(60_000, 60_000);
+  out.write(enc("DEBUG livekit.agents session closed\n"));
+  out.write(enc('DEBUG livekit.agents job exiting {"reason": "parent process shutdown"}\n'));
+  await closed;
+  const node = new AgentOutput(join(dir, "closing-node.log"));
+  const nodeClosed = node.lastLinesOut(60_000, 60_000);
+  node.write(enc("[12:00:00.000] DEBUG (1): Session ended, report generated\n"));
+  await nodeClosed;
+  // An agent of another kind: once nothing comes for the quiet period.
+  const other = new AgentOutput(join(dir, "closing-other.log"));
+  other.write(enc("bye\n"));
+  await other.lastLinesOut(20, 60_000);
+  for (const o of [out, node, other]) o.close();
+});

@@ -16,7 +16,10 @@ import {
 } from "../../src/wire/gen/livekit_agent_session.ts";
 import { SocketWriter } from "../../src/wire/socket-writer.ts";
 
-/** A session with a connected fake agent; `requests` is what the daemon sent it. */
+/**
+ * A session with a connected fake agent; `requests` is what the daemon sent it. Like a real agent,
+ * it answers get_session_state (asked before the first turn) at once: it is listening.
+ */
 function connected(maxUnseen?: number) {
   const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
   const requests: SessionRequest[] = [];
@@ -24,12 +27,34 @@ function connected(maxUnseen?: number) {
     write(data) {
       for (const frame of reader.push(data)) {
         const m = AgentSessionMessage.fromBinary(frame).message;
-        if (m.oneofKind === "request") requests.push(m.request);
+        if (m.oneofKind !== "request") continue;
+        requests.push(m.request);
+        if (m.request.request.oneofKind === "getSessionState") answerState(m.request.requestId);
       }
       return data.length;
     },
     end() {},
   });
+  const answerState = (requestId: string) =>
+    queueMicrotask(() =>
+      link.receive({
+        message: {
+          oneofKind: "response",
+          response: {
+            requestId,
+            response: {
+              oneofKind: "getSessionState",
+              getSessionState: {
+                agentState: AgentState.AS_LISTENING,
+                userState: 1,
+                agentId: "a",
+                options: {},
+              },
+            },
+          },
+        },
+      }),
+    );
   const link = new AgentLink(writer);
   const session = new Session(maxUnseen);
   session.attach(link);
