@@ -44,7 +44,7 @@ const AGENTS: Agent[] = [
     name: "python",
     dir: "echo-agent-py",
     entry: "agent.py",
-    closing: ["session closed", "job exiting"],
+    closing: ["session closed", "job exiting", "http_session(): closing the httpclient ctx"],
   },
 ];
 

@@ -20,11 +20,12 @@ const PYTHON_CRASH = "job crashed";
 /** Printed by @livekit/agents (Node) just before it exits 1. */
 const NODE_CRASH = "console mode failed:";
 /**
- * The last line each framework logs for its session once it has closed it after SIGINT: livekit-agents
- * (Python) when the job has run its shutdown callbacks, @livekit/agents (Node) once its session end
- * is reported. What comes after is the runtime's own teardown.
+ * The line livekit-agents (Python) logs as the last step of a job that ended: after its shutdown
+ * callbacks and the clean-up of its temporary folder (its "job exiting" comes before both). What
+ * follows is the worker's own teardown (its inference process, ~200 ms). @livekit/agents (Node) logs
+ * nothing after its shutdown callbacks: its own exit is the only word that it is done.
  */
-const SESSION_CLOSED = ["job exiting", "Session ended, report generated"];
+const JOB_DONE = "http_session(): closing the httpclient ctx";
 
 /** Terminal escapes removed: colors and cursor moves (CSI), titles and hyperlinks (OSC), and the rest. */
 export function stripAnsi(text: string): string {
@@ -54,9 +55,9 @@ export class AgentOutput {
    * of the `log` events (`say --logs` and the `events --logs` feed).
    */
   onLine?: (line: OutputLine) => void;
-  private lastAt = 0;
-  private closedSeen = false;
-  private wake: (() => void) | undefined;
+  /** Resolved once JOB_DONE is seen (made when first asked for). */
+  private jobEnded: PromiseWithResolvers<void> | undefined;
+  private jobDoneSeen = false;
 
   constructor(
     readonly logPath: string,
@@ -100,27 +101,13 @@ export class AgentOutput {
   }
 
   /**
-   * Once the agent has written its last lines for a closed session: its framework's closing line
-   * seen, or nothing written for `quietMs` (an agent of another kind); at most `maxMs`.
+   * Once the agent's framework says its job has ended, shutdown callbacks and clean-up done (JOB_DONE);
+   * never for a framework that does not say (then only its exit tells).
    */
-  async lastLinesOut(quietMs: number, maxMs: number): Promise<void> {
-    const since = Date.now();
-    const deadline = since + maxMs;
-    for (;;) {
-      if (this.closedSeen) return;
-      const now = Date.now();
-      const quietAt = Math.max(this.lastAt, since) + quietMs;
-      if (now >= quietAt || now >= deadline) return;
-      // A new line wakes us (it may be the closing one, and it restarts the quiet).
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(quietAt, deadline) - now);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+  jobDone(): Promise<void> {
+    this.jobEnded ??= Promise.withResolvers<void>();
+    if (this.jobDoneSeen) this.jobEnded.resolve();
+    return this.jobEnded.promise;
   }
 
   private addLine(raw: string, stream: OutputStream): void {
@@ -129,9 +116,10 @@ export class AgentOutput {
     // either end (Python begins every line with one; a CRLF ends others), which show nothing.
     this.append(formatLogLine(at, stream, raw.replace(/^\r+|\r+$/g, "")));
     const line = clean(raw);
-    this.lastAt = Date.now();
-    if (SESSION_CLOSED.some((marker) => line.includes(marker))) this.closedSeen = true;
-    this.wake?.();
+    if (!this.jobDoneSeen && line.includes(JOB_DONE)) {
+      this.jobDoneSeen = true;
+      this.jobEnded?.resolve();
+    }
     this.lines.push(line);
     // Before a crash marker's handling: the line is seen before the session ends for it.
     if (this.onLine && line.trim() !== "") this.onLine({ line, stream, at });

@@ -41,12 +41,6 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {}
 }
 
-/**
- * After the agent closed its connection in response to SIGINT, how long it gets to write its last
- * lines (its framework's closing line, or a quiet output, ends it sooner: AgentOutput.lastLinesOut).
- */
-export const RELEASED_GRACE_MS = 300;
-
 /** How long killed processes get to be gone before stopping goes on without them. */
 const KILLED_GONE_MS = 1000;
 
@@ -61,8 +55,9 @@ export async function stopProcessTree(
   exited: Promise<unknown>,
   graceMs: number,
   /**
-   * Resolves when the agent is done with its session (its connection closed, its last lines written):
-   * what it still does is its runtime's own teardown, and it is killed.
+   * Resolves when the agent is done with its job (its framework said so: its session closed, its
+   * shutdown callbacks and clean-up done): what it still does is its runtime's own teardown, and it is
+   * killed.
    */
   released?: Promise<unknown>,
   marker?: string,
@@ -75,8 +70,8 @@ export async function stopProcessTree(
   }
   const family = [pid, ...descendants(pid), ...marked(marker)];
   signal(-pid, "SIGINT");
-  // Runtimes take long to tear down after their session closed (Python ~0.2 s closing its inference
-  // process; Node ~0.7 s for the handles a turn left): nothing of the session's is left by then.
+  // Python takes ~0.2 s after its job has ended to close its inference process: nothing of the
+  // session's is left by then.
   const releasedSoon = released?.then(() => false);
   const gone = await Promise.race([
     exited.then(() => true),

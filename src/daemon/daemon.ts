@@ -2,7 +2,6 @@
 // Its states and their order are in lifecycle.ts; this file says what happens in each.
 
 import { newMarker } from "../agent/marker.ts";
-import type { AgentOutput } from "../agent/output.ts";
 import { isAlive } from "../agent/pids.ts";
 import type { PreparedLaunch } from "../agent/prepare.ts";
 import { AgentProcess } from "../agent/process.ts";
@@ -39,7 +38,7 @@ import { agentPeerCheck } from "./peer.ts";
 import { signalReady } from "./ready-signal.ts";
 import { downRefusal, planAgain } from "./restart.ts";
 import { RunArchive } from "./run-archive.ts";
-import { beginRunLog } from "./run-log.ts";
+import { beginRunLog, type RunLog } from "./run-log.ts";
 import { type ControlChannel, listen, refuse } from "./server.ts";
 import {
   AUDIO_STOP_GRACE_MS,
@@ -222,9 +221,9 @@ export class Daemon {
     // its last runs, which move back one place: each agent process begins a run (run-log.ts).
     removeEnded(launch.port);
     if (!this.equipAudio(run)) return undefined;
-    let output: AgentOutput;
+    let runLog: RunLog;
     try {
-      output = beginRunLog(launch.port, run.number, launch.entry, run.session);
+      runLog = beginRunLog(launch.port, run.number, launch.entry, run.session);
     } catch (error) {
       // `start` refused a link there; this is one planted since.
       const detail = error instanceof UserError ? error.detail : [];
@@ -233,6 +232,7 @@ export class Daemon {
       );
       return undefined;
     }
+    const { output } = runLog;
     // Each line once: the feed, the running turn if it asked for logs, else kept for the next one.
     output.onLine = (line) => run.session.onAgentLog(line);
     this.held.output = output;
@@ -242,7 +242,10 @@ export class Daemon {
     let agent: AgentProcess;
     try {
       agent = AgentProcess.spawn(run.plan, output, marker, { ...this.baseEnv, ...this.overrides });
+      // Still the log's first line: the agent's output is read on the event loop, after this.
+      runLog.markStart();
     } catch (error) {
+      runLog.markStart();
       const message = `could not start the agent: ${(error as Error).message}`;
       this.startFailed(new StartFailure("spawn_failed", message, [`command: ${run.plan.argv.join(" ")}`]));
       return undefined;

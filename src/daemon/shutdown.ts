@@ -3,7 +3,6 @@
 import { rmSync } from "node:fs";
 import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
-import { RELEASED_GRACE_MS } from "../agent/process-tree.ts";
 import type { Watchdog } from "../agent/watchdog.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { formatDuration } from "../protocol/duration.ts";
@@ -15,8 +14,6 @@ import { StartFailure } from "./start-up.ts";
 
 /** SIGINT first; whatever still runs after this is killed. */
 export const STOP_GRACE_MS = 1500;
-/** An agent whose framework we do not know has written its last lines once it writes nothing for this long. */
-const LAST_LINES_QUIET_MS = 50;
 
 /**
  * An audio session's agent takes longer: on SIGINT, livekit-agents waits up to 2 s for a last user
@@ -183,10 +180,11 @@ export async function releaseAgent(held: Held, why: string, endMark?: string): P
   held.watchdog = undefined;
   held.link = undefined;
   held.output = undefined;
-  // SIGINT first, with the connection still open: the agent closing it tells us its session is
-  // closed, and once its last lines are out, it is done (what it does after is its runtime's teardown).
-  // A replaced agent's too: its log's end marker comes after its last lines.
-  const done = link?.whenClosed.then(() => output?.lastLinesOut(LAST_LINES_QUIET_MS, RELEASED_GRACE_MS));
+  // SIGINT first, with the connection still open. The agent is done when it exits, or (Python) once
+  // its session is closed and its framework says the job has ended, shutdown callbacks and clean-up
+  // included: what it does after is its runtime's own teardown. A replaced agent's too: its log's
+  // end marker comes after its last lines.
+  const done = link && output ? link.whenClosed.then(() => output.jobDone()) : undefined;
   await agent?.stop(held.stopGraceMs ?? STOP_GRACE_MS, done);
   // All it would kill is gone: it must not outlive the session.
   await watchdog?.stop();
