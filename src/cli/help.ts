@@ -29,9 +29,19 @@ export function helpNotes(...paragraphs: string[]): HelpSection {
   return helpParagraphs("NOTES", ...paragraphs);
 }
 
-/** Paragraphs under a title of their own (AUDIO MODE), wrapped as helpNotes wraps them. */
+/**
+ * Paragraphs under a title of their own (AUDIO MODE), wrapped as helpNotes wraps them: when the help
+ * is shown (the sections are made as each command's module loads, for every run).
+ */
 export function helpParagraphs(title: string, ...paragraphs: string[]): HelpSection {
-  return { title, lines: paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]) };
+  let lines: string[] | undefined;
+  return {
+    title,
+    get lines() {
+      lines ??= paragraphs.flatMap((p, i) => [...(i ? [""] : []), ...wrap(p, 98)]);
+      return lines;
+    },
+  };
 }
 
 export async function renderHelp(page: HelpPage, colored: boolean): Promise<string> {
