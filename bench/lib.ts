@@ -71,3 +71,14 @@ export function printRows(rows: Row[]): void {
 export const ms = (x: number) => `${x.toFixed(1)} ms`;
 export const times = (x: number) => `${x.toFixed(2)}×`;
 export const mb = (x: number) => `${x.toFixed(1)} MB`;
+
+/**
+ * The environment the benched commands run in: as a user's, not NO_COLOR's (output goes to pipes,
+ * so nothing is colored either way, but deciding it is part of what a command costs).
+ */
+export function benchEnv(stateDir: string): Record<string, string> {
+  const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir } as Record<string, string>;
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  return env;
+}

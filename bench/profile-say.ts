@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildFloor, median, timeRun } from "./lib.ts";
+import { benchEnv, buildFloor, median, timeRun } from "./lib.ts";
 
 const repo = resolve(import.meta.dir, "..");
 const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
@@ -14,7 +14,7 @@ const fakeDir = join(repo, "test", "fixtures", "fake-agent");
 const stateDir = mkdtempSync(join(tmpdir(), "lk-profile-"));
 const floor = await buildFloor();
 const port = String(18775 + Math.floor(Math.random() * 1000));
-const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
+const env = benchEnv(stateDir);
 const RUNS = Number(process.argv[2] ?? 40);
 
 const lkSession = (args: string[], extra: Record<string, string> = {}) =>

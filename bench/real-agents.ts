@@ -6,12 +6,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { median, ms, portFree, printRows, type Row, timeRun } from "./lib.ts";
+import { benchEnv, median, ms, portFree, printRows, type Row, timeRun } from "./lib.ts";
 
 const repo = resolve(import.meta.dir, "..");
 const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
 const stateDir = mkdtempSync(join(tmpdir(), "lk-bench-real-"));
-const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
+const env = benchEnv(stateDir);
 const port = 19775 + Math.floor(Math.random() * 1000);
 process.on("exit", () => {
   // A run that failed half-way may have left its session running.

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { sendCommand } from "../src/control/client.ts";
 import {
+  benchEnv,
   buildFloor,
   mb,
   median,
@@ -25,7 +26,7 @@ const lk = process.env.LK_BIN ?? join(repo, "dist", "lk");
 const fakeDir = join(repo, "test", "fixtures", "fake-agent");
 const work = mkdtempSync(join(tmpdir(), "lk-bench-"));
 const stateDir = join(work, "state");
-const env = { ...process.env, LK_SESSION_STATE_DIR: stateDir, NO_COLOR: "1" } as Record<string, string>;
+const env = benchEnv(stateDir);
 const port = 18775 + Math.floor(Math.random() * 1000);
 const floor = await buildFloor();
 // The state folder, the scenarios and the floor binary go with the bench, however it ends.

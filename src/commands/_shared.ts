@@ -1,8 +1,5 @@
 // Pieces every session command shares: the --port and --json flags, their values, and the IO a run gets.
 
-import { resolve } from "node:path";
-import { type EnvRequest, parseEnvFlags } from "../agent/env-overrides.ts";
-import type { CommandEnv } from "../cli/command.ts";
 import { UserError } from "../errors.ts";
 import { MAX_TIMEOUT_SECONDS, parseDuration, parseTimerMs } from "../protocol/duration.ts";
 import type { Reporter } from "../render/reporter.ts";
@@ -70,32 +67,6 @@ export function parseAgentArgs(
     throw new UserError(`--runtime must be node or bun (got ${JSON.stringify(runtime)})`);
   }
   return { runtime, skipSdkCheck: args["skip-sdk-check"] || env.LK_SESSION_SKIP_SDK_CHECK === "1" };
-}
-
-/** The agent's environment overrides: `start` and `restart` alike. */
-export const envArgs = {
-  env: {
-    type: "string",
-    repeatable: true,
-    description:
-      "Set a variable for the agent (repeatable; wins over --env-file). NAME alone takes this shell's value of NAME",
-    valueHint: "NAME=VALUE",
-  },
-  "env-file": {
-    type: "string",
-    repeatable: true,
-    description:
-      "Variables for the agent from a dotenv file: NAME=VALUE or export NAME=VALUE lines, # comments, 'quoted' or \"quoted\" values, no $VAR expansion (repeatable; later files win)",
-    valueHint: "FILE",
-  },
-} as const;
-
-/** --env and --env-file as a request (pure: the files are read by the run). */
-export function parseEnvArgs(args: { env: string[]; "env-file": string[] }, env: CommandEnv): EnvRequest {
-  return {
-    vars: parseEnvFlags(args.env, env.vars),
-    files: args["env-file"].map((file) => ({ path: resolve(env.cwd, file), shown: file })),
-  };
 }
 
 /**

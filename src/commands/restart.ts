@@ -3,12 +3,11 @@ import { defineCommand } from "../cli/command.ts";
 import { helpNotes } from "../cli/help.ts";
 import { runningSession } from "../session/find-session.ts";
 import { previousTurns, rerunTurns } from "../session/rerun-turns.ts";
+import { envArgs, parseEnvArgs } from "./_env-args.ts";
 import {
   type CommandIO,
-  envArgs,
   idleTimeoutArg,
   jsonArg,
-  parseEnvArgs,
   parseSeconds,
   portArg,
   portHint,

@@ -9,15 +9,14 @@ import { shownEnv } from "../protocol/env.ts";
 import { launchedAgent } from "../protocol/launch-plan.ts";
 import { type AudioRequest, audioSettings } from "../session/audio-settings.ts";
 import { FOREIGN_HINTS, type SessionLookup } from "../session/find-session.ts";
+import { envArgs, parseEnvArgs } from "./_env-args.ts";
 import {
   agentArgs,
   type CommandIO,
   DEFAULT_IDLE_TIMEOUT_MS,
-  envArgs,
   idleTimeoutArg,
   jsonArg,
   parseAgentArgs,
-  parseEnvArgs,
   parseSeconds,
   portArg,
   portHint,

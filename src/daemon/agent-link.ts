@@ -2,13 +2,14 @@
 
 import { AGENT_INPUT_FRAME_BYTES, formatMegabytes } from "../protocol/limits.ts";
 import { encodeFrame, FrameTooLargeError, type SkippedFrame } from "../wire/frame.ts";
-import {
-  type AgentSessionEvent,
+import type {
+  AgentSessionEvent,
   AgentSessionMessage,
-  type AgentSessionMessage_ConsoleIO_AudioFrame as AudioFrame,
-  type SessionRequest,
-  type SessionResponse,
+  AgentSessionMessage_ConsoleIO_AudioFrame as AudioFrame,
+  SessionRequest,
+  SessionResponse,
 } from "../wire/gen/livekit_agent_session.ts";
+import { wireMessages } from "../wire/messages.ts";
 import { peekAgentFrame } from "../wire/peek.ts";
 import type { SocketWriter } from "../wire/socket-writer.ts";
 
@@ -158,7 +159,7 @@ export class AgentLink {
   }
 
   private frame(message: AgentSessionMessage): Uint8Array {
-    return encodeFrame(AgentSessionMessage.toBinary(message), AGENT_INPUT_FRAME_BYTES);
+    return encodeFrame(wireMessages().AgentSessionMessage.toBinary(message), AGENT_INPUT_FRAME_BYTES);
   }
 }
 

@@ -12,7 +12,8 @@ import type { AudioSettings, SavedAudio, SpokenTurnOptions } from "../protocol/a
 import type { ControlErrorCode, SayData } from "../protocol/control.ts";
 import { type AgentStateName, isBusy } from "../protocol/events.ts";
 import { openNoFollow } from "../safe-files.ts";
-import { type AgentSessionEvent, ChatRole } from "../wire/gen/livekit_agent_session.ts";
+import type { AgentSessionEvent } from "../wire/gen/livekit_agent_session.ts";
+import { wireMessages } from "../wire/messages.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { Mic, TRAILING_SILENCE_MS } from "./mic.ts";
 import { Playback } from "./playback.ts";
@@ -166,6 +167,7 @@ export class AudioMode {
     const item = e.conversationItemAdded.item?.item;
     if (item?.oneofKind !== "message") return false;
     const m = item.message;
+    const { ChatRole } = wireMessages();
     const text = m.content
       .map((c) => (c.payload.oneofKind === "text" ? c.payload.text : ""))
       .join("")

@@ -18,6 +18,7 @@ import { selfCommand } from "../self.ts";
 import { removeEnded } from "../state/ended-record.ts";
 import { logPaths, newToken, relaunchOf, type SessionState, writeState } from "../state/session-file.ts";
 import { ensureStateDir } from "../state/state-dir.ts";
+import { wireMessages } from "../wire/messages.ts";
 import type { AgentLink } from "./agent-link.ts";
 import { AgentRun } from "./agent-run.ts";
 import {
@@ -244,6 +245,8 @@ export class Daemon {
       agent = AgentProcess.spawn(run.plan, output, marker, { ...this.baseEnv, ...this.overrides });
       // Still the log's first line: the agent's output is read on the event loop, after this.
       runLog.markStart();
+      // The protocol's code, now, while the agent starts: it is needed once the agent connects.
+      wireMessages();
     } catch (error) {
       runLog.markStart();
       const message = `could not start the agent: ${(error as Error).message}`;

@@ -22,7 +22,8 @@ import {
   CONTROL_REQUEST_FRAME_BYTES,
 } from "../protocol/limits.ts";
 import { encodeFrame, FrameReader, FrameTooLargeError } from "../wire/frame.ts";
-import { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
+import type { AgentSessionMessage } from "../wire/gen/livekit_agent_session.ts";
+import { wireMessages } from "../wire/messages.ts";
 import { SocketWriter } from "../wire/socket-writer.ts";
 import { AgentLink } from "./agent-link.ts";
 import { MAX_STRANGERS, Strangers } from "./strangers.ts";
@@ -120,7 +121,7 @@ export function listen(port: number, hooks: ServerHooks): SessionPort {
     const conn = socket.data;
     let message: AgentSessionMessage;
     try {
-      message = AgentSessionMessage.fromBinary(frame);
+      message = wireMessages().AgentSessionMessage.fromBinary(frame);
     } catch (error) {
       if (conn.role === "agent-candidate")
         return close(socket, "first frame is not an agent session message");

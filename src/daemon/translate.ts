@@ -10,18 +10,19 @@ import type {
 import type { ModelUsage } from "../protocol/usage.ts";
 import { nonZero } from "../protocol/usage.ts";
 import type { Timestamp } from "../wire/gen/google/protobuf/timestamp.ts";
-import {
-  type AgentSessionEvent,
-  type AgentSessionUsage,
+import type {
+  AgentSessionEvent,
+  AgentSessionUsage,
   AgentState,
-  type ChatContext_ChatItem,
+  ChatContext_ChatItem,
   ChatRole,
-  type FunctionCall,
-  type FunctionCallOutput,
-  type MetricsReport,
+  FunctionCall,
+  FunctionCallOutput,
+  MetricsReport,
   ToolCallStatus,
   UserState,
 } from "../wire/gen/livekit_agent_session.ts";
+import { wireMessages } from "../wire/messages.ts";
 
 /** An event plus the identity that lets a turn notice it twice (event and response item). */
 export interface KeyedEvent {
@@ -46,38 +47,51 @@ function withMadeAt(keyed: KeyedEvent, ts: Timestamp | undefined): KeyedEvent {
   return at === undefined ? keyed : { ...keyed, madeAt: at };
 }
 
-const STATE_NAMES: Record<AgentState, AgentStateName> = {
-  [AgentState.AS_INITIALIZING]: "initializing",
-  [AgentState.AS_IDLE]: "idle",
-  [AgentState.AS_LISTENING]: "listening",
-  [AgentState.AS_THINKING]: "thinking",
-  [AgentState.AS_SPEAKING]: "speaking",
-};
+/** The names of the generated enums' values (built on first use: see wire/messages.ts). */
+interface EnumNames {
+  states: Record<AgentState, AgentStateName>;
+  userStates: Record<UserState, UserStateName>;
+  roles: Record<ChatRole, "user" | "assistant" | "system" | "developer">;
+  endStatus: Record<ToolCallStatus, ToolEndStatus>;
+}
+let enumNames: EnumNames | undefined;
+
+function names(): EnumNames {
+  if (enumNames) return enumNames;
+  const { AgentState, UserState, ChatRole, ToolCallStatus } = wireMessages();
+  enumNames = {
+    states: {
+      [AgentState.AS_INITIALIZING]: "initializing",
+      [AgentState.AS_IDLE]: "idle",
+      [AgentState.AS_LISTENING]: "listening",
+      [AgentState.AS_THINKING]: "thinking",
+      [AgentState.AS_SPEAKING]: "speaking",
+    },
+    userStates: {
+      [UserState.US_SPEAKING]: "speaking",
+      [UserState.US_LISTENING]: "listening",
+      [UserState.US_AWAY]: "away",
+    },
+    roles: {
+      [ChatRole.DEVELOPER]: "developer",
+      [ChatRole.SYSTEM]: "system",
+      [ChatRole.USER]: "user",
+      [ChatRole.ASSISTANT]: "assistant",
+    },
+    endStatus: {
+      [ToolCallStatus.TC_RUNNING]: "done",
+      [ToolCallStatus.TC_DONE]: "done",
+      [ToolCallStatus.TC_ERROR]: "error",
+      [ToolCallStatus.TC_CANCELLED]: "cancelled",
+    },
+  };
+  return enumNames;
+}
 
 /** The agent's state as the events name it (an unknown one is idle). */
 export function agentStateName(state: AgentState): AgentStateName {
-  return STATE_NAMES[state] ?? "idle";
+  return names().states[state] ?? "idle";
 }
-
-const USER_STATE_NAMES: Record<UserState, UserStateName> = {
-  [UserState.US_SPEAKING]: "speaking",
-  [UserState.US_LISTENING]: "listening",
-  [UserState.US_AWAY]: "away",
-};
-
-const ROLE_NAMES: Record<ChatRole, "user" | "assistant" | "system" | "developer"> = {
-  [ChatRole.DEVELOPER]: "developer",
-  [ChatRole.SYSTEM]: "system",
-  [ChatRole.USER]: "user",
-  [ChatRole.ASSISTANT]: "assistant",
-};
-
-const END_STATUS: Record<ToolCallStatus, ToolEndStatus> = {
-  [ToolCallStatus.TC_RUNNING]: "done",
-  [ToolCallStatus.TC_DONE]: "done",
-  [ToolCallStatus.TC_ERROR]: "error",
-  [ToolCallStatus.TC_CANCELLED]: "cancelled",
-};
 
 /** A value per tool call id, taken once; bounded, the oldest go first. */
 class ByCallId {
@@ -123,7 +137,7 @@ export function translateEvent(
         {
           event: {
             type: "user_state",
-            user: USER_STATE_NAMES[ev.event.userStateChanged.newState] ?? "listening",
+            user: names().userStates[ev.event.userStateChanged.newState] ?? "listening",
           },
           keys: [],
         },
@@ -145,8 +159,9 @@ export function translateEvent(
         return [toolStarted(update.started.functionCall, toolNames)];
       if (update.oneofKind !== "ended") return [];
       const { callId, status, message } = update.ended;
-      if (status === ToolCallStatus.TC_ERROR && message) toolErrors.remember(callId, message);
-      const event: SessionEvent = { type: "tool_ended", callId, status: END_STATUS[status] ?? "done" };
+      const ended = names().endStatus[status] ?? "done";
+      if (ended === "error" && message) toolErrors.remember(callId, message);
+      const event: SessionEvent = { type: "tool_ended", callId, status: ended };
       const name = toolNames.take(callId);
       if (name) event.name = name;
       if (message !== undefined) event.message = message;
@@ -184,14 +199,15 @@ export function translateItem(item: ChatContext_ChatItem, opts: { includeUser: b
   switch (it.oneofKind) {
     case "message": {
       const m = it.message;
-      if (m.role === ChatRole.USER && !opts.includeUser) return [];
-      if (m.role === ChatRole.SYSTEM || m.role === ChatRole.DEVELOPER) return [];
+      const role = names().roles[m.role] ?? "assistant";
+      if (role === "user" && !opts.includeUser) return [];
+      if (role === "system" || role === "developer") return [];
       const text = m.content
         .map((c) => (c.payload.oneofKind === "text" ? c.payload.text : ""))
         .filter((t) => t !== "")
         .join("\n");
       if (text === "") return [];
-      const event: SessionEvent = { type: "message", role: ROLE_NAMES[m.role] ?? "assistant", text };
+      const event: SessionEvent = { type: "message", role, text };
       if (m.interrupted) event.interrupted = true;
       const metrics = m.metrics && translateMetrics(m.metrics);
       if (metrics) event.metrics = metrics;

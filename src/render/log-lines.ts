@@ -1,9 +1,9 @@
-// The agent's log as `logs` and `end --logs` print it: each line as the file has it (its time, its
-// stream, the text) in plain text on a terminal and in a pipe alike, and with --json one
+// The agent's log as `logs` and `end --logs` print it: each line as the file has it (its time, in
+// local time, its stream, the text) in plain text on a terminal and in a pipe alike, and with --json one
 // `{"kind":"log"}` line each: `at` (ms since the epoch, as events have it), `stream`, `line` (exactly
 // as the agent wrote it) and `turn` when the line belongs to one.
 
-import type { LogLine } from "../protocol/agent-log.ts";
+import { type LogLine, localLogLine } from "../protocol/agent-log.ts";
 import type { Reporter } from "./reporter.ts";
 import { JSON_SCHEMA_VERSION } from "./reporter.ts";
 import { logText, safeJson } from "./visible.ts";
@@ -16,7 +16,7 @@ export function logWriter(reporter: Reporter): (lines: PrintedLogLine[]) => void
   return (lines) => {
     if (lines.length === 0) return;
     if (!reporter.json) {
-      out.write(logText(lines.map((l) => `${l.raw}\n`).join("")));
+      out.write(logText(lines.map((l) => `${localLogLine(l, l.raw)}\n`).join("")));
       return;
     }
     for (const { at, stream, text, turn } of lines) {

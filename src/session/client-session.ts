@@ -6,7 +6,6 @@ import type { ControlCommand, DoneFailed } from "../protocol/control.ts";
 import type { DeliveredEvent } from "../protocol/events.ts";
 import { exitCodeFor } from "../protocol/exit-codes.ts";
 import type { SessionState } from "../state/session-file.ts";
-import { agentTail } from "./agent-logs.ts";
 import { findSession, notRunning } from "./find-session.ts";
 import { outputDetail } from "./output-detail.ts";
 import { portHint } from "./port-hint.ts";
@@ -54,7 +53,11 @@ async function explainLostDaemon(error: unknown, state: SessionState): Promise<u
         "run the command again",
       ]);
     }
-    const { tailLines } = await import("./log-tail.ts");
+    // Only a failure needs the logs' code.
+    const [{ tailLines }, { agentTail }] = await Promise.all([
+      import("./log-tail.ts"),
+      import("./agent-logs.ts"),
+    ]);
     return new DaemonGoneError(`the session daemon (pid ${state.daemonPid}) died during the command`, 1, [
       ...outputDetail("agent output (last lines):", agentTail(state.agentLog)),
       ...outputDetail("daemon log (last lines):", tailLines(state.daemonLog)),

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { localIsoTime } from "../../src/protocol/agent-log.ts";
 import { cleanupAll, type RunResult, Sandbox } from "../helpers/lk.ts";
 import { PYTHON_AGENT, requireInstalled } from "../helpers/real-agents.ts";
 
@@ -179,9 +180,10 @@ describe("the real Python echo agent's log, turn by turn", () => {
       expect(previous.stdout.trimEnd().split("\n")).toHaveLength(old.length);
       // Turns count in each run: the old run's turn 2, read back by name.
       const oldTurn = await lk(["logs", "--run", "1", "--turn", "2"]);
-      expect(oldTurn.stdout).toStartWith(
-        `${old.find((l) => l.text.startsWith("── turn 2: "))?.at} lk  ── turn 2: `,
-      );
+      // The file's stamp is UTC; logs shows the same instant in local time.
+      const stamp = old.find((l) => l.text.startsWith("── turn 2: "))?.at as string;
+      expect(stamp).toEndWith("Z");
+      expect(oldTurn.stdout).toStartWith(`${localIsoTime(Date.parse(stamp))} lk  ── turn 2: `);
       expect((await lk(["say", "hello again"])).code).toBe(0);
       expect((await lk(["logs", "--last-turn"])).stdout).toContain('── turn 1: "hello again" ──');
     },

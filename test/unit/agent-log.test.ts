@@ -13,6 +13,7 @@ import {
   isMarker,
   type LogLine,
   localIsoTime,
+  localLogLine,
   MARKER_TEXT_CHARS,
   markedTurn,
   parseLogLine,
@@ -60,8 +61,13 @@ describe("a line of the log", () => {
       ["lk", "lk "],
     ] as const) {
       const line = formatLogLine(at, stream, "a \x1b[31mred\x1b[0m cr\rhere");
-      expect(line).toBe(`${localIsoTime(at)} ${tag} a \x1b[31mred\x1b[0m cr\rhere`);
-      expect(parseLogLine(line)).toEqual({ at, stream, text: "a \x1b[31mred\x1b[0m cr\rhere" });
+      // UTC in the file; local time as `logs` shows it, the same instant.
+      expect(line).toBe(`${new Date(at).toISOString()} ${tag} a \x1b[31mred\x1b[0m cr\rhere`);
+      const parsed = parseLogLine(line);
+      expect(parsed).toEqual({ at, stream, text: "a \x1b[31mred\x1b[0m cr\rhere" });
+      const shown = localLogLine(parsed, line);
+      expect(shown).toBe(`${localIsoTime(at)} ${tag} a \x1b[31mred\x1b[0m cr\rhere`);
+      expect(parseLogLine(shown)).toEqual(parsed);
     }
   });
 
