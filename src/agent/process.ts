@@ -15,6 +15,8 @@ export class AgentProcess {
     readonly output: AgentOutput,
     /** In the environment of the agent and everything it starts (see marker.ts). */
     readonly marker: string,
+    /** What runs it (the launch plan's): python, node or bun. */
+    readonly runtime: string,
   ) {
     this.exited = child.exited.then((code) => {
       this.exitCode = code ?? child.signalCode ?? null;
@@ -43,7 +45,7 @@ export class AgentProcess {
       detached: process.platform !== "win32",
       windowsHide: true,
     });
-    return new AgentProcess(child, output, marker);
+    return new AgentProcess(child, output, marker, plan.runtime);
   }
 
   get pid(): number {

@@ -16,6 +16,13 @@ import { StartFailure } from "./start-up.ts";
 export const STOP_GRACE_MS = 1500;
 
 /**
+ * After an agent other than a Python one closed its session (its connection): how long its last
+ * steps get. @livekit/agents (Node) runs its shutdown callbacks after that and logs nothing once they
+ * are done, and its runtime then lingers over a second on what the turns left.
+ */
+const RELEASED_GRACE_MS = 300;
+
+/**
  * An audio session's agent takes longer: on SIGINT, livekit-agents waits up to 2 s for a last user
  * transcript whenever its session has an STT (measured: the audio echo agent exits 2.3 s after
  * SIGINT). A second SIGINT would end it at once, but by killing itself (exit 137) and skipping
@@ -180,11 +187,10 @@ export async function releaseAgent(held: Held, why: string, endMark?: string): P
   held.watchdog = undefined;
   held.link = undefined;
   held.output = undefined;
-  // SIGINT first, with the connection still open. The agent is done when it exits, or (Python) once
-  // its session is closed and its framework says the job has ended, shutdown callbacks and clean-up
-  // included: what it does after is its runtime's own teardown. A replaced agent's too: its log's
-  // end marker comes after its last lines.
-  const done = link && output ? link.whenClosed.then(() => output.jobDone()) : undefined;
+  // SIGINT first, with the connection still open. The agent is done when it exits, or once it has
+  // closed its session and its job has ended (see jobEnded): what it does after is its runtime's own
+  // teardown. A replaced agent's too: its log's end marker comes after its last lines.
+  const done = link && output ? link.whenClosed.then(() => jobEnded(agent, output)) : undefined;
   await agent?.stop(held.stopGraceMs ?? STOP_GRACE_MS, done);
   // All it would kill is gone: it must not outlive the session.
   await watchdog?.stop();
@@ -222,4 +228,12 @@ function leaveRecord(record: EndedRecord): void {
   } catch {
     // The session still ends; the next command only says that none is running.
   }
+}
+
+/**
+ * Once an agent that closed its session is done with its job: livekit-agents (Python) says so (its
+ * job's last line, or its exit); another gets RELEASED_GRACE_MS.
+ */
+function jobEnded(agent: AgentProcess | undefined, output: AgentOutput): Promise<void> {
+  return agent?.runtime === "python" ? output.jobDone() : Bun.sleep(RELEASED_GRACE_MS);
 }
