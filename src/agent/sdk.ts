@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import type { AgentProject } from "./detect.ts";
 import { atLeast } from "./launch.ts";
 import { pep440AtLeast } from "./pep440.ts";
+import { venvAgentsVersion } from "./venv-metadata.ts";
 
 /** livekit-agents (Python), compared as PEP 440: 1.6.0rc1 is below it. */
 export const MIN_PYTHON_AGENTS = "1.6.0";
@@ -59,12 +60,26 @@ export function checkNodeSdk(project: AgentProject): void {
 const VERSION_PROBE = "import importlib.metadata as m; print(m.version('livekit-agents'))";
 
 export function checkPythonSdk(project: AgentProject, python: string[]): void {
-  const probe = Bun.spawnSync([...python, "-c", VERSION_PROBE], {
-    cwd: project.root,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const installed = venvAgentsVersion(python);
+  if (installed !== undefined) {
+    refuseOldPython(installed, python.join(" "));
+    return;
+  }
   const interpreter = python.join(" ");
+  let probe: { exitCode: number | null; stdout: Buffer; stderr: Buffer };
+  try {
+    probe = Bun.spawnSync([...python, "-c", VERSION_PROBE], {
+      cwd: project.root,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+  } catch (error) {
+    // Not even started (not executable, gone): said as its failing to run is.
+    throw new UserError(`could not run the agent's Python interpreter (${interpreter})`, 1, [
+      (error as Error).message,
+      SKIP_HINT,
+    ]);
+  }
   if (probe.exitCode !== 0) {
     const notInstalled = /PackageNotFoundError|No package metadata/.test(probe.stderr.toString());
     if (!notInstalled) {
@@ -85,7 +100,10 @@ export function checkPythonSdk(project: AgentProject, python: string[]): void {
       SKIP_HINT,
     ]);
   }
-  const version = probe.stdout.toString().trim();
+  refuseOldPython(probe.stdout.toString().trim(), interpreter);
+}
+
+function refuseOldPython(version: string, interpreter: string): void {
   if (!pythonSdkSupported(version)) {
     throw new UserError(
       `livekit-agents ${version} is too old: text sessions need ${MIN_PYTHON_AGENTS} or newer (console --connect-addr)`,
