@@ -300,7 +300,7 @@ put("say_1000_vs_10_ratio", lateRatio);
 rows.push({
   label: "`say` at turns 1,000–1,020",
   value: ms(lateSayMed),
-  beside: `turns 4–23: ${ms(earlySayMed)}; against the floor ${times(lateRatio)} (goal ≤ 1.10×)`,
+  beside: `turns 4–23: ${ms(earlySayMed)}; late ÷ early, each over its floor, ${times(lateRatio)} (goal ≤ 1.10×)`,
 });
 
 // 7. history of the 1,000-turn conversation, and a 1 MB reply, each to a pipe.
