@@ -48,7 +48,8 @@ const KILLED_GONE_MS = 1000;
  * Asks the agent (a process-group leader we started detached) to stop with SIGINT,
  * waits up to `graceMs`, then kills its group, every descendant still alive and every process
  * carrying its `marker` (those that left the group), and waits for them to be gone.
- * Windows has no SIGINT for a child: the tree is killed at once.
+ * Windows has no SIGINT for a child: the tree is killed at once. True when the grace ran out: the
+ * agent had neither exited nor said it was done, and was killed in the middle of whatever it did.
  */
 export async function stopProcessTree(
   pid: number,
@@ -61,21 +62,25 @@ export async function stopProcessTree(
    */
   released?: Promise<unknown>,
   marker?: string,
-): Promise<void> {
+): Promise<boolean> {
   if (process.platform === "win32") {
     // No SIGINT for a console-less child on Windows: the tree is killed outright.
     Bun.spawnSync(treeKillCommand(pid), { stdout: "ignore", stderr: "ignore", windowsHide: true });
     await Promise.race([exited, Bun.sleep(graceMs)]);
-    return;
+    return false;
   }
   const family = [pid, ...descendants(pid), ...marked(marker)];
   signal(-pid, "SIGINT");
   // Python takes ~0.2 s after its job has ended to close its inference process: nothing of the
   // session's is left by then.
+  let gaveUp = false;
   const releasedSoon = released?.then(() => false);
   const gone = await Promise.race([
     exited.then(() => true),
-    Bun.sleep(graceMs).then(() => false),
+    Bun.sleep(graceMs).then(() => {
+      gaveUp = true;
+      return false;
+    }),
     ...(releasedSoon ? [releasedSoon] : []),
   ]);
   // Even after a clean exit, children that left the group may linger.
@@ -89,6 +94,7 @@ export async function stopProcessTree(
     gone ? undefined : Promise.race([exited, Bun.sleep(KILLED_GONE_MS)]),
     goneWithin(survivors, KILLED_GONE_MS),
   ]);
+  return gaveUp;
 }
 
 /**

@@ -64,9 +64,10 @@ export class AgentProcess {
       : `the agent was killed (${String(code ?? "signal")})`;
   }
 
-  async stop(graceMs: number, released?: Promise<unknown>): Promise<void> {
+  /** True when it had to be killed once its grace ran out (see stopProcessTree). */
+  stop(graceMs: number, released?: Promise<unknown>): Promise<boolean> {
     // Even after it exited on its own: what it started may still run.
-    await stopProcessTree(this.pid, this.exited, graceMs, released, this.marker);
+    return stopProcessTree(this.pid, this.exited, graceMs, released, this.marker);
   }
 
   private async pump(stream: ReadableStream<Uint8Array>, name: OutputStream): Promise<void> {

@@ -74,10 +74,10 @@ export function checkPythonSdk(project: AgentProject, python: string[]): void {
       stderr: "pipe",
     });
   } catch (error) {
-    // Not even started (not executable, gone): said as its failing to run is.
+    // Not even started (not executable, gone): the agent could not start either, check or not.
     throw new UserError(`could not run the agent's Python interpreter (${interpreter})`, 1, [
       (error as Error).message,
-      SKIP_HINT,
+      "check that it is a working Python (or point VIRTUAL_ENV at one)",
     ]);
   }
   if (probe.exitCode !== 0) {

@@ -7,7 +7,6 @@ import type { PreparedLaunch } from "../agent/prepare.ts";
 import { AgentProcess } from "../agent/process.ts";
 import { Watchdog } from "../agent/watchdog.ts";
 import { UserError } from "../errors.ts";
-import { endMarker } from "../protocol/agent-log.ts";
 import type { AudioSettings } from "../protocol/audio.ts";
 import type { AgentDown, ControlRequest, DoneReply, EndSummary } from "../protocol/control.ts";
 import type { DaemonSpec, LaunchRequest, ReadyReport } from "../protocol/daemon-spec.ts";
@@ -486,10 +485,10 @@ export class Daemon {
    * then starts the current run's. A run that was down had no agent and said nothing: it adds nothing.
    */
   private async replace(old: AgentRun, next: AgentRun, wasDown: boolean): Promise<void> {
-    const mark = endMarker(old.number, "restarted");
+    const end = { run: old.number, why: "restarted" };
     this.releasing = this.releasing
       .then(() => (wasDown ? undefined : this.archiveRun(old, next)))
-      .then(() => releaseAgent(this.held, "the agent is being restarted", mark));
+      .then(() => releaseAgent(this.held, "the agent is being restarted", end));
     await this.releasing;
     // Stopping began meanwhile: the stop answers the restart.
     if (this.plan) return;
@@ -525,8 +524,8 @@ export class Daemon {
     run.cancel.abort(new Error(failure.message));
     const agent = this.held.agent;
     const output = this.held.output;
-    const mark = endMarker(run.number, `failed to start: ${failure.message}`);
-    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent failed to start", mark));
+    const end = { run: run.number, why: `failed to start: ${failure.message}` };
+    this.releasing = this.releasing.then(() => releaseAgent(this.held, "the agent failed to start", end));
     void this.releasing.then(() => {
       if (this.plan) return;
       // Taken once it is stopped: the last lines (a traceback) are in by then.
@@ -624,8 +623,8 @@ export class Daemon {
     // An agent stopping in the background (a failed restart's) must be gone too.
     await this.releasing;
     // The agent still held is the current run's (none while it is down: its run was ended then).
-    const mark = endMarker(this.current.number, plan.why);
-    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true, mark);
+    const end = { run: this.current.number, why: plan.why };
+    await release(this.held, plan.keepLogs, record, plan.keepLogs || plan.keepAgentLog === true, end);
     log(`daemon stopped (${this.lastAgent?.describeExit() ?? "no agent was started"})`);
     const failure = plan.startFailure;
     if (failure) {

@@ -4,12 +4,14 @@ import { rmSync } from "node:fs";
 import type { AgentOutput } from "../agent/output.ts";
 import type { AgentProcess } from "../agent/process.ts";
 import type { Watchdog } from "../agent/watchdog.ts";
+import { endMarker } from "../protocol/agent-log.ts";
 import type { ControlErrorCode } from "../protocol/control.ts";
 import { formatDuration } from "../protocol/duration.ts";
 import { type EndedRecord, writeEnded } from "../state/ended-record.ts";
 import { removeState } from "../state/session-file.ts";
 import type { AgentLink } from "./agent-link.ts";
 import type { SessionPort } from "./server.ts";
+import { formatSeconds } from "./session.ts";
 import { StartFailure } from "./start-up.ts";
 
 /** SIGINT first; whatever still runs after this is killed. */
@@ -176,12 +178,19 @@ export interface Held {
   agentLogs: string[];
 }
 
+/** A run's end as its log's last line tells it (endMarker): which run, and why it ended. */
+export interface RunEnd {
+  run: number;
+  why: string;
+}
+
 /**
  * Stops the agent and everything it started, then its watchdog, link and output, and forgets them
- * (a restart holds the next agent's in their place). `why` is told to the link; `endMark`, the run's
- * end marker, is its log's last line, written once the agent has stopped. Resolves once all is gone.
+ * (a restart holds the next agent's in their place). `why` is told to the link; `end` makes the
+ * run's end marker, its log's last line, written once the agent has stopped (saying so when it had
+ * to be killed once its grace ran out). Resolves once all is gone.
  */
-export async function releaseAgent(held: Held, why: string, endMark?: string): Promise<void> {
+export async function releaseAgent(held: Held, why: string, end?: RunEnd): Promise<void> {
   const { agent, watchdog, link, output } = held;
   held.agent = undefined;
   held.watchdog = undefined;
@@ -191,25 +200,27 @@ export async function releaseAgent(held: Held, why: string, endMark?: string): P
   // closed its session and its job has ended (see jobEnded): what it does after is its runtime's own
   // teardown. A replaced agent's too: its log's end marker comes after its last lines.
   const done = link && output ? link.whenClosed.then(() => jobEnded(agent, output)) : undefined;
-  await agent?.stop(held.stopGraceMs ?? STOP_GRACE_MS, done);
+  const graceMs = held.stopGraceMs ?? STOP_GRACE_MS;
+  const killed = await agent?.stop(graceMs, done);
   // All it would kill is gone: it must not outlive the session.
   await watchdog?.stop();
   link?.close(why);
-  output?.close(endMark);
+  const cutShort = killed ? ` (still running ${formatSeconds(graceMs)} after SIGINT: killed)` : "";
+  output?.close(end && endMarker(end.run, `${end.why}${cutShort}`));
 }
 
 /**
  * Stops the agent and frees the port; resolves when the port is free. `ended`: the record to leave;
- * `endMark`: the last line of the running agent's log (see releaseAgent).
+ * `end`: the running agent's run, for its log's last line (see releaseAgent).
  */
 export async function release(
   held: Held,
   keepLogs: boolean,
   ended?: Omit<EndedRecord, "port">,
   keepAgentLog = keepLogs,
-  endMark?: string,
+  end?: RunEnd,
 ): Promise<void> {
-  await releaseAgent(held, "the session is ending", endMark);
+  await releaseAgent(held, "the session is ending", end);
   // The record is written before the port is freed: whoever waits for the port (end, test's clean-up)
   // then finds the files as they will stay, and no late write lands after its clean-up.
   if (held.recordOf !== undefined) {

@@ -13,12 +13,12 @@ export type { Colors };
 
 type LogEvent = Extract<DeliveredEvent, { type: "log" }>;
 
-/** Colors only for a terminal, never when NO_COLOR is set (FORCE_COLOR forces them on). */
+/** Colors only for a terminal, never when NO_COLOR is set (FORCE_COLOR forces them on, FORCE_COLOR=0 off). */
 export function colorsFor(stream: { isTTY?: boolean }, env = process.env): Colors {
   const enabled =
     !("NO_COLOR" in env && env.NO_COLOR !== "") &&
-    ((env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") ||
-      (stream.isTTY === true && env.TERM !== "dumb"));
+    env.FORCE_COLOR !== "0" &&
+    (env.FORCE_COLOR !== undefined || (stream.isTTY === true && env.TERM !== "dumb"));
   if (!enabled) return plain as Colors;
   // Loaded only when used: picocolors loads node:tty, ~12 ms of a compiled binary's start-up.
   return (require("picocolors") as { createColors(enabled: boolean): Colors }).createColors(true);

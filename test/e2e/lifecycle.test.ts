@@ -479,6 +479,11 @@ describe("failures leave nothing running", () => {
     // Both are gone by the time end returns: the daemon escalated past the ignored SIGINT.
     expect(processAlive(agent.pid)).toBe(false);
     expect(processAlive(childPid)).toBe(false);
+    // And its log says it was killed, not that it stopped.
+    const after = await Bun.file(join(box.stateDir, `session-${box.port}.agent.log`)).text();
+    expect(after.trimEnd().split("\n").at(-1)).toEndWith(
+      "── run 1 ended: end requested (still running 1.5 s after SIGINT: killed) ──",
+    );
   });
 });
 

@@ -100,5 +100,7 @@ describe("colors", () => {
     expect(colorsFor(tty, { NO_COLOR: "1" }).isColorSupported).toBe(false);
     expect(colorsFor({ isTTY: false }, { FORCE_COLOR: "1" }).isColorSupported).toBe(true);
     expect(colorsFor(tty, { TERM: "dumb" }).isColorSupported).toBe(false);
+    // As Node's tools read it: 0 turns them off, even on a terminal.
+    expect(colorsFor(tty, { FORCE_COLOR: "0" }).isColorSupported).toBe(false);
   });
 });
