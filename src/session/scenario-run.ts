@@ -17,6 +17,7 @@ import { type GreetingRecord, judgeGreeting } from "./greeting.ts";
 import { type PlayedTurn, playTurn } from "./play-turn.ts";
 import type { Scenario } from "./scenario.ts";
 import type { SessionClient } from "./session-client.ts";
+import { PortTaken } from "./start-session.ts";
 
 export interface PreparedScenario {
   scenario: Scenario;
@@ -108,24 +109,25 @@ export async function runAttempt(
   let state: SessionState | undefined;
   try {
     if (ctx.signal.aborted) throw INTERRUPTED;
-    const port = await ctx.ports.next();
-    result.port = port;
-    const plan = agent.planFor(port);
     // `audio: true`: the TTS is found first, or the scenario cannot run (it says what to install).
     const audio = scenario.audio && (await audioSettings({ ...scenario.audio, fastPlayback: false }));
-    // Never cancelled half-way: a session that starts is always ended below.
-    const started = await ctx.session.start(quietReporter(), {
-      port,
-      plan: { ...plan, env: { ...plan.env, ...scenario.env } },
-      entry: agent.project.entry,
-      root: agent.project.root,
-      runtimeArgs: scenario.args,
-      connectTimeoutMs: ctx.connectTimeoutMs,
-      idleTimeoutMs: ctx.idleTimeoutMs,
-      choices: ctx.choices,
-      ...(audio ? { audio } : {}),
-    });
-    state = runningSession(await ctx.session.find(port));
+    const start = (port: number) => {
+      const plan = agent.planFor(port);
+      // Never cancelled half-way: a session that starts is always ended below.
+      return ctx.session.start(quietReporter(), {
+        port,
+        plan: { ...plan, env: { ...plan.env, ...scenario.env } },
+        entry: agent.project.entry,
+        root: agent.project.root,
+        runtimeArgs: scenario.args,
+        connectTimeoutMs: ctx.connectTimeoutMs,
+        idleTimeoutMs: ctx.idleTimeoutMs,
+        choices: ctx.choices,
+        ...(audio ? { audio } : {}),
+      });
+    };
+    const started = await onFreePort(result, ctx.ports, start);
+    state = runningSession(await ctx.session.find(result.port as number));
     // A fresh agent each run: what it said on its own at start is its greeting.
     if (scenario.greeting) {
       const judged = judgeGreeting(scenario.greeting, started.greeting, "start");
@@ -237,4 +239,30 @@ async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promis
 function quietReporter(): Reporter {
   const sink = { write: () => true };
   return new Reporter("start", true, { out: sink, err: sink });
+}
+
+/** How many ports a run tries when each is taken by another program before its daemon can listen. */
+const PORT_TRIES = 3;
+
+/**
+ * Starts the run's session on a port of its own. A port is free when picked and listened on a moment
+ * later: another program may take it meanwhile (nothing of ours started there), and the run takes
+ * another one instead of failing for it.
+ */
+async function onFreePort<T>(
+  result: AttemptResult,
+  ports: PortPicker,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    const port = await ports.next();
+    result.port = port;
+    try {
+      return await start(port);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || tries >= PORT_TRIES) throw error;
+      // What the daemon that could not listen wrote there (its log) goes with the port.
+      removeLeftFiles(port);
+    }
+  }
 }

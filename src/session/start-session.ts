@@ -54,6 +54,9 @@ export function agentUp(reporter: Reporter, port: number, up: AgentUp, readyMs: 
   };
 }
 
+/** Another program held the port when the daemon went to listen on it (nothing was started). */
+export class PortTaken extends UserError {}
+
 export async function startSession(reporter: Reporter, req: StartRequest): Promise<StartedSession> {
   const [report, readyMs] = await waitForAgent(reporter, () => launchDaemon(req));
   if (!report.ok) {
@@ -70,8 +73,10 @@ export async function startSession(reporter: Reporter, req: StartRequest): Promi
       detail.push(
         `full agent log: ${report.agentLog} (\`lk agent session logs${port}\` reads it, \`lk agent session end${port} --clean\` removes it)`,
       );
-    if (report.code === "port_in_use" && readState(req.port))
-      detail.push("a session may have started meanwhile");
+    if (report.code === "port_in_use") {
+      if (readState(req.port)) detail.push("a session may have started meanwhile");
+      throw new PortTaken(`could not start the session: ${report.error}`, 1, detail);
+    }
     throw new UserError(`could not start the session: ${report.error}`, 1, detail);
   }
   return agentUp(reporter, req.port, report, readyMs);

@@ -15,7 +15,7 @@ import { PortPicker } from "../../src/session/free-port.ts";
 import { parseScenario } from "../../src/session/scenario.ts";
 import type { AttemptContext, PreparedScenario } from "../../src/session/scenario-run.ts";
 import type { SessionClient } from "../../src/session/session-client.ts";
-import type { StartRequest } from "../../src/session/start-session.ts";
+import { PortTaken, type StartRequest } from "../../src/session/start-session.ts";
 import { inShard, runSuite, suiteExitCode } from "../../src/session/suite.ts";
 import { attemptLines } from "../../src/session/test-report.ts";
 import { fakeState } from "../helpers/fake-session.ts";
@@ -36,6 +36,9 @@ type Answer = { events?: SessionEvent[]; done?: Partial<Done>; waitMs?: number; 
 function fakeSessions(answer: (text: string, port: number) => Answer = (text) => echo(text)) {
   const live = new Set<number>();
   const starts: StartRequest[] = [];
+  /** Ports taken by another program between their pick and the daemon's listen: the next starts fail so. */
+  let takenPorts = 0;
+  const attemptedPorts: number[] = [];
   const stops: number[] = [];
   let concurrent = 0;
   let maxConcurrent = 0;
@@ -52,6 +55,11 @@ function fakeSessions(answer: (text: string, port: number) => Answer = (text) =>
     },
     start: async (_reporter, request) => {
       if (request.plan.env.FAIL_START) throw new UserError("could not start the session: the agent crashed");
+      attemptedPorts.push(request.port);
+      if (takenPorts > 0) {
+        takenPorts--;
+        throw new PortTaken(`could not start the session: 127.0.0.1:${request.port} is already in use`);
+      }
       starts.push(request);
       live.add(request.port);
       maxConcurrent = Math.max(maxConcurrent, ++concurrent);
@@ -66,7 +74,10 @@ function fakeSessions(answer: (text: string, port: number) => Answer = (text) =>
       concurrent--;
     },
   };
-  return { session, starts, stops, maxConcurrent: () => maxConcurrent, live };
+  const takeNext = (n: number) => {
+    takenPorts = n;
+  };
+  return { session, starts, stops, maxConcurrent: () => maxConcurrent, live, takeNext, attemptedPorts };
 }
 
 const echo = (text: string): Answer => ({
@@ -117,6 +128,23 @@ describe("runs", () => {
       expect(r).toMatchObject({ idleTimeoutMs: 120_000, choices: { runtime: "bun" } });
     expect(f.stops.sort()).toEqual([...ports].sort());
     expect(f.live.size).toBe(0);
+  });
+
+  test("a port another program takes between its pick and the daemon's listen: the run takes another", async () => {
+    const f = fakeSessions();
+    f.takeNext(2);
+    const [s] = await runSuite([scenario(TWO_TURNS)], options, ctx(f.session));
+    expect(s?.status).toBe("passed");
+    expect(new Set(f.attemptedPorts).size).toBe(3);
+    expect(s?.attempts[0]?.port).toBe(f.attemptedPorts[2]);
+    // Three taken in a row: the run fails with why, and nothing is left running.
+    const g = fakeSessions();
+    g.takeNext(3);
+    const [t] = await runSuite([scenario(TWO_TURNS)], options, ctx(g.session));
+    expect(t?.status).toBe("error");
+    expect(t?.attempts[0]?.failures[0]?.message).toContain("is already in use");
+    expect(g.attemptedPorts.length).toBe(3);
+    expect(g.live.size).toBe(0);
   });
 
   test("the scenario's env and args reach the agent's launch", async () => {
