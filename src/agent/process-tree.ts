@@ -73,16 +73,12 @@ export async function stopProcessTree(
   signal(-pid, "SIGINT");
   // Python takes ~0.2 s after its job has ended to close its inference process: nothing of the
   // session's is left by then.
-  let gaveUp = false;
-  const releasedSoon = released?.then(() => false);
-  const gone = await Promise.race([
-    exited.then(() => true),
-    Bun.sleep(graceMs).then(() => {
-      gaveUp = true;
-      return false;
-    }),
-    ...(releasedSoon ? [releasedSoon] : []),
+  const ended = await Promise.race([
+    exited.then(() => "exited" as const),
+    Bun.sleep(graceMs).then(() => "grace ran out" as const),
+    ...(released ? [released.then(() => "released" as const)] : []),
   ]);
+  const gone = ended === "exited";
   // Even after a clean exit, children that left the group may linger.
   const survivors = [...new Set([...family, ...descendants(pid), ...marked(marker)])].filter((p) =>
     p === pid ? !gone : isAlive(p),
@@ -94,7 +90,7 @@ export async function stopProcessTree(
     gone ? undefined : Promise.race([exited, Bun.sleep(KILLED_GONE_MS)]),
     goneWithin(survivors, KILLED_GONE_MS),
   ]);
-  return gaveUp;
+  return ended === "grace ran out";
 }
 
 /**

@@ -3,32 +3,13 @@
 // answer each request when the test says so (the order of what the daemon sends is what is checked).
 
 import { describe, expect, test } from "bun:test";
-import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import { greetingDone } from "../../src/daemon/start-up.ts";
-import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
-import { FrameReader } from "../../src/wire/frame.ts";
-import {
-  AgentSessionMessage,
-  AgentState,
-  type SessionRequest,
-} from "../../src/wire/gen/livekit_agent_session.ts";
-import { SocketWriter } from "../../src/wire/socket-writer.ts";
+import { AgentState, type SessionRequest } from "../../src/wire/gen/livekit_agent_session.ts";
+import { linkToTestAgent } from "../helpers/fake-agent-link.ts";
 
 function agent() {
-  const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
-  const requests: SessionRequest[] = [];
-  const writer = new SocketWriter({
-    write(data) {
-      for (const frame of reader.push(data)) {
-        const m = AgentSessionMessage.fromBinary(frame).message;
-        if (m.oneofKind === "request") requests.push(m.request);
-      }
-      return data.length;
-    },
-    end() {},
-  });
-  const link = new AgentLink(writer);
+  const { link, requests } = linkToTestAgent();
   const session = new Session();
   session.attach(link);
   const last = () => requests.at(-1) as SessionRequest;
@@ -64,7 +45,14 @@ function agent() {
       },
     });
   const kinds = () => requests.map((r) => r.request.oneofKind);
-  return { session, link, answerState, stateEvent, finishTurn, kinds };
+  /** Listening to the ask and to the ask that confirms it: what an idle agent answers. */
+  const answerIdleTwice = async () => {
+    answerState(AgentState.AS_LISTENING);
+    await tick();
+    answerState(AgentState.AS_LISTENING);
+    await tick();
+  };
+  return { session, link, answerState, answerIdleTwice, stateEvent, finishTurn, kinds };
 }
 
 /** Lets what was set going run as far as it can. */
@@ -114,10 +102,7 @@ describe("start: is a greeting coming?", () => {
     expect(ready.done).toBe(false);
     a.stateEvent(AgentState.AS_LISTENING);
     await tick();
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
+    await a.answerIdleTwice();
     expect(ready.done).toBe(true);
     expect(a.kinds()).toEqual(["getSessionState", "getSessionState", "getSessionState", "getSessionState"]);
   });
@@ -133,10 +118,7 @@ describe("start: is a greeting coming?", () => {
     expect(ready.done).toBe(false);
     a.stateEvent(AgentState.AS_LISTENING);
     await tick();
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
+    await a.answerIdleTwice();
     expect(ready.done).toBe(true);
   });
 
@@ -174,10 +156,7 @@ describe("start: is a greeting coming?", () => {
     a.stateEvent(AgentState.AS_LISTENING);
     await tick();
     expect(a.kinds()).toEqual(["getSessionState"]);
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
+    await a.answerIdleTwice();
     expect(ready.done).toBe(true);
   });
 
@@ -197,10 +176,7 @@ describe("start: is a greeting coming?", () => {
     while (a.kinds().length === 0) await Bun.sleep(10);
     expect(Date.now()).toBeGreaterThanOrEqual(notBefore);
     expect(a.kinds()).toEqual(["getSessionState"]);
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
-    a.answerState(AgentState.AS_LISTENING);
-    await tick();
+    await a.answerIdleTwice();
     expect(ready.done).toBe(true);
   });
 

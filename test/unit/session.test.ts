@@ -1,39 +1,24 @@
 // The daemon's session driven through a real AgentLink over a fake socket: we play the agent.
 
 import { describe, expect, test } from "bun:test";
-import { AgentLink } from "../../src/daemon/agent-link.ts";
 import { Session } from "../../src/daemon/session.ts";
 import type { DeliveredEvent } from "../../src/protocol/events.ts";
-import { AGENT_INPUT_FRAME_BYTES } from "../../src/protocol/limits.ts";
 import type { ModelUsage } from "../../src/protocol/usage.ts";
-import { FrameReader } from "../../src/wire/frame.ts";
 import {
   type AgentSessionEvent,
-  AgentSessionMessage,
   AgentState,
   ChatRole,
   type SessionRequest,
 } from "../../src/wire/gen/livekit_agent_session.ts";
-import { SocketWriter } from "../../src/wire/socket-writer.ts";
+import { linkToTestAgent } from "../helpers/fake-agent-link.ts";
 
 /**
  * A session with a connected fake agent; `requests` is what the daemon sent it. Like a real agent,
  * it answers get_session_state (asked before the first turn) at once: it is listening.
  */
 function connected(maxUnseen?: number) {
-  const reader = new FrameReader(AGENT_INPUT_FRAME_BYTES);
-  const requests: SessionRequest[] = [];
-  const writer = new SocketWriter({
-    write(data) {
-      for (const frame of reader.push(data)) {
-        const m = AgentSessionMessage.fromBinary(frame).message;
-        if (m.oneofKind !== "request") continue;
-        requests.push(m.request);
-        if (m.request.request.oneofKind === "getSessionState") answerState(m.request.requestId);
-      }
-      return data.length;
-    },
-    end() {},
+  const { link, requests } = linkToTestAgent((request) => {
+    if (request.request.oneofKind === "getSessionState") answerState(request.requestId);
   });
   const answerState = (requestId: string) =>
     queueMicrotask(() =>
@@ -55,7 +40,6 @@ function connected(maxUnseen?: number) {
         },
       }),
     );
-  const link = new AgentLink(writer);
   const session = new Session(maxUnseen);
   session.attach(link);
   const say = (text: string) =>
